@@ -1,0 +1,26 @@
+import { defineCluster } from '../lib/config';
+
+/** The cluster: declared once, read by the cdk8s charts and by the CDKTF bootstrap. */
+export const cluster = defineCluster({
+  name: 'hobby',
+  domain: 'hobby-infra.dev',
+  region: 'FRA1',
+  acmeEmail: 'ops@hobby-infra.dev',
+  kubernetes: { version: '1.32.5-k3s1', cni: 'flannel' },
+  nodePool: { size: 'g4s.kube.medium', minNodes: 1, maxNodes: 5 },
+  loadBalancer: { reservedIp: '74.220.24.10' },
+  adminCidrs: ['203.0.113.10/32'],
+  dns: { proxied: true },
+  civo: { removeApplications: ['Traefik-v2-nodeport'] },
+  infisical: {
+    hostApi: 'https://eu.infisical.com',
+    projectSlug: 'hobby-infra',
+    environmentSlug: 'prod',
+    refreshInterval: '1h',
+  },
+  grafanaCloud: {
+    metricsUrl: 'https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom/push',
+    logsUrl: 'https://logs-prod-012.grafana.net/loki/api/v1/push',
+  },
+  hosts: { status: 'status' },
+});

@@ -1,0 +1,22 @@
+/**
+ * Civo Kubernetes node sizes the platform knows how to plan for: allocatable-ish capacity and list
+ * price (USD per node per month, civo.com/pricing, 2026). Used to validate the node pool size and
+ * by `npm run report` to size the pool.
+ */
+export interface NodeSize {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  readonly monthlyUsd: number;
+}
+
+export const NODE_SIZES = {
+  'g4s.kube.xsmall': { cpuMillis: 1000, memoryMiB: 1024, monthlyUsd: 5.43 },
+  'g4s.kube.small': { cpuMillis: 1000, memoryMiB: 2048, monthlyUsd: 10.86 },
+  'g4s.kube.medium': { cpuMillis: 2000, memoryMiB: 4096, monthlyUsd: 21.73 },
+  'g4s.kube.large': { cpuMillis: 4000, memoryMiB: 8192, monthlyUsd: 43.45 },
+  'g4s.kube.xlarge': { cpuMillis: 6000, memoryMiB: 16384, monthlyUsd: 86.9 },
+} as const satisfies Record<string, NodeSize>;
+
+export type NodeSizeName = keyof typeof NODE_SIZES;
+
+export const CIVO_REGIONS = ['FRA1', 'LON1', 'NYC1', 'PHX1', 'MUM1'] as const;
