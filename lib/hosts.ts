@@ -1,0 +1,19 @@
+import type { AppSpec } from './app-spec';
+import type { ClusterConfig } from './config';
+import { fqdn } from './names';
+
+/*
+ * Every public host, declared once. The Ingresses (charts/ and the WebApp construct), the wildcard
+ * certificate and the bootstrap's DNS records all read these functions, so they cannot disagree.
+ */
+
+/** Hosts of platform services, e.g. status.<domain> for Uptime Kuma. */
+export function platformHosts(cluster: ClusterConfig): string[] {
+  return [fqdn(cluster.hosts.status, cluster.domain)];
+}
+
+/** Every host that needs a DNS record: the apex, the platform's hosts and the apps' hosts. */
+export function publicHosts(cluster: ClusterConfig, apps: readonly AppSpec[]): string[] {
+  const hosts = new Set([cluster.domain, ...platformHosts(cluster), ...apps.flatMap((a) => a.hosts)]);
+  return [...hosts].sort();
+}
