@@ -85,7 +85,7 @@ const appSchema = z
   .strictObject({
     /** Public hosts under the cluster domain (`blog` means blog.<domain>; `@` is the apex). */
     hosts: z.array(hostSchema).optional(),
-    ...Object.fromEntries(Object.entries(componentFields).map(([k, v]) => [k, v.optional()])),
+    ...componentSchema.partial().shape,
     /** Several components of one app (e.g. `web` at / and `api` at /api) instead of one. */
     components: z.record(z.string().regex(DNS_LABEL, 'a component name that is a DNS label'), componentSchema).optional(),
   })

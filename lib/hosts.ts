@@ -7,9 +7,14 @@ import { fqdn } from './names';
  * certificate and the bootstrap's DNS records all read these functions, so they cannot disagree.
  */
 
-/** Hosts of platform services, e.g. status.<domain> for Uptime Kuma. */
+/** Uptime Kuma's status page. */
+export function statusHost(cluster: ClusterConfig): string {
+  return fqdn(cluster.hosts.status, cluster.domain);
+}
+
+/** Hosts of platform services. */
 export function platformHosts(cluster: ClusterConfig): string[] {
-  return [fqdn(cluster.hosts.status, cluster.domain)];
+  return [statusHost(cluster)];
 }
 
 /** Every host that needs a DNS record: the apex, the platform's hosts and the apps' hosts. */

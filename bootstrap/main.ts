@@ -1,0 +1,29 @@
+import { App } from 'cdktf';
+import { resolve } from 'node:path';
+import { appSources } from 'virtual:apps';
+import { cluster } from '../config/cluster';
+import { loadApps } from '../lib/app-spec';
+import { platformHosts, publicHosts } from '../lib/hosts';
+import { BootstrapStack, STACK_NAME } from './stack';
+import { defineStateBackend, PLACEHOLDER_ACCOUNT_ID, STATE_BACKEND } from './state';
+
+/*
+ * `npm run bootstrap:synth` (and `cdktf synth`/`cdktf deploy` through bootstrap/cdktf.json) run this.
+ * Writes bootstrap/cdktf.out/stacks/hobby-bootstrap/cdk.tf.json. The hosts come from the same app
+ * and platform declarations as the Ingresses, so every Ingress host gets exactly one DNS record.
+ */
+
+const apps = loadApps(appSources, cluster, platformHosts(cluster));
+const state = defineStateBackend(STATE_BACKEND);
+if (state.accountId === PLACEHOLDER_ACCOUNT_ID) {
+  console.warn('bootstrap/state.ts: the R2 account id is still the placeholder; set yours before `terraform init`.');
+}
+
+// The cdktf CLI passes CDKTF_OUTDIR (possibly relative to bootstrap/, where it runs `npm run`);
+// npm itself always runs this from the repository root.
+const outdir = process.env.CDKTF_OUTDIR ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.CDKTF_OUTDIR) : resolve('bootstrap', 'cdktf.out');
+
+const app = new App({ outdir });
+new BootstrapStack(app, STACK_NAME, { cluster, hosts: publicHosts(cluster, apps), state });
+app.synth();
+console.log(`wrote ${resolve(outdir, 'stacks', STACK_NAME, 'cdk.tf.json')}`);

@@ -1,0 +1,83 @@
+import type { App } from 'cdk8s';
+import { CHARTS } from '../config/versions';
+import type { ClusterConfig } from '../lib/config';
+import { HelmRelease } from '../lib/constructs/helm-release';
+import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
+import { PlatformNamespace } from '../lib/constructs/namespace';
+import { resources } from '../lib/constructs/resources';
+import { PlatformChart } from '../lib/render';
+import { TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from './traefik';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy } from '../imports/certificates-cert-manager.io';
+import { ClusterIssuer } from '../imports/clusterissuers-cert-manager.io';
+
+export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const CLOUDFLARE_TOKEN_SECRET = { name: 'cloudflare-api-token', key: 'api-token' } as const;
+
+export const ACME_SERVERS = {
+  'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+  'letsencrypt-prod': 'https://acme-v02.api.letsencrypt.org/directory',
+} as const;
+
+/**
+ * cert-manager with its CRDs; Let's Encrypt issuers solving DNS-01 through Cloudflare (so the
+ * wildcard works and nothing needs port 80); one wildcard certificate for the domain and its apex.
+ */
+export class CertManagerChart extends PlatformChart {
+  constructor(scope: App, cluster: ClusterConfig) {
+    super(scope, 'cert-manager');
+    const namespace = new PlatformNamespace(this, CERT_MANAGER_NAMESPACE, { podSecurity: 'restricted' }).name;
+
+    new HelmRelease(this, 'cert-manager', {
+      chart: CHARTS.certManager,
+      targetNamespace: namespace,
+      values: {
+        crds: { enabled: true, keep: true },
+        // Check DNS-01 propagation against Cloudflare itself, not a cluster resolver's cache.
+        dns01RecursiveNameservers: '1.1.1.1:53,1.0.0.1:53',
+        dns01RecursiveNameserversOnly: true,
+        resources: resources('20m', '64Mi', { memory: '192Mi' }),
+        webhook: { resources: resources('10m', '32Mi', { memory: '96Mi' }) },
+        cainjector: { resources: resources('10m', '64Mi', { memory: '192Mi' }) },
+        startupapicheck: { resources: resources('10m', '32Mi', { memory: '64Mi' }) },
+      },
+    });
+
+    // The Cloudflare token (Zone:DNS:Edit on the zone) lives in Infisical at /platform/cert-manager.
+    new InfisicalSecretStore(this, 'store', { cluster, namespace, secretsPath: '/platform/cert-manager' });
+    new InfisicalSecret(this, 'cloudflare-token', {
+      cluster,
+      namespace,
+      secretName: CLOUDFLARE_TOKEN_SECRET.name,
+      keys: { [CLOUDFLARE_TOKEN_SECRET.key]: 'CLOUDFLARE_API_TOKEN' },
+    });
+
+    for (const [name, server] of Object.entries(ACME_SERVERS)) {
+      new ClusterIssuer(this, name, {
+        metadata: { name },
+        spec: {
+          acme: {
+            server,
+            email: cluster.acmeEmail,
+            privateKeySecretRef: { name: `${name}-account-key` },
+            solvers: [
+              {
+                selector: { dnsZones: [cluster.domain] },
+                dns01: { cloudflare: { apiTokenSecretRef: { name: CLOUDFLARE_TOKEN_SECRET.name, key: CLOUDFLARE_TOKEN_SECRET.key } } },
+              },
+            ],
+          },
+        },
+      });
+    }
+
+    new Certificate(this, 'wildcard', {
+      metadata: { name: 'wildcard', namespace: TRAEFIK_NAMESPACE },
+      spec: {
+        secretName: WILDCARD_CERT_SECRET,
+        dnsNames: [cluster.domain, `*.${cluster.domain}`],
+        issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+      },
+    });
+  }
+}

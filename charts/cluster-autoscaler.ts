@@ -1,0 +1,35 @@
+import type { App } from 'cdk8s';
+import { CHARTS } from '../config/versions';
+import type { ClusterConfig } from '../lib/config';
+import { HelmRelease } from '../lib/constructs/helm-release';
+import { resources } from '../lib/constructs/resources';
+import { PlatformChart } from '../lib/render';
+
+/** Civo creates this Secret in every cluster (keys api-url, api-key, cluster-id, region). */
+export const CIVO_API_SECRET = 'civo-api-access';
+
+/** The upstream cluster-autoscaler for Civo, growing the node pool within the bounds in config. */
+export class ClusterAutoscalerChart extends PlatformChart {
+  constructor(scope: App, cluster: ClusterConfig) {
+    super(scope, 'cluster-autoscaler');
+    new HelmRelease(this, 'cluster-autoscaler', {
+      chart: CHARTS.clusterAutoscaler,
+      // kube-system: where Civo's API secret lives, which the chart reads its CIVO_* variables from.
+      targetNamespace: 'kube-system',
+      values: {
+        cloudProvider: 'civo',
+        secretKeyRefNameOverride: CIVO_API_SECRET,
+        // `workers` applies the bounds to the cluster's node pool (the bootstrap creates exactly one).
+        autoscalingGroups: [{ name: 'workers', minSize: cluster.nodePool.minNodes, maxSize: cluster.nodePool.maxNodes }],
+        extraArgs: {
+          'scale-down-delay-after-add': '10m',
+          expander: 'least-waste',
+          'skip-nodes-with-local-storage': false,
+        },
+        resources: resources('50m', '128Mi', { memory: '300Mi' }),
+        securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+        containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      },
+    });
+  }
+}

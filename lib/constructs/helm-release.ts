@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { HelmChart } from '../../imports/helmcharts-helm.cattle.io';
+import type { PinnedChart } from '../../config/versions';
+
+export interface HelmReleaseProps {
+  /** Repository, chart and exact version, from config/versions.ts. */
+  readonly chart: PinnedChart;
+  /** Namespace the release installs into; created (with Pod Security labels) by NamespacesChart. */
+  readonly targetNamespace: string;
+  /** Chart values. Every release must set explicit resource requests and limits in them. */
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * A Helm release reconciled by k3s' helm-controller: a helm.cattle.io/v1 HelmChart in kube-system
+ * (where helm-controller runs its install jobs) with a pinned version and values as YAML.
+ */
+export class HelmRelease extends Construct {
+  readonly resource: HelmChart;
+
+  constructor(scope: Construct, id: string, props: HelmReleaseProps) {
+    super(scope, id);
+    this.resource = new HelmChart(this, 'Resource', {
+      metadata: { name: id, namespace: 'kube-system' },
+      spec: {
+        repo: props.chart.repo,
+        chart: props.chart.chart,
+        version: props.chart.version,
+        targetNamespace: props.targetNamespace,
+        createNamespace: false,
+        valuesContent: stringify(props.values, { lineWidth: 0, aliasDuplicateObjects: false }),
+      },
+    });
+  }
+}

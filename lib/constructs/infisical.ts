@@ -1,0 +1,85 @@
+import { Construct } from 'constructs';
+import type { ClusterConfig } from '../config';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetDeletionPolicy } from '../../imports/externalsecrets-external-secrets.io';
+import { SecretStore } from '../../imports/secretstores-external-secrets.io';
+
+/**
+ * Secret zero: the Infisical Universal Auth client credentials. They are the one secret that cannot
+ * come from Infisical, so they are never in git: `npm run apply` creates this Secret in every
+ * namespace that has an InfisicalSecretStore, from INFISICAL_CLIENT_ID / INFISICAL_CLIENT_SECRET.
+ */
+export const UNIVERSAL_AUTH_SECRET = { name: 'infisical-universal-auth', clientIdKey: 'clientId', clientSecretKey: 'clientSecret' } as const;
+
+export interface InfisicalSecretStoreProps {
+  readonly cluster: ClusterConfig;
+  readonly namespace: string;
+  /** The only Infisical folder this store can read, e.g. /apps/blog. */
+  readonly secretsPath: string;
+}
+
+/** A namespaced SecretStore for Infisical Cloud, scoped to one folder of the project. */
+export class InfisicalSecretStore extends Construct {
+  static readonly NAME = 'infisical';
+  readonly name = InfisicalSecretStore.NAME;
+
+  constructor(scope: Construct, id: string, props: InfisicalSecretStoreProps) {
+    super(scope, id);
+    const ref = (key: string) => ({ name: UNIVERSAL_AUTH_SECRET.name, key });
+    new SecretStore(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace },
+      spec: {
+        provider: {
+          infisical: {
+            hostApi: props.cluster.infisical.hostApi,
+            auth: {
+              universalAuthCredentials: {
+                clientId: ref(UNIVERSAL_AUTH_SECRET.clientIdKey),
+                clientSecret: ref(UNIVERSAL_AUTH_SECRET.clientSecretKey),
+              },
+            },
+            secretsScope: {
+              projectSlug: props.cluster.infisical.projectSlug,
+              environmentSlug: props.cluster.infisical.environmentSlug,
+              secretsPath: props.secretsPath,
+              recursive: false,
+            },
+          },
+        },
+      },
+    });
+  }
+}
+
+export interface InfisicalSecretProps {
+  readonly cluster: ClusterConfig;
+  readonly namespace: string;
+  /** Name of the Kubernetes Secret the operator writes. */
+  readonly secretName: string;
+  /**
+   * Secret key -> Infisical key. Omit to copy every key of the store's folder (keys keep their names,
+   * which suits environment variables).
+   */
+  readonly keys?: Record<string, string>;
+}
+
+/** An ExternalSecret that fills one Kubernetes Secret from the namespace's InfisicalSecretStore. */
+export class InfisicalSecret extends Construct {
+  readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: InfisicalSecretProps) {
+    super(scope, id);
+    this.secretName = props.secretName;
+    new ExternalSecret(this, 'Resource', {
+      metadata: { name: props.secretName, namespace: props.namespace },
+      spec: {
+        refreshInterval: props.cluster.infisical.refreshInterval,
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE, name: InfisicalSecretStore.NAME },
+        // Retain: an Infisical outage or a deleted key must not delete the Secret a running app uses.
+        target: { name: props.secretName, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER, deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN },
+        ...(props.keys
+          ? { data: Object.entries(props.keys).map(([secretKey, key]) => ({ secretKey, remoteRef: { key } })) }
+          : { dataFrom: [{ find: { name: { regexp: '.*' } } }] }),
+      },
+    });
+  }
+}

@@ -1,0 +1,20 @@
+/** Kubernetes resource quantities as numbers: CPU in millicores, memory and storage in MiB. */
+
+const MEMORY_UNITS: Record<string, number> = { '': 1 / (1024 * 1024), k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+
+export function cpuMillis(quantity: string | number): number {
+  const text = String(quantity);
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(text);
+  if (!m) throw new Error(`not a CPU quantity: ${text}`);
+  return m[2] ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
+
+export function memoryMiB(quantity: string | number): number {
+  const text = String(quantity);
+  const m = /^([0-9]+(?:\.[0-9]+)?)(k|M|G|Ki|Mi|Gi|Ti)?$/.exec(text);
+  if (!m) throw new Error(`not a memory quantity: ${text}`);
+  return Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!;
+}
+
+export const formatCpu = (millis: number): string => `${Math.round(millis)}m`;
+export const formatMemory = (mib: number): string => `${Math.round(mib)}Mi`;
