@@ -3,18 +3,18 @@
 // No prebuilt Civo package exists for CDKTF, so the bindings come from the provider schema.
 //   npm run bootstrap:gen                                   # offline, from the default schema file
 //   npm run bootstrap:gen -- --schema <providers-schema.json> [--provider-version 1.2.6]
+//   npm run bootstrap:gen -- --out <dir>                    # elsewhere (the tests compare with .gen)
 //   npm run bootstrap:gen -- --online                       # `cdktf get` (needs terraform + registry)
 // Offline mode feeds a `terraform providers schema -json` document to the same generator `cdktf get`
 // uses (@cdktf/provider-generator), so both modes write the same files.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bootstrapDir = join(root, 'bootstrap');
-const outDir = join(bootstrapDir, '.gen');
 
 /** Keep in step with terraformProviders in bootstrap/cdktf.json. */
 const CONSTRAINT = 'civo/civo@~> 1.2';
@@ -22,6 +22,30 @@ const FQPN = 'registry.terraform.io/civo/civo';
 /** The release the default schema file was taken from (see ../shared/reference/README.md). */
 const DEFAULT_PROVIDER_VERSION = '1.2.6';
 const CDKTF_CLI = 'cdktf-cli@0.21.0';
+
+/**
+ * The generator emits members that override cdktf base-class members without the `override`
+ * keyword; the repository compiles with `noImplicitOverride`. Adding the keyword changes nothing at
+ * run time. Any pattern a future generator writes differently shows up as a tsc error, not silently.
+ */
+const OVERRIDES = [
+  [/constructor\(protected terraformResource: cdktf\.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean\)/g,
+    'constructor(protected override terraformResource: cdktf.IInterpolatingParent, protected override terraformAttribute: string, protected override wrapsSet: boolean)'],
+  [/^(\s+)protected (synthesizeAttributes|synthesizeHclAttributes)\(/gm, '$1protected override $2('],
+  [/^(\s+)public (get|set) alias\(/gm, '$1public override $2 alias('],
+];
+
+function addOverrides(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) addOverrides(path);
+    else if (name.endsWith('.ts')) {
+      const text = readFileSync(path, 'utf8');
+      const fixed = OVERRIDES.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
+      if (fixed !== text) writeFileSync(path, fixed);
+    }
+  }
+}
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -40,11 +64,13 @@ if (process.argv.includes('--online')) {
   // fetches the pinned version on demand.
   console.log(`running npx ${CDKTF_CLI} get in bootstrap/`);
   execFileSync('npx', ['--yes', CDKTF_CLI, 'get', '--force'], { cwd: bootstrapDir, stdio: 'inherit' });
+  addOverrides(join(bootstrapDir, '.gen', 'providers', 'civo'));
   process.exit(0);
 }
 
 const schemaPath = resolve(option('--schema', join(root, '..', 'shared', 'reference', 'terraform', 'civo-provider-schema.json')));
 const providerVersion = option('--provider-version', DEFAULT_PROVIDER_VERSION);
+const outDir = resolve(option('--out', join(bootstrapDir, '.gen')));
 if (!existsSync(schemaPath)) {
   console.error(`schema not found: ${schemaPath}\n(pass --schema <file> with the output of \`terraform providers schema -json\`, or use --online)`);
   process.exit(1);
@@ -80,6 +106,7 @@ code.closeFile('constraints.json');
 rmSync(join(outDir, 'providers', 'civo'), { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 await code.save(outDir);
+addOverrides(join(outDir, 'providers', 'civo'));
 console.log(`wrote ${relative(root, join(outDir, 'providers', 'civo'))} from ${relative(root, schemaPath)} (civo ${providerVersion})`);
 // The generator's `terraform version` probe would keep the event loop busy for a moment.
 process.exit(0);

@@ -1,0 +1,40 @@
+import { parseAllDocuments } from 'yaml';
+import { appSources } from 'virtual:apps';
+import { cluster } from '../config/cluster';
+import type { AppSource } from '../lib/app-spec';
+import type { ClusterConfig } from '../lib/config';
+import { renderPlatform } from '../lib/platform';
+import type { Manifest } from '../lib/render';
+
+export interface RenderedObject extends Manifest {
+  /** dist/-relative file the object is rendered to. */
+  readonly file: string;
+}
+
+/** Parses rendered files into objects, remembering which file each came from. */
+export function parseFiles(files: ReadonlyMap<string, string>): RenderedObject[] {
+  return [...files].flatMap(([file, text]) =>
+    parseAllDocuments(text).map((doc) => ({ ...(doc.toJS() as Manifest), file })),
+  );
+}
+
+/** Renders the platform in-process, as `npm run synth` does, with the given (or committed) config and apps. */
+export function render(options: { cluster?: ClusterConfig; apps?: readonly AppSource[] } = {}) {
+  const { files, apps } = renderPlatform({ cluster: options.cluster ?? cluster, appSources: options.apps ?? appSources });
+  return { files, apps, objects: parseFiles(files) };
+}
+
+export function find(objects: readonly RenderedObject[], kind: string, name: string, namespace?: string): RenderedObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} rendered`);
+  return found;
+}
+
+/** A HelmChart's values, parsed from its valuesContent. */
+export function helmValues(objects: readonly RenderedObject[], name: string): any {
+  const chart = find(objects, 'HelmChart', name, 'kube-system') as any;
+  return parseAllDocuments(chart.spec.valuesContent)[0]!.toJS();
+}
+
+/** An app file as synth sees it, for tests that declare apps inline. */
+export const appFile = (name: string, spec: unknown): AppSource => ({ file: `apps/${name}.ts`, exports: { default: spec } });

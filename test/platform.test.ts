@@ -1,0 +1,172 @@
+import { describe, expect, test } from 'vitest';
+import { cluster } from '../config/cluster';
+import { CHARTS } from '../config/versions';
+import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
+import { find, helmValues, render } from './helpers';
+
+const { objects } = render();
+
+describe('every Helm release', () => {
+  const charts = objects.filter((o) => o.kind === 'HelmChart') as any[];
+
+  test('all platform components are installed, each pinned to the version in config/versions.ts', () => {
+    expect(charts.map((c) => c.spec.chart).sort()).toEqual(Object.values(CHARTS).map((c) => c.chart).sort());
+    for (const chart of charts) {
+      const pinned = Object.values(CHARTS).find((c) => c.chart === chart.spec.chart)!;
+      expect(chart.spec).toMatchObject({ repo: pinned.repo, version: pinned.version });
+      expect(chart.spec.version).toMatch(/^v?[0-9]+\.[0-9]+\.[0-9]+$/);
+      expect(chart.spec.targetNamespace, chart.metadata.name).toBeTruthy();
+      expect(chart.metadata.namespace).toBe('kube-system');
+    }
+  });
+
+  test('sets explicit resource requests and limits for every workload it names', () => {
+    for (const chart of charts) {
+      const found: any[] = [];
+      const walk = (v: any) => {
+        if (v && typeof v === 'object') for (const [k, child] of Object.entries(v)) (k === 'resources' ? found.push(child) : walk(child));
+      };
+      walk(helmValues(objects, chart.metadata.name));
+      expect(found.length, `${chart.metadata.name} has no resources in its values`).toBeGreaterThan(0);
+      for (const r of found) {
+        expect(r.requests?.cpu, chart.metadata.name).toBeTruthy();
+        expect(r.requests?.memory, chart.metadata.name).toBeTruthy();
+        expect(r.limits?.memory, chart.metadata.name).toBeTruthy();
+      }
+    }
+  });
+
+  test('installs into a namespace that is rendered with Pod Security labels', () => {
+    for (const chart of charts) {
+      if (chart.spec.targetNamespace === 'kube-system') continue;
+      const ns = find(objects, 'Namespace', chart.spec.targetNamespace) as any;
+      expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toMatch(/^(restricted|baseline|privileged)$/);
+    }
+  });
+});
+
+describe('Traefik', () => {
+  const values = helmValues(objects, 'traefik');
+  test('runs as a DaemonSet behind a LoadBalancer bound to the reserved IP', () => {
+    expect(values.deployment.kind).toBe('DaemonSet');
+    expect(values.service.spec.type).toBe('LoadBalancer');
+    expect(values.service.annotations['kubernetes.civo.com/ipv4-address']).toBe(cluster.loadBalancer.reservedIp);
+    expect(values.ports.web.exposedPort).toBe(80);
+    expect(values.ports.websecure.exposedPort).toBe(443);
+  });
+  test('redirects HTTP to HTTPS with the v39+ entry point syntax', () => {
+    expect(values.ports.web.http.redirections.entryPoint).toEqual({ to: 'websecure', scheme: 'https', permanent: true });
+    expect(values.ports.web.redirectTo).toBeUndefined();
+  });
+  test('trusts forwarded headers and PROXY protocol from exactly Cloudflare', () => {
+    for (const port of ['web', 'websecure']) {
+      expect(values.ports[port].forwardedHeaders.trustedIPs).toEqual([...CLOUDFLARE_RANGES]);
+      expect(values.ports[port].proxyProtocol.trustedIPs).toEqual([...CLOUDFLARE_RANGES]);
+      expect(values.ports[port].forwardedHeaders.insecure).not.toBe(true);
+    }
+  });
+  test('serves the wildcard certificate by default and keeps the dashboard private', () => {
+    const cert = find(objects, 'Certificate', 'wildcard', 'traefik') as any;
+    expect(values.tlsStore.default.defaultCertificate.secretName).toBe(cert.spec.secretName);
+    expect(values.ingressRoute.dashboard.enabled).toBe(false);
+  });
+});
+
+describe('cert-manager', () => {
+  test('installs its CRDs', () => {
+    expect(helmValues(objects, 'cert-manager').crds.enabled).toBe(true);
+  });
+  test('has staging and production ACME issuers solving DNS-01 through Cloudflare', () => {
+    for (const [name, server] of [
+      ['letsencrypt-staging', 'https://acme-staging-v02.api.letsencrypt.org/directory'],
+      ['letsencrypt-prod', 'https://acme-v02.api.letsencrypt.org/directory'],
+    ]) {
+      const issuer = find(objects, 'ClusterIssuer', name!) as any;
+      expect(issuer.spec.acme.server).toBe(server);
+      expect(issuer.spec.acme.email).toBe(cluster.acmeEmail);
+      const ref = issuer.spec.acme.solvers[0].dns01.cloudflare.apiTokenSecretRef;
+      // The token Secret is written by an ExternalSecret in cert-manager's namespace, never rendered.
+      const external = find(objects, 'ExternalSecret', ref.name, 'cert-manager') as any;
+      expect(external.spec.data.map((d: any) => d.secretKey)).toContain(ref.key);
+      expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+    }
+  });
+  test('issues one wildcard certificate for the domain and its apex', () => {
+    const cert = find(objects, 'Certificate', 'wildcard', 'traefik') as any;
+    expect(cert.spec.dnsNames).toEqual([cluster.domain, `*.${cluster.domain}`]);
+    expect(cert.spec.issuerRef).toEqual({ kind: 'ClusterIssuer', name: 'letsencrypt-prod' });
+  });
+});
+
+describe('External Secrets Operator', () => {
+  test('installs its CRDs', () => {
+    expect(helmValues(objects, 'external-secrets').installCRDs).toBe(true);
+  });
+  test('every SecretStore reads Infisical Cloud EU with Universal Auth, from one folder, refreshing as configured', () => {
+    const stores = objects.filter((o) => o.kind === 'SecretStore') as any[];
+    expect(stores.length).toBeGreaterThan(1);
+    for (const store of stores) {
+      const infisical = store.spec.provider.infisical;
+      expect(infisical.hostAPI).toBe('https://eu.infisical.com');
+      expect(infisical.auth.universalAuthCredentials.clientId.name).toBe('infisical-universal-auth');
+      expect(infisical.secretsScope).toMatchObject({ projectSlug: cluster.infisical.projectSlug, environmentSlug: cluster.infisical.environmentSlug, recursive: false });
+      expect(infisical.secretsScope.secretsPath).toMatch(/^\/(platform|apps)\/[a-z0-9-]+$/);
+    }
+    for (const external of objects.filter((o) => o.kind === 'ExternalSecret') as any[]) {
+      expect(external.spec.refreshInterval).toBe(cluster.infisical.refreshInterval);
+      expect(external.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'infisical' });
+      expect(stores.some((s) => s.metadata.namespace === external.metadata.namespace)).toBe(true);
+    }
+  });
+});
+
+describe('cluster autoscaler', () => {
+  const values = helmValues(objects, 'cluster-autoscaler');
+  test('scales the Civo node pool within the configured bounds', () => {
+    expect(values.cloudProvider).toBe('civo');
+    expect(values.autoscalingGroups).toEqual([{ name: 'workers', minSize: cluster.nodePool.minNodes, maxSize: cluster.nodePool.maxNodes }]);
+    expect(values.secretKeyRefNameOverride).toBe('civo-api-access');
+    expect(values.extraArgs).toMatchObject({ 'scale-down-delay-after-add': '10m', expander: 'least-waste' });
+  });
+});
+
+describe('monitoring', () => {
+  const values = helmValues(objects, 'k8s-monitoring');
+  test('ships metrics and logs to Grafana Cloud with credentials from an ExternalSecret', () => {
+    const byType = Object.fromEntries(values.destinations.map((d: any) => [d.type, d]));
+    expect(byType.prometheus.url).toBe(cluster.grafanaCloud.metricsUrl);
+    expect(byType.loki.url).toBe(cluster.grafanaCloud.logsUrl);
+    for (const d of values.destinations) {
+      expect(d.secret.create).toBe(false);
+      const external = find(objects, 'ExternalSecret', d.secret.name, d.secret.namespace) as any;
+      const keys = external.spec.data.map((x: any) => x.secretKey);
+      expect(keys).toContain(d.auth.usernameKey);
+      expect(keys).toContain(d.auth.passwordKey);
+    }
+    expect(values.clusterMetrics.enabled && values.podLogs.enabled).toBe(true);
+  });
+});
+
+describe('Uptime Kuma', () => {
+  test('keeps its data on a persistent volume and is served at status.<domain> over TLS', () => {
+    const values = helmValues(objects, 'uptime-kuma');
+    expect(values.volume).toMatchObject({ enabled: true, accessMode: 'ReadWriteOnce' });
+    const ingress = find(objects, 'Ingress', 'uptime-kuma', 'uptime-kuma') as any;
+    expect(ingress.spec.rules[0].host).toBe(`status.${cluster.domain}`);
+    expect(ingress.spec.tls[0].hosts).toEqual([`status.${cluster.domain}`]);
+    expect(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.entrypoints']).toBe('websecure');
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'uptime-kuma', port: { number: values.service.port } });
+  });
+});
+
+describe('namespaces', () => {
+  test('enforce restricted Pod Security unless a visible reason says why not', () => {
+    const namespaces = objects.filter((o) => o.kind === 'Namespace') as any[];
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(expect.arrayContaining(['traefik', 'cert-manager', 'external-secrets', 'monitoring', 'uptime-kuma', 'reloader']));
+    for (const ns of namespaces) {
+      const level = ns.metadata.labels['pod-security.kubernetes.io/enforce'];
+      if (level !== 'restricted') expect(ns.metadata.annotations?.['hobby-infra.dev/pod-security-reason'], ns.metadata.name).toBeTruthy();
+    }
+    expect(namespaces.filter((n) => n.metadata.labels['pod-security.kubernetes.io/enforce'] === 'restricted').length).toBeGreaterThan(namespaces.length / 2);
+  });
+});
