@@ -76,7 +76,7 @@ export class BootstrapStack extends TerraformStack {
     // Cloudflare reaches the origin over IPv4 only (the records are A records at an IPv4 address),
     // so the IPv6 edge ranges would open nothing useful.
     const webSources = cluster.dns.proxied ? [...CLOUDFLARE_IPV4] : ['0.0.0.0/0'];
-    const allow = (label: string, portRange: string, cidr: string[], protocol = 'tcp'): FirewallIngressRule => ({ label, protocol, portRange, cidr, action: 'allow' });
+    const allow = (label: string, portRange: string, cidr: string[]): FirewallIngressRule => ({ label, protocol: 'tcp', portRange, cidr, action: 'allow' });
     const firewall = new Firewall(this, 'firewall', {
       name: `${cluster.name}-k3s`,
       region: cluster.region,

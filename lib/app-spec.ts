@@ -29,6 +29,8 @@ const cpu = quantity('a CPU quantity such as 100m or 1');
 const memory = quantity('a memory quantity such as 128Mi or 1Gi');
 const port = z.int('a whole port number').min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Env names that hold credentials; their values must come from Infisical. */
+const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|DATABASE_URL|DSN)$/i;
 
 const componentFields = {
   /** Repository plus pinned tag or digest, e.g. ghcr.io/me/app:1.2.3. */
@@ -46,7 +48,15 @@ const componentFields = {
     })
     .optional(),
   /** Plain environment variables. Secrets belong in Infisical, never here. */
-  env: z.record(z.string().regex(ENV_NAME, 'an environment variable name such as API_URL'), z.string()).optional(),
+  env: z
+    .record(
+      z
+        .string()
+        .regex(ENV_NAME, 'an environment variable name such as API_URL')
+        .refine((name) => !SECRET_LIKE.test(name), 'a non-secret name: values named like secrets belong in Infisical (`secrets: true`), never in git'),
+      z.string(),
+    )
+    .optional(),
   /** Every key under this app's Infisical folder (/apps/<app>) becomes an environment variable. */
   secrets: z.boolean('true or false').optional(),
   /** HTTP health endpoint for readiness and liveness probes; without it the probes check the TCP port. */

@@ -35,6 +35,11 @@ export function describeIssues(input: unknown, issues: z.core.$ZodIssue[]): stri
         (key) => `${path === '(root)' ? key : `${path}.${key}`}: unknown field (check the spelling; allowed fields are listed in the type)`,
       );
     }
+    if (issue.code === 'invalid_key') {
+      // A bad record key: show the key, never the value (it may be a secret typed in the wrong place).
+      const key = issue.path[issue.path.length - 1];
+      return [`${path}: got the name ${show(key)}, expected ${issue.issues[0]?.message ?? issue.message}`];
+    }
     return [`${path}: got ${show(valueAt(input, issue.path))}, expected ${issue.message}`];
   });
 }

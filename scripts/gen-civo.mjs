@@ -6,7 +6,7 @@
 //   npm run bootstrap:gen -- --out <dir>                    # elsewhere (the tests compare with .gen)
 //   npm run bootstrap:gen -- --online                       # `cdktf get` (needs terraform + registry)
 // Offline mode feeds a `terraform providers schema -json` document to the same generator `cdktf get`
-// uses (@cdktf/provider-generator), so both modes write the same files.
+// uses (@cdktf/provider-generator), so both modes write the same layout and bookkeeping files.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -145,7 +145,7 @@ export class DataCivoFirewall extends cdktf.TerraformDataSource {
   // SYNTHESIS
   // =========
 
-  protected synthesizeAttributes(): { [name: string]: any } {
+  protected override synthesizeAttributes(): { [name: string]: any } {
     return {
       id: cdktf.stringToTerraform(this._id),
       name: cdktf.stringToTerraform(this._name),
@@ -153,7 +153,7 @@ export class DataCivoFirewall extends cdktf.TerraformDataSource {
     };
   }
 
-  protected synthesizeHclAttributes(): { [name: string]: any } {
+  protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
       id: {
         value: cdktf.stringToHclTerraform(this._id),

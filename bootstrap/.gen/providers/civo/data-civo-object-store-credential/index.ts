@@ -157,7 +157,7 @@ export class DataCivoObjectStoreCredential extends cdktf.TerraformDataSource {
   // SYNTHESIS
   // =========
 
-  protected synthesizeAttributes(): { [name: string]: any } {
+  protected override synthesizeAttributes(): { [name: string]: any } {
     return {
       id: cdktf.stringToTerraform(this._id),
       name: cdktf.stringToTerraform(this._name),
@@ -165,7 +165,7 @@ export class DataCivoObjectStoreCredential extends cdktf.TerraformDataSource {
     };
   }
 
-  protected synthesizeHclAttributes(): { [name: string]: any } {
+  protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
       id: {
         value: cdktf.stringToHclTerraform(this._id),

@@ -514,7 +514,7 @@ export class Network extends cdktf.TerraformResource {
   // SYNTHESIS
   // =========
 
-  protected synthesizeAttributes(): { [name: string]: any } {
+  protected override synthesizeAttributes(): { [name: string]: any } {
     return {
       cidr_v4: cdktf.stringToTerraform(this._cidrV4),
       id: cdktf.stringToTerraform(this._id),
@@ -531,7 +531,7 @@ export class Network extends cdktf.TerraformResource {
     };
   }
 
-  protected synthesizeHclAttributes(): { [name: string]: any } {
+  protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
       cidr_v4: {
         value: cdktf.stringToHclTerraform(this._cidrV4),

@@ -310,7 +310,7 @@ export class ObjectStore extends cdktf.TerraformResource {
   // SYNTHESIS
   // =========
 
-  protected synthesizeAttributes(): { [name: string]: any } {
+  protected override synthesizeAttributes(): { [name: string]: any } {
     return {
       access_key_id: cdktf.stringToTerraform(this._accessKeyId),
       id: cdktf.stringToTerraform(this._id),
@@ -321,7 +321,7 @@ export class ObjectStore extends cdktf.TerraformResource {
     };
   }
 
-  protected synthesizeHclAttributes(): { [name: string]: any } {
+  protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
       access_key_id: {
         value: cdktf.stringToHclTerraform(this._accessKeyId),

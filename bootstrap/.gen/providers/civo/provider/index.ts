@@ -161,10 +161,10 @@ export class CivoProvider extends cdktf.TerraformProvider {
 
   // alias - computed: false, optional: true, required: false
   private _alias?: string; 
-  public get alias() {
+  public override get alias() {
     return this._alias;
   }
-  public set alias(value: string | undefined) {
+  public override set alias(value: string | undefined) {
     this._alias = value;
   }
   public resetAlias() {
@@ -179,7 +179,7 @@ export class CivoProvider extends cdktf.TerraformProvider {
   // SYNTHESIS
   // =========
 
-  protected synthesizeAttributes(): { [name: string]: any } {
+  protected override synthesizeAttributes(): { [name: string]: any } {
     return {
       api_endpoint: cdktf.stringToTerraform(this._apiEndpoint),
       credentials_file: cdktf.stringToTerraform(this._credentialsFile),
@@ -189,7 +189,7 @@ export class CivoProvider extends cdktf.TerraformProvider {
     };
   }
 
-  protected synthesizeHclAttributes(): { [name: string]: any } {
+  protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
       api_endpoint: {
         value: cdktf.stringToHclTerraform(this._apiEndpoint),
