@@ -13,6 +13,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // The JSON results let .ci/run print the `N passed, N failed` line CI reads.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
