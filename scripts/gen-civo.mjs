@@ -19,7 +19,7 @@ const bootstrapDir = join(root, 'bootstrap');
 /** Keep in step with terraformProviders in bootstrap/cdktf.json. */
 const CONSTRAINT = 'civo/civo@~> 1.2';
 const FQPN = 'registry.terraform.io/civo/civo';
-/** The release the default schema file was taken from (see ../shared/reference/README.md). */
+/** The release the default schema file (bootstrap/schema/) was taken from: civo/terraform-provider-civo v1.2.6. */
 const DEFAULT_PROVIDER_VERSION = '1.2.6';
 const CDKTF_CLI = 'cdktf-cli@0.21.0';
 
@@ -68,7 +68,7 @@ if (process.argv.includes('--online')) {
   process.exit(0);
 }
 
-const schemaPath = resolve(option('--schema', join(root, '..', 'shared', 'reference', 'terraform', 'civo-provider-schema.json')));
+const schemaPath = resolve(option('--schema', join(root, 'bootstrap', 'schema', 'civo-provider-schema.json')));
 const providerVersion = option('--provider-version', DEFAULT_PROVIDER_VERSION);
 const outDir = resolve(option('--out', join(bootstrapDir, '.gen')));
 if (!existsSync(schemaPath)) {
