@@ -30,7 +30,10 @@ export class TraefikChart extends PlatformChart {
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
         service: {
           // Civo's cloud controller binds the load balancer to this reserved IP (created by the bootstrap).
-          annotations: { 'kubernetes.civo.com/ipv4-address': cluster.loadBalancer.reservedIp },
+          annotations: {
+            'kubernetes.civo.com/ipv4-address': cluster.loadBalancer.reservedIp,
+            ...(cluster.loadBalancer.firewallId && { 'kubernetes.civo.com/firewall-id': cluster.loadBalancer.firewallId }),
+          },
           spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
         },
         ports: {

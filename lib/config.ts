@@ -48,6 +48,11 @@ export const clusterConfigSchema = z
     loadBalancer: z.strictObject({
       /** The address of the Civo reserved IP (bootstrap output `reserved_ip`) the Traefik Service binds to. */
       reservedIp: z.string().refine((v) => ipaddr.IPv4.isValidFourPartDecimal(v), 'an IPv4 address such as 74.220.20.10'),
+      /**
+       * The bootstrap firewall (output `firewall_id`). Without it Civo's cloud controller gives the load
+       * balancer a firewall of its own, open to the world, instead of the Cloudflare-only rules.
+       */
+      firewallId: z.uuid('a Civo firewall id (bootstrap output firewall_id)').optional(),
     }),
     /** Who may reach the Kubernetes API (port 6443). Never the whole internet. */
     adminCidrs: z

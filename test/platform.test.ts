@@ -51,6 +51,8 @@ describe('Traefik', () => {
     expect(values.deployment.kind).toBe('DaemonSet');
     expect(values.service.spec.type).toBe('LoadBalancer');
     expect(values.service.annotations['kubernetes.civo.com/ipv4-address']).toBe(cluster.loadBalancer.reservedIp);
+    // The load balancer uses the bootstrap firewall (Cloudflare-only 80/443), not one open to the world.
+    expect(values.service.annotations['kubernetes.civo.com/firewall-id']).toBe(cluster.loadBalancer.firewallId);
     expect(values.ports.web.exposedPort).toBe(80);
     expect(values.ports.websecure.exposedPort).toBe(443);
   });
