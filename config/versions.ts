@@ -8,6 +8,8 @@ export interface PinnedChart {
   readonly repo: string;
   readonly chart: string;
   readonly version: string;
+  /** The chart's values.schema.json at this version; `npm run import` saves it for the tests. */
+  readonly valuesSchema?: string;
 }
 
 export const CHARTS = {
@@ -16,18 +18,21 @@ export const CHARTS = {
     chart: 'traefik',
     // renovate: datasource=helm depName=traefik registryUrl=https://traefik.github.io/charts
     version: '41.4.0',
+    valuesSchema: 'https://raw.githubusercontent.com/traefik/traefik-helm-chart/v41.4.0/traefik/values.schema.json',
   },
   certManager: {
     repo: 'https://charts.jetstack.io',
     chart: 'cert-manager',
     // renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io
     version: 'v1.21.2',
+    valuesSchema: 'https://raw.githubusercontent.com/cert-manager/cert-manager/v1.21.2/deploy/charts/cert-manager/values.schema.json',
   },
   externalSecrets: {
     repo: 'https://charts.external-secrets.io',
     chart: 'external-secrets',
     // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
     version: '2.10.0',
+    valuesSchema: 'https://raw.githubusercontent.com/external-secrets/external-secrets/v2.10.0/deploy/charts/external-secrets/values.schema.json',
   },
   clusterAutoscaler: {
     repo: 'https://kubernetes.github.io/autoscaler',

@@ -1,0 +1,73 @@
+// `npm run import`: regenerates imports/ from the sources pinned in cdk8s.yaml and config/versions.ts.
+//   - one named `cdk8s import` per CRD (named, so two CRDs of one API group don't overwrite each
+//     other's module), plus a copy of each CRD in imports/crds/ that the schema tests validate against;
+//   - each chart's values.schema.json in imports/chart-values/, to validate HelmChart values.
+// Online it fetches the pinned URLs. Offline: `npm run import -- --from <crd-dir> [--values-from <dir>]`
+// reads the same file names from local folders; a chart schema missing there is reported and skipped.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { CHARTS } from '../config/versions';
+
+const { values: args } = parseArgs({ options: { from: { type: 'string' }, 'values-from': { type: 'string' } } });
+const root = process.cwd();
+const outDir = join(root, 'imports');
+const crdDir = join(outDir, 'crds');
+const valuesDir = join(outDir, 'chart-values');
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+/** Reads `localName` (default: the URL's file name) from the local folder when one is given, else fetches `url`. */
+async function source(url: string, localDir: string | undefined, localName = basename(new URL(url).pathname)): Promise<string | undefined> {
+  if (!localDir) return fetchText(url);
+  const local = join(resolve(localDir), localName);
+  return existsSync(local) ? readFileSync(local, 'utf8') : undefined;
+}
+
+async function main(): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(crdDir, { recursive: true });
+  mkdirSync(valuesDir, { recursive: true });
+
+  const { imports } = parse(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')) as { imports: string[] };
+  for (const spec of imports) {
+    const [name, url] = spec.split(':=') as [string, string];
+    const crdPath = join(crdDir, basename(new URL(url).pathname));
+    const text = await source(url, args.from);
+    if (text === undefined) throw new Error(`${basename(crdPath)} not found in ${args.from}`);
+    writeFileSync(crdPath, text);
+    console.log(`importing ${name} (${url})`);
+    execFileSync(join(root, 'node_modules/.bin/cdk8s'), ['import', `${name}:=${crdPath}`, '--output', outDir, '--language', 'typescript', '--no-save', '--no-check-upgrade'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+
+  const provenance = ['# Chart values schemas', '', 'Written by `npm run import` from the URLs pinned in config/versions.ts. Do not edit.', '', '| chart | version | source |', '| --- | --- | --- |'];
+  for (const chart of Object.values(CHARTS)) {
+    if (!('valuesSchema' in chart)) continue;
+    const url = chart.valuesSchema;
+    const localDir = args['values-from'] ?? args.from;
+    const text = await source(url, localDir, `${chart.chart}.schema.json`);
+    if (text === undefined) {
+      console.warn(`${chart.chart}: no ${chart.chart}.schema.json in ${localDir}; its values are not schema-checked until \`npm run import\` runs online`);
+      provenance.push(`| ${chart.chart} | ${chart.version} | missing (imported offline) |`);
+      continue;
+    }
+    JSON.parse(text);
+    writeFileSync(join(valuesDir, `${chart.chart}.schema.json`), text);
+    provenance.push(`| ${chart.chart} | ${chart.version} | ${localDir ? `local copy standing in for ${url}` : url} |`);
+  }
+  writeFileSync(join(valuesDir, 'README.md'), `${provenance.join('\n')}\n`);
+}
+
+main().catch((error: Error) => {
+  console.error(`import failed: ${error.message}`);
+  process.exitCode = 1;
+});
