@@ -18,7 +18,6 @@ export function cidrPrefix(value: string): number | undefined {
   }
 }
 
-const cidr = z.string().refine((value) => cidrPrefix(value) !== undefined, 'a CIDR such as 203.0.113.7/32');
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
 const slug = z.string().regex(DNS_LABEL, 'a lowercase slug (letters, digits, dashes)');
 
