@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { NODE_SIZES } from '../civo';
+import { NODE_SIZES, type NodeSize } from '../civo';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
 import type { Manifest } from '../render';
@@ -7,15 +7,31 @@ import type { Manifest } from '../render';
 /*
  * What the platform and the apps ask of the node pool: requests and limits of every component,
  * from HelmChart values and from rendered workloads, against the pool's capacity and price.
+ * Pure: manifests and the cluster config in, numbers out (CPU in millicores, memory in MiB).
+ * Rendering is in ./markdown.ts.
  */
 
-/** Share of each node kept for k3s, the kubelet and the OS (Civo does not publish allocatable). */
+/**
+ * Share of each node kept for k3s (server/agent, containerd), the kubelet's eviction threshold, the
+ * OS and kube-system's own pods (CoreDNS, metrics-server, Civo's CCM/CSI): Civo publishes no
+ * allocatable figures, and these take roughly a tenth of a small node.
+ */
 export const SYSTEM_RESERVED = 0.1;
 
-/** Chart values paths whose workload is a DaemonSet: one replica per node. */
-const PER_NODE: Record<string, (values: any, path: string) => boolean> = {
-  traefik: (values, path) => path === 'resources' && values?.deployment?.kind === 'DaemonSet',
-  'k8s-monitoring': (_, path) => path === 'alloy-logs.alloy.resources',
+/**
+ * Chart values paths whose workload is a DaemonSet by the chart's own default (values need not
+ * say so): one replica per node. Values that say so themselves (`deployment.kind: DaemonSet`,
+ * `controller.type: daemonset`, `kind: DaemonSet` on the way to the `resources`) are found too.
+ */
+const PER_NODE_DEFAULTS: Record<string, RegExp> = {
+  // grafana/k8s-monitoring: alloy-logs tails every node's pod logs; node-exporter runs everywhere.
+  'k8s-monitoring': /(^|\.)(alloy-logs|node-exporter|prometheus-node-exporter|windows-exporter)\./,
+  'prometheus-node-exporter': /^resources$/,
+};
+
+/** Chart values paths of Helm hook Jobs: they run at install or upgrade and then hold nothing. */
+const HOOK_JOBS: Record<string, RegExp> = {
+  'cert-manager': /^startupapicheck\./,
 };
 
 export interface Usage {
@@ -27,176 +43,254 @@ export interface Usage {
 
 export interface ComponentUsage {
   readonly namespace: string;
-  /** e.g. `HelmChart traefik: resources` or `Deployment shop-api`. */
+  /** e.g. `HelmChart traefik: resources` or `Deployment shop/shop-api`. */
   readonly name: string;
-  /** Replicas counted; `per node` components count once per node of the minimum pool. */
+  /** Replicas counted; `per node` components count once per node of the pool size in question. */
   readonly replicas: number | 'per node';
-  /** Per replica. */
+  /** At most, where an HPA can scale the workload (counted at `replicas`, its minimum). */
+  readonly maxReplicas?: number;
+  /** Per replica (per pod). */
   readonly each: Usage;
-  readonly note?: string;
+  /** Where the replica count comes from, i.e. what was assumed. */
+  readonly note: string;
+}
+
+export interface NamespaceUsage {
+  readonly namespace: string;
+  readonly total: Usage;
 }
 
 export interface CapacityReport {
   readonly components: ComponentUsage[];
-  readonly namespaces: { namespace: string; total: Usage }[];
+  /** Totals at the minimum pool (per-node components counted `minNodes` times). */
+  readonly namespaces: NamespaceUsage[];
   readonly total: Usage;
-  readonly pool: { size: string; minNodes: number; maxNodes: number; nodeCpu: number; nodeMemory: number; monthlyUsd: number };
+  /** Requests if every HPA ran at its maximum (at the minimum pool). */
+  readonly totalAtHpaMax: Usage;
+  readonly pool: { size: string; minNodes: number; maxNodes: number; node: NodeSize; systemReserved: number };
+  /** Smallest node count whose allocatable share fits all requests (per-node ones included). */
   readonly nodesNeeded: number;
+  /** Allocatable at the minimum pool minus requests; negative when they do not fit. */
   readonly headroomAtMin: { cpu: number; memory: number };
   readonly monthlyUsd: { min: number; needed: number; max: number };
   readonly warnings: string[];
 }
 
-const zero = (): Usage => ({ cpuRequest: 0, memoryRequest: 0, cpuLimit: 0, memoryLimit: 0 });
+export const zeroUsage = (): Usage => ({ cpuRequest: 0, memoryRequest: 0, cpuLimit: 0, memoryLimit: 0 });
 
-function usageOf(resources: any): Usage {
-  const get = (group: string, key: string, parse: (q: string) => number) => (resources?.[group]?.[key] === undefined ? 0 : parse(String(resources[group][key])));
-  return {
-    cpuRequest: get('requests', 'cpu', cpuMillis),
-    memoryRequest: get('requests', 'memory', memoryMiB),
-    cpuLimit: get('limits', 'cpu', cpuMillis),
-    memoryLimit: get('limits', 'memory', memoryMiB),
-  };
-}
-
-function add(into: Usage, u: Usage, times: number): void {
+function addUsage(into: Usage, u: Usage, times = 1): Usage {
   into.cpuRequest += u.cpuRequest * times;
   into.memoryRequest += u.memoryRequest * times;
   into.cpuLimit += u.cpuLimit * times;
   into.memoryLimit += u.memoryLimit * times;
+  return into;
 }
 
-/** Every `resources` object in a values tree, with its dotted path. */
-function findResources(values: unknown, path: string[] = []): { path: string; resources: unknown }[] {
-  if (!values || typeof values !== 'object' || Array.isArray(values)) return [];
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A Kubernetes ResourceRequirements object (only `requests`, `limits`, `claims`), else undefined. */
+function isResourceRequirements(v: unknown): v is { requests?: Record<string, unknown>; limits?: Record<string, unknown> } {
+  return isObject(v) && Object.keys(v).every((k) => k === 'requests' || k === 'limits' || k === 'claims') && (isObject(v.requests) || isObject(v.limits));
+}
+
+export function usageOf(resources: unknown): Usage {
+  const r = isObject(resources) ? resources : {};
+  const get = (group: 'requests' | 'limits', key: 'cpu' | 'memory', parse: (q: string) => number) =>
+    r[group]?.[key] === undefined || r[group]?.[key] === null ? 0 : parse(String(r[group][key]));
+  // As the scheduler does: a limit without a request means a request of the same amount.
+  const cpuLimit = get('limits', 'cpu', cpuMillis);
+  const memoryLimit = get('limits', 'memory', memoryMiB);
+  return {
+    cpuRequest: r.requests?.cpu === undefined ? cpuLimit : get('requests', 'cpu', cpuMillis),
+    memoryRequest: r.requests?.memory === undefined ? memoryLimit : get('requests', 'memory', memoryMiB),
+    cpuLimit,
+    memoryLimit,
+  };
+}
+
+/** A pod's effective usage: its containers' sum, or its largest init container if that is larger. */
+export function podUsage(podSpec: any): Usage {
+  const sum = zeroUsage();
+  for (const c of podSpec?.containers ?? []) addUsage(sum, usageOf(c.resources));
+  for (const c of podSpec?.initContainers ?? []) {
+    const u = usageOf(c.resources);
+    // Native sidecars (restartPolicy: Always) keep running next to the app containers.
+    if (c.restartPolicy === 'Always') {
+      addUsage(sum, u);
+      continue;
+    }
+    sum.cpuRequest = Math.max(sum.cpuRequest, u.cpuRequest);
+    sum.memoryRequest = Math.max(sum.memoryRequest, u.memoryRequest);
+    sum.cpuLimit = Math.max(sum.cpuLimit, u.cpuLimit);
+    sum.memoryLimit = Math.max(sum.memoryLimit, u.memoryLimit);
+  }
+  return sum;
+}
+
+interface FoundResources {
+  /** Dotted values path, e.g. `alloy-logs.alloy.resources`. */
+  readonly path: string;
+  readonly resources: unknown;
+  /** The objects from the values root down to the one holding `resources`. */
+  readonly ancestors: Record<string, any>[];
+}
+
+/** Every `resources` object in a values tree, with its dotted path; skips `enabled: false` subtrees. */
+export function findResources(values: unknown, path: string[] = [], ancestors: Record<string, any>[] = []): FoundResources[] {
+  if (!isObject(values) || values.enabled === false) return [];
+  const chain = [...ancestors, values];
   return Object.entries(values).flatMap(([key, child]) =>
-    key === 'resources' ? [{ path: [...path, key].join('.'), resources: child }] : findResources(child, [...path, key]),
+    key === 'resources' && isResourceRequirements(child)
+      ? [{ path: [...path, key].join('.'), resources: child, ancestors: chain }]
+      : findResources(child, [...path, key], chain),
   );
 }
 
-function components(manifests: readonly Manifest[]): ComponentUsage[] {
+/**
+ * Whether the values next to a `resources` object make its workload a DaemonSet: on the object
+ * holding it (`deployment.kind: DaemonSet` in Traefik, `kind: DaemonSet`) or, for charts that nest
+ * the container under the workload (alloy: `alloy-logs.alloy.resources`), on its parent
+ * (`alloy-logs.controller.type: daemonset`). Not higher up: a chart's top-level kind says nothing
+ * about its webhook's.
+ */
+function daemonSetByValues(ancestors: readonly Record<string, any>[]): boolean {
+  const [own, parent] = [ancestors.at(-1) ?? {}, ancestors.at(-2) ?? {}];
+  const isDaemonSet = (kind: unknown) => String(kind ?? '').toLowerCase() === 'daemonset';
+  return isDaemonSet(own.kind) || isDaemonSet(own.deployment?.kind) || isDaemonSet(own.controller?.type) || isDaemonSet(parent.controller?.type);
+}
+
+/** `replicaCount` / `replicas` next to the `resources`, or the parent's `controller.replicas` (alloy). */
+function replicasByValues(ancestors: readonly Record<string, any>[]): number | undefined {
+  const [own, parent] = [ancestors.at(-1) ?? {}, ancestors.at(-2) ?? {}];
+  for (const candidate of [own.replicaCount, own.replicas, own.deployment?.replicas, own.controller?.replicas, parent.controller?.replicas]) {
+    if (typeof candidate === 'number') return candidate;
+  }
+  return undefined;
+}
+
+function helmChartComponents(m: any): ComponentUsage[] {
+  const chart = String(m.spec?.chart ?? m.metadata.name);
+  const namespace = m.spec?.targetNamespace ?? m.metadata.namespace ?? 'default';
+  const values = parse(m.spec?.valuesContent ?? '') ?? {};
+  return findResources(values).map(({ path, resources, ancestors }): ComponentUsage => {
+    const name = `HelmChart ${m.metadata.name}: ${path}`;
+    const each = usageOf(resources);
+    if (HOOK_JOBS[chart]?.test(path)) return { namespace, name, replicas: 0, each, note: 'Helm hook Job: runs at install/upgrade, not counted' };
+    if (daemonSetByValues(ancestors)) return { namespace, name, replicas: 'per node', each, note: 'DaemonSet (values)' };
+    if (PER_NODE_DEFAULTS[chart]?.test(path)) return { namespace, name, replicas: 'per node', each, note: 'DaemonSet (chart default)' };
+    const replicas = replicasByValues(ancestors);
+    return replicas === undefined
+      ? { namespace, name, replicas: 1, each, note: 'assumed 1 (chart default)' }
+      : { namespace, name, replicas, each, note: 'replicas from values' };
+  });
+}
+
+function workloadComponents(manifests: readonly any[]): ComponentUsage[] {
+  const hpas = new Map<string, any>();
+  for (const m of manifests) {
+    if (m.kind !== 'HorizontalPodAutoscaler') continue;
+    const ref = m.spec?.scaleTargetRef ?? {};
+    hpas.set(`${m.metadata.namespace}/${ref.kind}/${ref.name}`, m.spec);
+  }
   const out: ComponentUsage[] = [];
-  const hpas = new Map(
-    manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler').map((m: any) => [`${m.metadata.namespace}/${m.spec.scaleTargetRef.name}`, m.spec]),
-  );
-  for (const m of manifests as any[]) {
-    if (m.kind === 'HelmChart') {
-      const values = parse(m.spec.valuesContent ?? '') ?? {};
-      for (const { path, resources } of findResources(values)) {
-        const perNode = PER_NODE[m.spec.chart]?.(values, path) ?? false;
-        out.push({ namespace: m.spec.targetNamespace, name: `HelmChart ${m.metadata.name}: ${path}`, replicas: perNode ? 'per node' : 1, each: usageOf(resources), note: perNode ? 'DaemonSet' : 'assumed 1 replica' });
-      }
-    } else if (m.kind === 'Deployment' || m.kind === 'StatefulSet') {
-      const each = zero();
-      for (const c of m.spec.template.spec.containers) add(each, usageOf(c.resources), 1);
-      const hpa = hpas.get(`${m.metadata.namespace}/${m.metadata.name}`);
-      out.push({
-        namespace: m.metadata.namespace,
-        name: `${m.kind} ${m.metadata.name}`,
-        replicas: hpa ? hpa.minReplicas : (m.spec.replicas ?? 1),
-        each,
-        note: hpa ? `HPA ${hpa.minReplicas}-${hpa.maxReplicas}, counted at minimum` : undefined,
-      });
+  for (const m of manifests) {
+    if (m.kind !== 'Deployment' && m.kind !== 'StatefulSet' && m.kind !== 'DaemonSet') continue;
+    const namespace = m.metadata.namespace ?? 'default';
+    const name = `${m.kind} ${namespace}/${m.metadata.name}`;
+    const each = podUsage(m.spec?.template?.spec);
+    if (m.kind === 'DaemonSet') {
+      out.push({ namespace, name, replicas: 'per node', each, note: 'DaemonSet' });
+      continue;
+    }
+    const hpa = hpas.get(`${namespace}/${m.kind}/${m.metadata.name}`);
+    if (hpa) {
+      const min = hpa.minReplicas ?? 1;
+      out.push({ namespace, name, replicas: min, maxReplicas: hpa.maxReplicas, each, note: `HPA ${min}–${hpa.maxReplicas}: counted at its minimum` });
+    } else {
+      out.push({ namespace, name, replicas: m.spec?.replicas ?? 1, each, note: m.spec?.replicas === undefined ? 'no replicas set: 1' : 'spec.replicas' });
     }
   }
   return out;
 }
 
+/** Every component's requests and limits: HelmChart values first, then rendered workloads. */
+export function components(manifests: readonly Manifest[]): ComponentUsage[] {
+  return [...manifests.filter((m) => m.kind === 'HelmChart').flatMap(helmChartComponents), ...workloadComponents(manifests)];
+}
+
+/** Replicas of a component on a pool of `nodes` nodes. */
+export const replicasOn = (c: ComponentUsage, nodes: number): number => (c.replicas === 'per node' ? nodes : c.replicas);
+
+/**
+ * Nodes needed so that requests fit each node's allocatable share: the per-node components take
+ * their share of every node, the rest must fit in what is left. Infinity if per-node alone overflow.
+ */
+export function nodesNeededFor(list: readonly ComponentUsage[], node: NodeSize, reserved = SYSTEM_RESERVED): number {
+  const allocCpu = node.cpuMillis * (1 - reserved);
+  const allocMem = node.memoryMiB * (1 - reserved);
+  const fixed = zeroUsage();
+  const perNode = zeroUsage();
+  for (const c of list) {
+    if (c.replicas === 'per node') addUsage(perNode, c.each);
+    else addUsage(fixed, c.each, c.replicas);
+  }
+  const need = (fixedAmount: number, perNodeAmount: number, alloc: number) =>
+    perNodeAmount >= alloc ? Infinity : Math.ceil(fixedAmount / (alloc - perNodeAmount));
+  return Math.max(1, need(fixed.cpuRequest, perNode.cpuRequest, allocCpu), need(fixed.memoryRequest, perNode.memoryRequest, allocMem));
+}
+
 export function capacityReport(manifests: readonly Manifest[], cluster: ClusterConfig): CapacityReport {
-  const size = NODE_SIZES[cluster.nodePool.size];
+  const node: NodeSize = NODE_SIZES[cluster.nodePool.size];
   const { minNodes, maxNodes } = cluster.nodePool;
   const list = components(manifests);
-  const count = (c: ComponentUsage, nodes: number) => (c.replicas === 'per node' ? nodes : c.replicas);
 
-  const total = zero();
+  const total = zeroUsage();
+  const totalAtHpaMax = zeroUsage();
   const byNamespace = new Map<string, Usage>();
   for (const c of list) {
-    add(total, c.each, count(c, minNodes));
-    if (!byNamespace.has(c.namespace)) byNamespace.set(c.namespace, zero());
-    add(byNamespace.get(c.namespace)!, c.each, count(c, minNodes));
+    const n = replicasOn(c, minNodes);
+    addUsage(total, c.each, n);
+    addUsage(totalAtHpaMax, c.each, c.maxReplicas ?? n);
+    if (!byNamespace.has(c.namespace)) byNamespace.set(c.namespace, zeroUsage());
+    addUsage(byNamespace.get(c.namespace)!, c.each, n);
   }
 
-  // Nodes needed: fixed requests plus per-node ones must fit n nodes' allocatable share.
-  const allocCpu = size.cpuMillis * (1 - SYSTEM_RESERVED);
-  const allocMem = size.memoryMiB * (1 - SYSTEM_RESERVED);
-  const fixed = zero();
-  const perNode = zero();
-  for (const c of list) add(c.replicas === 'per node' ? perNode : fixed, c.each, c.replicas === 'per node' ? 1 : c.replicas);
-  const need = (fixedAmount: number, perNodeAmount: number, alloc: number) => (perNodeAmount >= alloc ? Infinity : Math.ceil(fixedAmount / (alloc - perNodeAmount)));
-  const nodesNeeded = Math.max(1, need(fixed.cpuRequest, perNode.cpuRequest, allocCpu), need(fixed.memoryRequest, perNode.memoryRequest, allocMem));
+  const nodesNeeded = nodesNeededFor(list, node);
+  const allocatable = (nodes: number) => ({ cpu: node.cpuMillis * (1 - SYSTEM_RESERVED) * nodes, memory: node.memoryMiB * (1 - SYSTEM_RESERVED) * nodes });
+  const atMin = allocatable(minNodes);
+  const headroomAtMin = { cpu: atMin.cpu - total.cpuRequest, memory: atMin.memory - total.memoryRequest };
 
-  const headroomAtMin = { cpu: allocCpu * minNodes - total.cpuRequest, memory: allocMem * minNodes - total.memoryRequest };
   const warnings: string[] = [];
   if (headroomAtMin.cpu < 0 || headroomAtMin.memory < 0) {
+    const over = [headroomAtMin.cpu < 0 ? 'CPU' : '', headroomAtMin.memory < 0 ? 'memory' : ''].filter(Boolean).join(' and ');
     warnings.push(
-      `Requests exceed what the minimum pool (${minNodes} × ${cluster.nodePool.size}) can schedule: the autoscaler must add nodes, ${nodesNeeded} needed. Raise nodePool.minNodes or lower requests.`,
+      `${over} requests exceed what the minimum pool (${minNodes} × ${cluster.nodePool.size}) can schedule: the autoscaler must add nodes, ${Number.isFinite(nodesNeeded) ? nodesNeeded : 'no number of'} needed. Raise nodePool.minNodes or lower requests.`,
     );
   }
-  if (nodesNeeded > maxNodes) warnings.push(`Requests need ${nodesNeeded} nodes but nodePool.maxNodes is ${maxNodes}: some pods will stay Pending.`);
+  if (nodesNeeded > maxNodes) {
+    warnings.push(
+      Number.isFinite(nodesNeeded)
+        ? `Requests need ${nodesNeeded} nodes but nodePool.maxNodes is ${maxNodes}: some pods will stay Pending.`
+        : `Per-node components alone request more than a ${cluster.nodePool.size} node's allocatable share: choose a larger node size.`,
+    );
+  }
 
   return {
     components: list,
     namespaces: [...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, t]) => ({ namespace, total: t })),
     total,
-    pool: { size: cluster.nodePool.size, minNodes, maxNodes, nodeCpu: size.cpuMillis, nodeMemory: size.memoryMiB, monthlyUsd: size.monthlyUsd },
+    totalAtHpaMax,
+    pool: { size: cluster.nodePool.size, minNodes, maxNodes, node, systemReserved: SYSTEM_RESERVED },
     nodesNeeded,
     headroomAtMin,
-    monthlyUsd: { min: minNodes * size.monthlyUsd, needed: Math.min(nodesNeeded, maxNodes) * size.monthlyUsd, max: maxNodes * size.monthlyUsd },
+    monthlyUsd: {
+      min: round2(minNodes * node.monthlyUsd),
+      // What the requests need, within what the pool may grow to.
+      needed: round2(Math.min(nodesNeeded, maxNodes) * node.monthlyUsd),
+      max: round2(maxNodes * node.monthlyUsd),
+    },
     warnings,
   };
 }
 
-const cpu = (m: number) => (m === 0 ? '—' : Math.abs(m) >= 1000 ? `${(m / 1000).toFixed(2)} CPU` : `${Math.round(m)}m`);
-const mem = (mib: number) => (Math.abs(mib) >= 1024 ? `${(mib / 1024).toFixed(2)} GiB` : `${Math.round(mib)} MiB`);
-const usd = (n: number) => `$${n.toFixed(2)}`;
-const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-
-export function renderCapacityMarkdown(r: CapacityReport): string {
-  const lines = [
-    '## Capacity report',
-    '',
-    `Node pool: ${r.pool.minNodes}–${r.pool.maxNodes} × \`${r.pool.size}\` (${cpu(r.pool.nodeCpu)}, ${mem(r.pool.nodeMemory)}, ${usd(r.pool.monthlyUsd)}/month each; ${SYSTEM_RESERVED * 100}% of each node kept for the system).`,
-    '',
-    ...r.warnings.map((w) => `> **Warning:** ${w}`),
-    ...(r.warnings.length ? [''] : []),
-    row(['', 'CPU requests', 'memory requests', 'CPU limits', 'memory limits']),
-    row(['---', '---:', '---:', '---:', '---:']),
-    row(['**total**', `**${cpu(r.total.cpuRequest)}**`, `**${mem(r.total.memoryRequest)}**`, cpu(r.total.cpuLimit), mem(r.total.memoryLimit)]),
-    row([`allocatable at ${r.pool.minNodes} node(s)`, cpu(r.pool.nodeCpu * r.pool.minNodes * (1 - SYSTEM_RESERVED)), mem(r.pool.nodeMemory * r.pool.minNodes * (1 - SYSTEM_RESERVED)), '', '']),
-    row(['headroom at minimum', cpu(r.headroomAtMin.cpu), mem(r.headroomAtMin.memory), '', '']),
-    '',
-    `Nodes the requests need: **${r.nodesNeeded}**. Estimated cost: ${usd(r.monthlyUsd.min)}/month at the minimum pool, ${usd(r.monthlyUsd.needed)} at the nodes needed, ${usd(r.monthlyUsd.max)} at the maximum.`,
-    '',
-    '### Per namespace',
-    '',
-    row(['namespace', 'CPU requests', 'memory requests', 'CPU limits', 'memory limits']),
-    row(['---', '---:', '---:', '---:', '---:']),
-    ...r.namespaces.map(({ namespace, total: t }) => row([namespace, cpu(t.cpuRequest), mem(t.memoryRequest), cpu(t.cpuLimit), mem(t.memoryLimit)])),
-    '',
-    '<details><summary>Per component (per replica)</summary>',
-    '',
-    row(['namespace', 'component', 'replicas', 'CPU req', 'mem req', 'CPU lim', 'mem lim', 'note']),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---']),
-    ...r.components.map((c) => row([c.namespace, c.name, c.replicas, cpu(c.each.cpuRequest), mem(c.each.memoryRequest), cpu(c.each.cpuLimit), mem(c.each.memoryLimit), c.note ?? ''])),
-    '',
-    '</details>',
-    '',
-  ];
-  return lines.join('\n');
-}
-
-/** One table of what a change does to the totals, for the PR comment next to the rendered diff. */
-export function renderCapacityChange(before: CapacityReport, after: CapacityReport): string {
-  const delta = (a: number, b: number, f: (n: number) => string) => (a === b ? f(b) : `${f(a)} → **${f(b)}**`);
-  return [
-    '### Capacity change',
-    '',
-    row(['', 'base', 'this change']),
-    row(['---', '---:', '---:']),
-    row(['CPU requests', cpu(before.total.cpuRequest), delta(before.total.cpuRequest, after.total.cpuRequest, cpu)]),
-    row(['memory requests', mem(before.total.memoryRequest), delta(before.total.memoryRequest, after.total.memoryRequest, mem)]),
-    row(['nodes needed', before.nodesNeeded, delta(before.nodesNeeded, after.nodesNeeded, String)]),
-    row(['monthly cost (nodes needed)', usd(before.monthlyUsd.needed), delta(before.monthlyUsd.needed, after.monthlyUsd.needed, usd)]),
-    '',
-  ].join('\n');
-}
+const round2 = (n: number) => Math.round(n * 100) / 100;
