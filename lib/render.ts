@@ -32,9 +32,14 @@ export interface Manifest {
   [key: string]: unknown;
 }
 
+/** The API group of an apiVersion (`''` for the core group's `v1`). */
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
 /** Built-in API groups have no dot (apps, batch, policy, ...) or end in .k8s.io. */
 export function isBuiltInGroup(apiVersion: string): boolean {
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const group = groupOf(apiVersion);
   return !group.includes('.') || group.endsWith('.k8s.io');
 }
 

@@ -1,11 +1,10 @@
 import { App } from 'cdktf';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { appSources } from 'virtual:apps';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { BootstrapStack, civoApplications, recordId, STACK_NAME } from '../bootstrap/stack';
 import { defineStateBackend, STATE_BACKEND, type StateBackendInput } from '../bootstrap/state';
 import { cluster as realCluster } from '../config/cluster';
@@ -13,7 +12,7 @@ import { loadApps, type AppSource } from '../lib/app-spec';
 import { CLOUDFLARE_IPV4 } from '../lib/cloudflare';
 import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
 import { platformHosts, publicHosts } from '../lib/hosts';
-import { renderPlatform } from '../lib/platform';
+import { readTree, render } from './helpers';
 
 /* Synthesizes the bootstrap stack the way bootstrap/main.ts does and checks the Terraform JSON. */
 
@@ -170,14 +169,11 @@ describe('reserved IP and DNS', () => {
   });
 
   it('has a record for every host of the rendered Ingresses, and none for anything else but the apex', () => {
-    const { files } = renderPlatform({ cluster: realCluster, appSources });
-    const ingressHosts = new Set<string>();
-    for (const text of files.values()) {
-      for (const doc of parseAllDocuments(text)) {
-        const manifest = doc.toJS() as Json | null;
-        if (manifest?.kind === 'Ingress') for (const rule of manifest.spec.rules ?? []) ingressHosts.add(rule.host);
-      }
-    }
+    const ingressHosts = new Set(
+      render()
+        .objects.filter((o) => o.kind === 'Ingress')
+        .flatMap((o: any) => o.spec.rules.map((rule: any) => rule.host as string)),
+    );
     expect(ingressHosts.size).toBeGreaterThan(0);
     // The apex always gets a record (it is the zone's own name); every other record serves an Ingress.
     const expected = [...new Set([realCluster.domain, ...ingressHosts])].sort();
@@ -277,11 +273,9 @@ describe('project files', () => {
     const out = mkdtempSync(join(tmpdir(), 'civo-gen-'));
     outdirs.push(out);
     execFileSync(process.execPath, [join(root, 'scripts', 'gen-civo.mjs'), '--schema', schema, '--out', out], { stdio: 'pipe' });
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
-    const committed = join(root, 'bootstrap', '.gen');
-    const list = (dir: string) => files(dir).map((f) => relative(dir, f)).sort();
-    expect(list(out)).toEqual(list(committed));
-    for (const file of list(committed)) expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(join(committed, file), 'utf8'));
+    const generated = readTree(out);
+    const committed = readTree(join(root, 'bootstrap', '.gen'));
+    expect([...generated.keys()]).toEqual([...committed.keys()]);
+    for (const [file, text] of committed) expect(generated.get(file), file).toBe(text);
   });
 });

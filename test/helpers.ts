@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
@@ -38,3 +40,17 @@ export function helmValues(objects: readonly RenderedObject[], name: string): an
 
 /** An app file as synth sees it, for tests that declare apps inline. */
 export const appFile = (name: string, spec: unknown): AppSource => ({ file: `apps/${name}.ts`, exports: { default: spec } });
+
+/** Every file below `dir` (any depth, any name, so stray files show up too), by relative path, sorted. */
+export function readTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, 'utf8'));
+    }
+  };
+  walk(dir);
+  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}

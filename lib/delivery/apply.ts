@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
-import { isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
-import { collectObjects, groupOf, type DistObject } from './manifests';
+import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
+import { collectObjects, type DistObject } from './manifests';
 import { crdNameOf } from './plural';
 
 /*

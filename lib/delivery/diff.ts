@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { Manifest } from '../render';
-import { collectObjects, displayName, groupOf, isDistManifestPath, type DistObject } from './manifests';
+import { groupOf, type Manifest } from '../render';
+import { collectObjects, displayName, isDistManifestPath, type DistObject } from './manifests';
 
 /*
  * `npm run diff`: dist/ at a git ref against the working tree (or another ref), per Kubernetes

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
+import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
 
 /*
  * Reading dist/ back: the rendered files as Kubernetes objects, keyed the same way on both sides
@@ -16,11 +16,7 @@ export interface DistObject {
   readonly manifest: Manifest;
 }
 
-/** The API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */
-export function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
-
+/** The identity of an object across dist/ versions: group, kind, namespace and name. */
 export function objectKey(m: Pick<Manifest, 'apiVersion' | 'kind' | 'metadata'>): string {
   return `${groupOf(m.apiVersion)}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
 }
