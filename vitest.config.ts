@@ -2,17 +2,20 @@ import { defineConfig } from 'vitest/config';
 // @ts-expect-error plain ESM helper shared with scripts/run.mjs
 import { APPS_MODULE_ID, appsModuleSource } from './scripts/apps-module.mjs';
 
+/** The `virtual:apps` plugin, shared with vitest.cluster.config.ts. */
+export const appsPlugin = {
+  // The same `virtual:apps` module the esbuild runner provides: one import per apps/*.ts file.
+  name: 'apps',
+  resolveId: (id: string) => (id === APPS_MODULE_ID ? `\0${APPS_MODULE_ID}` : undefined),
+  load: (id: string) => (id === `\0${APPS_MODULE_ID}` ? appsModuleSource(import.meta.dirname) : undefined),
+};
+
 export default defineConfig({
-  plugins: [
-    {
-      // The same `virtual:apps` module the esbuild runner provides: one import per apps/*.ts file.
-      name: 'apps',
-      resolveId: (id: string) => (id === APPS_MODULE_ID ? `\0${APPS_MODULE_ID}` : undefined),
-      load: (id: string) => (id === `\0${APPS_MODULE_ID}` ? appsModuleSource(import.meta.dirname) : undefined),
-    },
-  ],
+  plugins: [appsPlugin],
   test: {
     include: ['test/**/*.test.ts'],
+    // `npm run test:cluster` (vitest.cluster.config.ts) runs these against a real control plane.
+    exclude: ['test/cluster/**', '**/node_modules/**'],
     // The JSON results let .ci/run print the `N passed, N failed` line CI reads.
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     testTimeout: 60_000,

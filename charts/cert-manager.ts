@@ -30,6 +30,7 @@ export class CertManagerChart extends PlatformChart {
     new HelmRelease(this, 'cert-manager', {
       chart: CHARTS.certManager,
       targetNamespace: namespace,
+      crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
       values: {
         crds: { enabled: true, keep: true },
         // Check DNS-01 propagation against Cloudflare itself, not a cluster resolver's cache.

@@ -16,6 +16,7 @@ export class ExternalSecretsChart extends PlatformChart {
     new HelmRelease(this, 'external-secrets', {
       chart: CHARTS.externalSecrets,
       targetNamespace: namespace,
+      crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
       values: {
         installCRDs: true,
         resources: resources('20m', '64Mi', { memory: '256Mi' }),

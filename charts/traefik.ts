@@ -25,6 +25,7 @@ export class TraefikChart extends PlatformChart {
     new HelmRelease(this, 'traefik', {
       chart: CHARTS.traefik,
       targetNamespace: TRAEFIK_NAMESPACE,
+      crdGroups: ['traefik.io'],
       values: {
         deployment: { kind: 'DaemonSet' },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },

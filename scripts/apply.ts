@@ -12,10 +12,13 @@ import { readDistDir } from '../lib/delivery/diff';
  *   --drift    kubectl diff per phase plus the ApplySet prune listing; exit 1 on drift
  *   --allow-destructive  let the prune delete protected kinds / more than --max-prune (default 10, env APPLY_MAX_PRUNE)
  *   --skip-rollouts      no `rollout status` waits after phase 04 (the k3d end-to-end job)
+ *   --context NAME       the kubeconfig context to write to
+ * Every mode but --plan needs an explicit target, KUBECONFIG or --context: a default kubeconfig
+ * that happens to point at some cluster is never written to. The API server is printed first.
  * Exit codes: 0 done, 1 drift, 2 error, 3 the prune guard refused.
  */
 
-const usage = 'usage: npm run apply -- [--plan | --dry-run | --drift] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--dist <dir>]';
+const usage = 'usage: npm run apply -- [--plan | --dry-run | --drift] [--context NAME] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--dist <dir>]';
 const { values } = parseArgs({
   options: {
     plan: { type: 'boolean', default: false },
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     'max-prune': { type: 'string', default: String(process.env.APPLY_MAX_PRUNE ?? DEFAULT_MAX_PRUNE) },
     dist: { type: 'string', default: 'dist' },
     kubectl: { type: 'string', default: process.env.KUBECTL ?? 'kubectl' },
+    context: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -58,19 +62,33 @@ if (values.plan) {
 }
 
 const kubectl = values.kubectl;
+const target = values.context ? ['--context', values.context] : [];
 const spawn: Spawner = (argv, opts) => {
-  const [cmd, ...args] = argv[0] === 'kubectl' ? [kubectl, ...argv.slice(1)] : argv;
+  const [cmd, ...args] = argv[0] === 'kubectl' ? [kubectl, ...target, ...argv.slice(1)] : argv;
   const r = spawnSync(cmd!, args, {
     env: opts.env,
     input: opts.input,
-    stdio: [opts.input === undefined ? 'ignore' : 'pipe', opts.capture ? 'pipe' : 'inherit', 'inherit'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', opts.capture ? 'pipe' : 'inherit', opts.capture ? 'pipe' : 'inherit'],
     encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: 256 * 1024 * 1024,
   });
   if (r.error) console.error(`apply: ${cmd}: ${r.error.message}`);
-  if (opts.capture && r.stdout) process.stdout.write(r.stdout);
-  return { status: r.error ? 127 : r.status, stdout: r.stdout ?? '' };
+  if (opts.capture && r.stdout && !opts.quiet) process.stdout.write(r.stdout);
+  if (opts.capture && r.stderr) process.stderr.write(r.stderr);
+  return { status: r.error ? 127 : r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 };
+
+// An explicit target, and say which API server is about to be written to.
+if (!values.context && !process.env.KUBECONFIG) {
+  console.error('apply: no target cluster: set KUBECONFIG to the cluster\'s kubeconfig or pass --context NAME (the default ~/.kube/config is never used implicitly)');
+  process.exit(2);
+}
+const server = spawnSync(kubectl, [...target, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { encoding: 'utf8', env: process.env });
+if (server.error || server.status !== 0 || !server.stdout.trim()) {
+  console.error(`apply: cannot resolve the target API server from ${values.context ? `context ${values.context}` : `KUBECONFIG=${process.env.KUBECONFIG}`}: ${(server.error?.message ?? server.stderr).trim()}`);
+  process.exit(2);
+}
+console.log(`apply: ${mode} against ${server.stdout.trim()}${values.context ? ` (context ${values.context})` : ''}`);
 
 const result = runPlan(steps, {
   mode,

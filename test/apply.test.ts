@@ -8,7 +8,8 @@ import {
   commandLine,
   computeApplySetId,
   formatPlan,
-  parsePruned,
+  diffFileName,
+  parseDiffObjects,
   runPlan,
   secretStoreNamespaces,
   universalAuthSecrets,
@@ -18,7 +19,7 @@ import {
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
-import { isBuiltInGroup, PHASES } from '../lib/render';
+import { isBuiltInGroup, PHASES, type Phase } from '../lib/render';
 
 const root = resolve(import.meta.dirname, '..');
 const realDist = readDistDir(resolve(root, 'dist'));
@@ -29,7 +30,7 @@ const fixture = new Map<string, string>([
   ['01-prerequisites/cert-manager.yaml', `${HEADER}apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cert-manager\n`],
   [
     '02-helm-charts/cert-manager.yaml',
-    `${HEADER}apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: cert-manager\n  namespace: kube-system\nspec:\n  chart: cert-manager\n  targetNamespace: cert-manager\n  valuesContent: |\n    crds:\n      enabled: true\n`,
+    `${HEADER}apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: cert-manager\n  namespace: kube-system\n  annotations:\n    hobby-infra.dev/crd-groups: acme.cert-manager.io,cert-manager.io\nspec:\n  chart: cert-manager\n  targetNamespace: cert-manager\n  valuesContent: |\n    crds:\n      enabled: true\n`,
   ],
   ['03-custom-resources/cert-manager.yaml', `${HEADER}apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  acme: {}\n`],
   [
@@ -86,21 +87,22 @@ describe('the apply plan', () => {
     expect(buildPlan({ files: fixture }).map(commandLine)).toEqual([
       'kubectl apply --server-side --field-manager=hobby-infra --force-conflicts -f -',
       'kubectl wait --for=condition=Established --timeout=60s crd/applysets.hobby-infra.dev',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-01-prerequisites --prune --dry-run=server -f dist/01-prerequisites/',
+      'kubectl get applysets.hobby-infra.dev -o json',
+      'kubectl apply --server-side --field-manager=kubectl-applyset -f -',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-01-prerequisites --prune -f dist/01-prerequisites/',
       'kubectl apply --server-side --field-manager=hobby-infra --force-conflicts -f -',
       'kubectl wait --for=create --timeout=5m crd/helmcharts.helm.cattle.io',
       'kubectl wait --for=condition=Established --timeout=5m crd/helmcharts.helm.cattle.io',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-02-helm-charts --prune --dry-run=server -f dist/02-helm-charts/',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-02-helm-charts --prune -f dist/02-helm-charts/',
       'kubectl -n kube-system wait --for=create --timeout=5m job/helm-install-cert-manager',
       'kubectl -n kube-system wait --for=condition=complete --timeout=15m job/helm-install-cert-manager',
-      'kubectl wait --for=create --timeout=5m crd/clusterissuers.cert-manager.io crd/secretstores.external-secrets.io',
+      // One CRD per `wait --for=create`: kubectl gives up on the first of several that is missing.
+      'kubectl wait --for=create --timeout=5m crd/clusterissuers.cert-manager.io',
+      'kubectl wait --for=create --timeout=5m crd/secretstores.external-secrets.io',
       'kubectl wait --for=condition=Established --timeout=5m crd/clusterissuers.cert-manager.io crd/secretstores.external-secrets.io',
+      // cert-manager serves cert-manager.io (its HelmChart says so); nothing in the fixture serves external-secrets.io.
       'kubectl -n cert-manager wait --for=condition=Available --timeout=5m deployment --all',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-03-custom-resources --prune --dry-run=server -f dist/03-custom-resources/',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-03-custom-resources --prune -f dist/03-custom-resources/',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune --dry-run=server -f dist/04-apps/',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune -f dist/04-apps/',
       'kubectl -n blog rollout status deployment/blog --timeout=5m',
     ]);
@@ -108,7 +110,7 @@ describe('the apply plan', () => {
 
   it('on the real dist/: phases in order, custom resources only after their CRDs are Established', () => {
     const steps = buildPlan({ files: realDist });
-    const phaseIndex = (s: Step) => (s.phase === 'setup' ? -1 : PHASES.indexOf(s.phase));
+    const phaseIndex = (s: Step) => (s.phase === "setup" ? -2 : s.phase === "check" ? -1 : PHASES.indexOf(s.phase));
     steps.forEach((s, i) => i && expect(phaseIndex(s)).toBeGreaterThanOrEqual(phaseIndex(steps[i - 1]!)));
     assertCrdOrder(steps);
     // Every CRD that 03/04 objects use is waited for in phase 02, after the helm-install Jobs.
@@ -148,72 +150,95 @@ describe('the apply plan', () => {
     }
   });
 
-  it('--dry-run: everything with --dry-run=server, no waits; drift: kubectl diff per phase', () => {
+  it('--dry-run: every write with --dry-run=server, no waits; drift: kubectl diff per phase, no writes', () => {
     const dry = buildPlan({ files: fixture, mode: 'dry-run' });
     expect(dry.filter((s) => s.kind === 'wait' || s.kind === 'rollout')).toEqual([]);
-    expect(dry.filter((s) => s.kind === 'apply')).toEqual([]);
-    for (const s of dry) expect(s.argv).toContain('--dry-run=server');
+    expect(dry.filter((s) => s.kind === 'apply').map((s) => s.phase)).toEqual([...PHASES]);
+    for (const s of dry) expect(s.argv.includes('--dry-run=server') || s.argv[1] === 'get').toBe(true);
     const drift = buildPlan({ files: fixture, mode: 'drift' });
     expect(drift.filter((s) => s.kind === 'diff').map((s) => s.phase)).toEqual([...PHASES]);
-    for (const s of drift) expect(s.argv.includes('--dry-run=server') || s.argv[1] === 'diff').toBe(true);
+    expect(drift.filter((s) => !['diff', 'inventory'].includes(s.kind))).toEqual([]);
     const labelled = JSON.parse(drift.find((s) => s.kind === 'diff')!.stdin!.render({}));
     expect(labelled.items[0].metadata.labels['applyset.kubernetes.io/part-of']).toBe(applySetId('01-prerequisites'));
   });
 });
 
 describe('the prune guard', () => {
-  const output = [
-    'namespace/blog serverside-applied (server dry run)',
-    'deployment.apps/blog serverside-applied (server dry run)',
-    'service/old pruned (server dry run)',
-    'networkpolicy.networking.k8s.io/default-deny pruned (server dry run)',
-  ].join('\n');
-
-  it('parses the pruned lines of kubectl apply', () => {
-    expect(parsePruned(output)).toEqual([
-      { resource: 'service', name: 'old' },
-      { resource: 'networkpolicy.networking.k8s.io', name: 'default-deny' },
-    ]);
-    expect(parsePruned('helmchart.helm.cattle.io/traefik pruned')).toEqual([{ resource: 'helmchart.helm.cattle.io', name: 'traefik' }]);
-  });
+  const ordinary = [
+    { resource: 'service', name: 'old' },
+    { resource: 'networkpolicy.networking.k8s.io', name: 'default-deny' },
+  ];
 
   it('lets a few ordinary objects go', () => {
-    expect(checkPrune(parsePruned(output))).toMatchObject({ ok: true, reasons: [] });
+    expect(checkPrune(ordinary)).toMatchObject({ ok: true, reasons: [] });
     expect(checkPrune([])).toMatchObject({ ok: true });
   });
 
-  it.each([
-    ['namespace/blog pruned (server dry run)', 'namespace/blog'],
-    ['persistentvolumeclaim/data pruned (server dry run)', 'persistentvolumeclaim/data'],
-    ['helmchart.helm.cattle.io/traefik pruned (server dry run)', 'helmchart.helm.cattle.io/traefik'],
-    ['customresourcedefinition.apiextensions.k8s.io/x.example.io pruned', 'customresourcedefinition.apiextensions.k8s.io/x.example.io'],
-  ])('refuses %s without --allow-destructive', (line, name) => {
-    const verdict = checkPrune(parsePruned(`${output}\n${line}`));
-    expect(verdict.ok).toBe(false);
-    expect(verdict.reasons.join()).toContain(name);
-    expect(checkPrune(parsePruned(line), { allowDestructive: true }).ok).toBe(true);
-  });
+  it.each(['namespace', 'persistentvolumeclaim', 'persistentvolume', 'helmchart.helm.cattle.io', 'customresourcedefinition.apiextensions.k8s.io'])(
+    'refuses a %s without --allow-destructive',
+    (resource) => {
+      const verdict = checkPrune([...ordinary, { resource, name: 'x' }]);
+      expect(verdict.ok).toBe(false);
+      expect(verdict.reasons.join()).toContain(`${resource}/x`);
+      expect(checkPrune([{ resource, name: 'x' }], { allowDestructive: true }).ok).toBe(true);
+    },
+  );
 
   it('refuses more than --max-prune objects', () => {
-    const many = Array.from({ length: 11 }, (_, i) => `configmap/c${i} pruned (server dry run)`).join('\n');
-    expect(checkPrune(parsePruned(many))).toMatchObject({ ok: false, reasons: ['would delete 11 objects, more than --max-prune 10'] });
-    expect(checkPrune(parsePruned(many), { maxPrune: 11 }).ok).toBe(true);
-    expect(checkPrune(parsePruned(many), { maxPrune: 3, allowDestructive: true }).ok).toBe(true);
+    const many = Array.from({ length: 11 }, (_, i) => ({ resource: 'configmap', name: `c${i}` }));
+    expect(checkPrune(many)).toMatchObject({ ok: false, reasons: ['would delete 11 objects, more than --max-prune 10'] });
+    expect(checkPrune(many, { maxPrune: 11 }).ok).toBe(true);
+    expect(checkPrune(many, { maxPrune: 3, allowDestructive: true }).ok).toBe(true);
+  });
+});
+
+describe('kubectl diff output', () => {
+  it('names the objects it reports as people read them', () => {
+    const objects = collectObjects(fixture).values();
+    const out = [
+      'diff -u -N /tmp/LIVE-1/apps.v1.Deployment.blog.blog /tmp/MERGED-2/apps.v1.Deployment.blog.blog',
+      '--- /tmp/LIVE-1/apps.v1.Deployment.blog.blog',
+      '+    image: x',
+      'diff -u -N /tmp/LIVE-1/cert-manager.io.v1.ClusterIssuer..letsencrypt /tmp/MERGED-2/cert-manager.io.v1.ClusterIssuer..letsencrypt',
+      'diff -u -N /tmp/LIVE-1/v1.Service.blog.unknown /tmp/MERGED-2/v1.Service.blog.unknown',
+    ].join('\n');
+    expect(parseDiffObjects(out, objects)).toEqual(['Deployment blog/blog', 'ClusterIssuer.cert-manager.io letsencrypt', 'v1.Service.blog.unknown']);
+    expect(diffFileName({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'blog' } })).toBe('v1.Namespace..blog');
   });
 });
 
 describe('running the plan (fake kubectl)', () => {
   const env = { INFISICAL_CLIENT_ID: 'id-4711', INFISICAL_CLIENT_SECRET: 'secret-4711' };
+  const distObjects = [...collectObjects(fixture).values()];
 
-  function fake(prunedIn: Record<string, string> = {}, exit: (argv: readonly string[]) => number = () => 0) {
+  /**
+   * A kubectl that answers the inventory's `get`s from `live` (objects per phase, as an earlier
+   * apply left them) and exits 0 (or `exit(argv)`) for everything else.
+   */
+  function fake(live: Partial<Record<Phase, Record<string, any>[]>> = {}, exit: (argv: readonly string[]) => number = () => 0) {
     const calls: { argv: readonly string[]; input?: string; env: NodeJS.ProcessEnv }[] = [];
+    const members = (phase: Phase): Record<string, any>[] => (live[phase] ?? []).map((m) => ({ ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, 'applyset.kubernetes.io/part-of': applySetId(phase) } } }));
     const spawn: Spawner = (argv, o) => {
       calls.push({ argv, input: o.input, env: o.env });
-      const dir = argv.find((a) => a.startsWith('dist/'));
-      return { status: exit(argv), stdout: o.capture && dir ? (prunedIn[dir] ?? '') : '' };
+      if (argv[1] === 'get' && argv[2] === 'applysets.hobby-infra.dev') {
+        const items = PHASES.map((p) => ({
+          apiVersion: 'hobby-infra.dev/v1',
+          kind: 'ApplySet',
+          metadata: { name: `hobby-infra-${p}`, annotations: { 'applyset.kubernetes.io/contains-group-kinds': [...new Set(members(p).map((m) => [m.kind, m.apiVersion.split('/').slice(0, -1)].flat().join('.')))].join(',') } },
+        }));
+        return { status: 0, stdout: JSON.stringify({ items }) };
+      }
+      if (argv[1] === 'get') {
+        const id = argv[argv.indexOf('-l') + 1]!.split('=')[1];
+        const phase = PHASES.find((p) => applySetId(p) === id)!;
+        return { status: 0, stdout: JSON.stringify({ items: members(phase) }) };
+      }
+      return { status: exit(argv), stdout: '' };
     };
     return { calls, spawn };
   }
+  /** The cluster as a complete earlier apply of the fixture left it. */
+  const applied = () => Object.fromEntries(PHASES.map((p) => [p, distObjects.filter((o) => o.phase === p).map((o) => structuredClone(o.manifest) as Record<string, any>)])) as Record<Phase, Record<string, any>[]>;
 
   it('runs every step, pipes the secret on stdin only, and sets KUBECTL_APPLYSET', () => {
     const { calls, spawn } = fake();
@@ -221,7 +246,8 @@ describe('running the plan (fake kubectl)', () => {
     const steps = buildPlan({ files: fixture });
     const result = runPlan(steps, { mode: 'apply', env, spawn, log: (l) => logs.push(l) });
     expect(result.code).toBe(0);
-    expect(calls).toHaveLength(steps.length);
+    // Every step ran, but the parents step: the fake cluster has all four parents already.
+    expect(calls.map((c) => c.argv)).toEqual(steps.filter((s) => s.kind !== "parents").map((s) => s.argv));
     const secretCall = calls.find((c) => c.input?.includes('secret-4711'))!;
     expect(JSON.parse(secretCall.input!).items.map((s: { metadata: { namespace: string } }) => s.metadata.namespace)).toEqual(['blog']);
     expect(secretCall.argv.join(' ')).not.toContain('4711');
@@ -229,17 +255,62 @@ describe('running the plan (fake kubectl)', () => {
     for (const c of calls.filter((x) => x.argv.some((a) => a.startsWith('--applyset=')))) expect(c.env.KUBECTL_APPLYSET).toBe('true');
   });
 
-  it('stops before the apply of a phase whose prune the guard refuses', () => {
-    const { calls, spawn } = fake({ 'dist/04-apps/': 'persistentvolumeclaim/data pruned (server dry run)\n' });
+  it('judges the whole run before anything is written: the guard refuses, nothing is applied', () => {
+    const live = applied();
+    live['04-apps'].push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'blog' } });
+    const { calls, spawn } = fake(live);
     const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} });
     expect(result.code).toBe(3);
     expect(result.message).toContain('persistentvolumeclaim/data');
-    const applies04 = calls.filter((c) => c.argv.includes('dist/04-apps/'));
-    expect(applies04).toHaveLength(1);
-    expect(applies04[0]!.argv).toContain('--dry-run=server');
+    expect(calls.filter((c) => c.argv.some((a) => a.startsWith('--applyset=')))).toEqual([]);
+    expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: fake(live).spawn, log: () => {}, allowDestructive: true }).code).toBe(0);
 
-    const allowed = fake({ 'dist/04-apps/': 'persistentvolumeclaim/data pruned (server dry run)\n' });
-    expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: allowed.spawn, log: () => {}, allowDestructive: true }).code).toBe(0);
+    // The limit counts every phase together: one object from each of two phases, limit 1.
+    const two = applied();
+    two['01-prerequisites'].push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'blog' } });
+    two['04-apps'].push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'blog' } });
+    const counted = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: fake(two).spawn, log: () => {}, maxPrune: 1 });
+    expect(counted).toMatchObject({ code: 3 });
+    expect(counted.message).toContain('would delete 2 objects, more than --max-prune 1');
+  });
+
+  it('refuses to remove a chart whose CRDs dist/ still uses, whatever the flags', () => {
+    const files = new Map(fixture);
+    files.delete('02-helm-charts/cert-manager.yaml');
+    const { calls, spawn } = fake(applied());
+    const result = runPlan(buildPlan({ files }), { mode: 'apply', env, spawn, log: () => {}, allowDestructive: true });
+    expect(result.code).toBe(3);
+    expect(result.message).toContain('HelmChart.helm.cattle.io kube-system/cert-manager is no longer in dist/');
+    expect(result.message).toContain('ClusterIssuer.cert-manager.io letsencrypt');
+    expect(calls.filter((c) => c.argv.some((a) => a.startsWith('--applyset=')))).toEqual([]);
+  });
+
+  it('moves an object to a later phase\'s ApplySet (parent first, then the label) instead of pruning it', () => {
+    const live = applied();
+    const deployment = live['04-apps'].find((m) => m.kind === 'Deployment')!;
+    live['04-apps'] = live['04-apps'].filter((m) => m !== deployment);
+    live['01-prerequisites'].push(deployment); // dist/ has it in 04 now
+    const { calls, spawn } = fake(live);
+    expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} }).code).toBe(0);
+    const widen = calls.findIndex((c) => c.argv.includes('--field-manager=kubectl-applyset') && c.input?.includes('hobby-infra-04-apps') && c.input.includes('Deployment'));
+    const label = calls.findIndex((c) => c.argv[1] === 'label' && c.argv.includes(`applyset.kubernetes.io/part-of=${applySetId('04-apps')}`));
+    const firstApply = calls.findIndex((c) => c.argv.some((a) => a.startsWith('--applyset=')));
+    expect(widen).toBeGreaterThan(-1);
+    expect(widen).toBeLessThan(label);
+    expect(label).toBeLessThan(firstApply);
+    expect(JSON.parse(calls[widen]!.input!).metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('Deployment.apps,SecretStore.external-secrets.io');
+  });
+
+  it('creates only the ApplySet parents that do not exist', () => {
+    const { calls, spawn } = fake(applied());
+    runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} });
+    expect(calls.filter((c) => c.argv.includes('--field-manager=kubectl-applyset'))).toEqual([]);
+    const empty = fake({}, () => 0);
+    const original = empty.spawn;
+    const none: Spawner = (argv, o) => (argv[2] === 'applysets.hobby-infra.dev' ? { status: 0, stdout: '{"items":[]}' } : original(argv, o));
+    runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: none, log: () => {} });
+    const created = empty.calls.find((c) => c.argv.includes('--field-manager=kubectl-applyset'))!;
+    expect(JSON.parse(created.input!).items.map((p: { metadata: { name: string } }) => p.metadata.name)).toEqual(PHASES.map((p) => `hobby-infra-${p}`));
   });
 
   it('touches nothing when the Infisical variables are missing, and stops at the first failing command', () => {
@@ -254,12 +325,22 @@ describe('running the plan (fake kubectl)', () => {
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: failing.spawn, log: () => {} }).code).toBe(2);
   });
 
-  it('drift mode: exit 1 when kubectl diff differs or the ApplySet has objects no longer in dist/', () => {
+  it('drift mode: exit 1 on a kubectl diff, an object no longer in dist/, a missing object or a hand-added label', () => {
     const steps = buildPlan({ files: fixture, mode: 'drift' });
-    expect(runPlan(steps, { mode: 'drift', env: {}, spawn: fake().spawn, log: () => {} }).code).toBe(0);
-    expect(runPlan(steps, { mode: 'drift', env: {}, spawn: fake({}, (a) => (a[1] === 'diff' && a.length > 0 ? 1 : 0)).spawn, log: () => {} }).code).toBe(1);
-    expect(runPlan(steps, { mode: 'drift', env: {}, spawn: fake({ 'dist/03-custom-resources/': 'clusterissuer.cert-manager.io/old pruned (server dry run)' }).spawn, log: () => {} }).code).toBe(1);
-    expect(runPlan(steps, { mode: 'drift', env: {}, spawn: fake({}, (a) => (a[1] === 'diff' ? 2 : 0)).spawn, log: () => {} }).code).toBe(2);
+    const drift = (live: ReturnType<typeof applied>, exit?: (argv: readonly string[]) => number) => runPlan(steps, { mode: 'drift', env: {}, spawn: fake(live, exit).spawn, log: () => {} });
+    expect(drift(applied())).toMatchObject({ code: 0, message: 'no drift' });
+    expect(drift(applied(), (a) => (a[1] === 'diff' ? 1 : 0)).code).toBe(1);
+    expect(drift(applied(), (a) => (a[1] === 'diff' ? 2 : 0)).code).toBe(2);
+
+    const extra = applied();
+    extra['03-custom-resources'].push({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'old' } });
+    expect(drift(extra).message).toContain('not in dist/: ClusterIssuer.cert-manager.io old');
+    const missing = applied();
+    missing['04-apps'] = missing['04-apps'].filter((m) => m.kind !== 'Deployment');
+    expect(drift(missing).message).toContain('missing from the cluster: Deployment blog/blog');
+    const labelled = applied();
+    labelled['01-prerequisites'][0]!.metadata.labels = { 'edited-by': 'hand', 'kubernetes.io/metadata.name': 'blog' };
+    expect(drift(labelled).message).toContain('labels added by hand: Namespace blog (edited-by)');
   });
 
   it('the CLI refuses conflicting modes', () => {

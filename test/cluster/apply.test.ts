@@ -1,0 +1,229 @@
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { applySetId, applySetName } from '../../lib/delivery/apply';
+import { PHASES } from '../../lib/render';
+import { copyDist, editDistFile, removeDir, runApply, startTestCluster, type TestCluster } from './harness';
+
+/*
+ * `npm run apply` against a real API server, in the order a repository lives through it: the first
+ * apply on an empty cluster, a no-op re-apply, drift, moving objects between phases, removing an
+ * app, removing a chart. One control plane for the file; each test starts from what the last left.
+ */
+
+let cluster: TestCluster;
+let dist: string;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  dist = copyDist();
+});
+afterAll(async () => {
+  await cluster?.stop();
+  if (dist) removeDir(dist);
+});
+
+const apply = (...args: string[]) => runApply(cluster, ['--dist', dist, ...args]);
+const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
+
+interface Live {
+  kind: string;
+  metadata: { namespace?: string; name: string; resourceVersion: string; uid: string; labels?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+/** Every object dist/ renders and the ApplySet parents, as the cluster has them, by object. */
+function versions(): Map<string, Live> {
+  const list = JSON.parse(cluster.kubectl(['get', '-R', '-f', dist, '-o', 'json', '--show-managed-fields'])) as { items: Live[] };
+  const parents = JSON.parse(cluster.kubectl(['get', 'applysets.hobby-infra.dev', '-o', 'json', '--show-managed-fields'])) as typeof list;
+  return new Map([...list.items, ...parents.items].map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+}
+
+const parentAnnotations = () =>
+  Object.fromEntries(
+    PHASES.map((p) => {
+      const parent = JSON.parse(cluster.kubectl(['get', `applysets.hobby-infra.dev/${applySetName(p)}`, '-o', 'json']));
+      return [p, parent.metadata.annotations['applyset.kubernetes.io/contains-group-kinds'] as string];
+    }),
+  );
+
+const uid = (...target: string[]) => cluster.kubectl(['get', ...target, '-o', 'jsonpath={.metadata.uid}']);
+const exists = (...target: string[]) => cluster.kubectl(['get', ...target, '--ignore-not-found', '-o', 'name']).trim() !== '';
+
+describe('npm run apply against a real API server', () => {
+  it('9. refuses to run without an explicit target, and names the API server it writes to', async () => {
+    const { KUBECONFIG: _, ...noTarget } = cluster.env;
+    const r = await runApply({ env: noTarget }, ['--dist', dist]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('no target cluster: set KUBECONFIG');
+    expect(r.stdout).not.toContain('kubectl apply');
+
+    const byContext = await runApply({ env: noTarget }, ['--dist', dist, '--dry-run', '--context', 'test'], { KUBECONFIG: undefined, HOME: cluster.dir });
+    expect(output(byContext)).toContain('cannot resolve the target API server'); // no ~/.kube/config with that context
+  });
+
+  it('2. the first apply on an empty cluster completes, creating the ApplySet parents', async () => {
+    const r = await apply();
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toContain(`apply: apply against ${cluster.server}`);
+    console.log(`first apply: ${(r.ms / 1000).toFixed(1)} s`);
+    for (const phase of PHASES) {
+      const parent = JSON.parse(cluster.kubectl(['get', `applysets.hobby-infra.dev/${applySetName(phase)}`, '-o', 'json']));
+      expect(parent.metadata.labels['applyset.kubernetes.io/id']).toBe(applySetId(phase));
+      expect(parent.metadata.annotations['applyset.kubernetes.io/tooling']).toMatch(/^kubectl\/v1\.\d+/);
+    }
+    const kinds = parentAnnotations();
+    expect(kinds['01-prerequisites']).toContain('Namespace');
+    expect(kinds['02-helm-charts']).toBe('HelmChart.helm.cattle.io');
+    expect(kinds['04-apps']).toContain('Deployment.apps');
+    // The app workloads really rolled out: the real deployment controller saw (stand-in) ready pods.
+    const site = JSON.parse(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'json']));
+    expect(site.status.availableReplicas).toBeGreaterThan(0);
+  });
+
+  it('3. a second apply changes nothing, keeps the parents\' group-kinds, and drift mode reports clean', async () => {
+    const before = versions();
+    const kinds = parentAnnotations();
+    const r = await apply();
+    expect(r.status, output(r)).toBe(0);
+    console.log(`no-op re-apply: ${(r.ms / 1000).toFixed(1)} s`);
+    expect(parentAnnotations()).toEqual(kinds);
+    const after = versions();
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    const content = (o: Live) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+    const changed = [...after].filter(([k, o]) => content(o) !== content(before.get(k)!)).map(([k]) => k);
+    expect(changed).toEqual([]);
+    // The API server writes a no-op server-side apply of a PersistentVolumeClaim anyway (a new
+    // resourceVersion, the object unchanged: kubernetes/kubernetes#124605 and kin); every other
+    // object keeps its resourceVersion.
+    const rewritten = [...after].filter(([k, o]) => o.metadata.resourceVersion !== before.get(k)!.metadata.resourceVersion).map(([k]) => k);
+    expect(rewritten.filter((k) => !k.startsWith('PersistentVolumeClaim '))).toEqual([]);
+
+    const drift = await apply('--drift');
+    expect(drift.status, output(drift)).toBe(0);
+    expect(drift.stdout).toContain('apply: no drift');
+  });
+
+  it('6. drift: a hand-edited Deployment, a deleted Service and an added label are reported by name; the next apply restores them', async () => {
+    const container = JSON.parse(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'json'])).spec.template.spec.containers[0];
+    cluster.kubectl(['-n', 'site', 'set', 'image', 'deployment/site', `${container.name}=registry.invalid/hand-edited:1`]);
+    cluster.kubectl(['-n', 'site', 'delete', 'service/site']);
+    cluster.kubectl(['-n', 'shop', 'label', 'deployment/shop-web', 'edited-by=hand']);
+
+    const drift = await apply('--drift');
+    expect(drift.status, output(drift)).toBe(1);
+    const report = drift.stderr.slice(drift.stderr.indexOf('apply: drift'));
+    expect(report).toMatch(/differs from dist\/04-apps: .*Deployment site\/site/);
+    expect(report).toMatch(/missing from the cluster: .*Service site\/site/);
+    expect(report).toMatch(/labels added by hand: Deployment shop\/shop-web \(edited-by\)/);
+
+    const r = await apply();
+    expect(r.status, output(r)).toBe(0);
+    expect(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(container.image);
+    expect(exists('-n', 'site', 'service/site')).toBe(true);
+    expect(cluster.kubectl(['-n', 'shop', 'get', 'deployment/shop-web', '-o', 'jsonpath={.metadata.labels}'])).not.toContain('edited-by');
+    const clean = await apply('--drift');
+    expect(clean.status, output(clean)).toBe(0);
+  });
+
+  it('5. moving objects between phases never deletes and recreates them', async () => {
+    const ingress = uid('-n', 'uptime-kuma', 'ingress/uptime-kuma');
+    const policy = uid('-n', 'site', 'networkpolicy/default-deny');
+    // The Ingress moves to a later phase (01 -> 04), the NetworkPolicy to an earlier one (04 -> 01).
+    let moved: Record<string, any>[] = [];
+    editDistFile(dist, '01-prerequisites/uptime-kuma.yaml', (docs) => docs.filter((d) => (d.kind === 'Ingress' ? (moved.push(d), false) : true)));
+    writeFileSync(join(dist, '04-apps/uptime-kuma.yaml'), moved.map((d) => stringify(d)).join('---\n'));
+    moved = [];
+    editDistFile(dist, '04-apps/app-site.yaml', (docs) => docs.filter((d) => (d.kind === 'NetworkPolicy' && d.metadata.name === 'default-deny' ? (moved.push(d), false) : true)));
+    editDistFile(dist, '01-prerequisites/app-site.yaml', (docs) => [...docs, ...moved]);
+
+    const r = await apply();
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).not.toMatch(/ pruned/);
+    expect(uid('-n', 'uptime-kuma', 'ingress/uptime-kuma')).toBe(ingress);
+    expect(uid('-n', 'site', 'networkpolicy/default-deny')).toBe(policy);
+    const partOf = (...t: string[]) => cluster.kubectl(['get', ...t, '-o', 'jsonpath={.metadata.labels.applyset\\.kubernetes\\.io/part-of}']);
+    expect(partOf('-n', 'uptime-kuma', 'ingress/uptime-kuma')).toBe(applySetId('04-apps'));
+    expect(partOf('-n', 'site', 'networkpolicy/default-deny')).toBe(applySetId('01-prerequisites'));
+    const again = await apply('--drift');
+    expect(again.status, output(again)).toBe(0);
+  });
+
+  it('8. the prune guard\'s limit counts the whole run, not each phase', async () => {
+    const backup = copyDist();
+    // One object from phase 01, one from 03 and two from 04: each phase under the limit, the run over it.
+    editDistFile(dist, '01-prerequisites/app-site.yaml', (docs) => docs.filter((d) => d.kind === 'Namespace'));
+    editDistFile(dist, '03-custom-resources/cert-manager.yaml', (docs) => docs.filter((d) => d.metadata.name !== 'letsencrypt-staging'));
+    editDistFile(dist, '04-apps/app-notes-api.yaml', (docs) => docs.filter((d) => !['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(d.kind)));
+    const r = await apply('--max-prune', '3');
+    expect(r.status, output(r)).toBe(3);
+    expect(r.stderr).toContain('would delete 4 objects, more than --max-prune 3');
+    expect(r.stdout).not.toMatch(/# \[0[1-4]-/); // no phase ran
+    expect(exists('-n', 'notes-api', 'horizontalpodautoscaler/notes-api')).toBe(true);
+    expect(exists('-n', 'site', 'networkpolicy/default-deny')).toBe(true);
+    expect(exists('clusterissuer/letsencrypt-staging')).toBe(true);
+    restore(backup);
+  });
+
+  it('7. removing a chart whose CRDs dist/ still uses is refused before anything is deleted', async () => {
+    const backup = copyDist();
+    rmSync(join(dist, '02-helm-charts/cert-manager.yaml'));
+    const r = await apply('--allow-destructive');
+    expect(r.status, output(r)).toBe(3);
+    expect(r.stderr).toMatch(/HelmChart\.helm\.cattle\.io kube-system\/cert-manager is no longer in dist\/, but dist\/ still has \d+ object\(s\) of acme\.cert-manager\.io, cert-manager\.io/);
+    expect(r.stderr).toContain('ClusterIssuer.cert-manager.io letsencrypt-prod');
+    expect(r.stderr).toContain('Remove those from dist/ first');
+    expect(exists('-n', 'kube-system', 'helmchart/cert-manager')).toBe(true);
+    restore(backup);
+  });
+
+  it('4. removing an app: its Namespace and PVC only go with --allow-destructive; hand-made and helm-controller objects stay', async () => {
+    cluster.kubectl(['-n', 'shop', 'create', 'configmap', 'made-by-hand', '--from-literal=k=v']);
+    const helmJobs = cluster.kubectl(['-n', 'kube-system', 'get', 'jobs', '-o', 'name']).trim().split('\n');
+    expect(helmJobs.length).toBeGreaterThan(5);
+
+    // A PVC leaving dist/ is refused...
+    const backup = copyDist();
+    editDistFile(dist, '04-apps/app-shop.yaml', (docs) => docs.filter((d) => d.kind !== 'PersistentVolumeClaim'));
+    const pvc = await apply();
+    expect(pvc.status, output(pvc)).toBe(3);
+    expect(pvc.stderr).toContain('would delete protected objects: persistentvolumeclaim/shop-api-data');
+    expect(exists('-n', 'shop', 'pvc/shop-api-data')).toBe(true);
+    restore(backup);
+
+    // ...and so is an app's Namespace, until the flag says so.
+    for (const file of ['01-prerequisites/app-site.yaml', '04-apps/app-site.yaml']) rmSync(join(dist, file));
+    const refused = await apply();
+    expect(refused.status, output(refused)).toBe(3);
+    expect(refused.stderr).toContain('namespace/site');
+    expect(exists('namespace/site')).toBe(true);
+    expect(exists('-n', 'site', 'deployment/site')).toBe(true);
+
+    const allowed = await apply('--allow-destructive');
+    expect(allowed.status, output(allowed)).toBe(0);
+    expect(allowed.stdout).toMatch(/namespace\/site pruned/);
+    // The real namespace controller finishes the deletion.
+    await until(() => !exists('namespace/site'), 60_000);
+    expect(exists('-n', 'shop', 'configmap/made-by-hand')).toBe(true);
+    expect(cluster.kubectl(['-n', 'kube-system', 'get', 'jobs', '-o', 'name']).trim().split('\n')).toEqual(helmJobs);
+    expect(exists('-n', 'cert-manager', 'deployment/cert-manager')).toBe(true); // the chart's (stand-in) workload
+    const clean = await apply('--drift');
+    expect(clean.status, output(clean)).toBe(0);
+  });
+});
+
+/** Puts a saved copy of dist/ back, as `git checkout dist/` would. */
+function restore(backup: string) {
+  for (const entry of readdirSync(dist)) rmSync(join(dist, entry), { recursive: true, force: true });
+  cpSync(backup, dist, { recursive: true });
+  removeDir(backup);
+}
+
+async function until(check: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not done after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { REPO, startControlPlane, type ControlPlane } from './control-plane';
+import { playHelmController, playKubelet, type StandIn } from './stand-ins';
+
+/** A control plane with the kubelet and helm-controller stand-ins running, for one test file. */
+export interface TestCluster extends ControlPlane {
+  /** Stand-in log lines, in order (also printed). */
+  readonly played: string[];
+}
+
+export async function startTestCluster(): Promise<TestCluster> {
+  const cp = await startControlPlane();
+  console.log(`control plane: kube-apiserver ${cp.version} at ${cp.server} (etcd, kube-controller-manager; binaries in ${cp.binDir})`);
+  const played: string[] = [];
+  const log = (line: string) => {
+    played.push(line);
+    if (process.env.VERBOSE_STAND_INS) console.log(line);
+  };
+  // k3s installs helm-controller's CRDs when its server starts; this control plane is not k3s.
+  cp.kubectl(['apply', '--server-side', '--field-manager=k3s', '-f', join(REPO, 'imports/crds/helm.cattle.io_helmcharts.yaml'), '-f', join(REPO, 'imports/crds/helm.cattle.io_helmchartconfigs.yaml')]);
+  cp.kubectl(['wait', '--for=condition=Established', 'crd/helmcharts.helm.cattle.io', 'crd/helmchartconfigs.helm.cattle.io']);
+  log('[stand-in k3s] helm.cattle.io CRDs installed, as the k3s server does when it starts');
+  const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log)];
+  return {
+    ...cp,
+    played,
+    async stop() {
+      await Promise.all(standIns.map((s) => s.stop()));
+      await cp.stop();
+    },
+  };
+}
+
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/**
+ * `npm run apply -- <args>`, exactly as a user or the deploy job runs it (without npm's launcher).
+ * Asynchronous: the stand-ins run in this process and must keep playing while the apply waits.
+ */
+export function runApply(cluster: Pick<ControlPlane, 'env'>, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+  const started = Date.now();
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', ...args], {
+      cwd: REPO,
+      env: { ...cluster.env, INFISICAL_CLIENT_ID: 'test-client-id', INFISICAL_CLIENT_SECRET: 'test-client-secret', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', fail);
+    child.on('close', (status) => ok({ status, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+/** A scratch copy of dist/ for a test to change as a commit would. */
+export function copyDist(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-dist-'));
+  cpSync(join(REPO, 'dist'), dir, { recursive: true });
+  return dir;
+}
+
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+/** Rewrites one dist file's documents. */
+export function editDistFile(dist: string, file: string, edit: (docs: Record<string, any>[]) => Record<string, any>[]): void {
+  const path = join(dist, file);
+  const docs = parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as Record<string, any>);
+  writeFileSync(path, edit(docs).map((d) => stringify(d)).join('---\n'));
+}

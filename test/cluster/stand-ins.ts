@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CRD_GROUPS_ANNOTATION } from '../../lib/constructs/helm-release';
+import { REPO, type ControlPlane } from './control-plane';
+
+/*
+ * The parts of a cluster this machine cannot run, played openly by the test harness. Everything
+ * they do is logged with a `[stand-in ...]` prefix, so no test output passes a played part off as
+ * the real thing.
+ *
+ *  kubelet          There is no node. Pods that the real controllers create (ReplicaSets, Jobs) are
+ *                   marked Running and Ready, or Succeeded when a Job owns them, through the real
+ *                   pods/status API; availability, rollouts and Job completion are then computed by
+ *                   the real kube-controller-manager. Pods stay unbound, so deleting them is
+ *                   immediate, as the API server does for pods no kubelet has.
+ *  helm-controller  k3s' helm-controller is not running. For each HelmChart it does what a helm
+ *                   install visibly does to the API: the chart's CRDs (the groups the HelmChart
+ *                   declares in its `hobby-infra.dev/crd-groups` annotation, from imports/crds/), a
+ *                   `helm-install-<name>` Job owned by the HelmChart (completed by the kubelet
+ *                   stand-in), and one Deployment in the target namespace standing for the chart's
+ *                   workloads. Removing the HelmChart removes that Deployment; CRDs are left, as
+ *                   charts that keep their CRDs do.
+ */
+
+export interface StandIn {
+  /** Stops polling and waits for the last round to finish. */
+  stop(): Promise<void>;
+}
+
+const PLAYED_BY = 'hobby-infra.dev/played-by';
+
+function poll(name: string, every: number, round: () => Promise<void>): StandIn {
+  let stopped = false;
+  let current: Promise<void> = Promise.resolve();
+  const loop = async () => {
+    while (!stopped) {
+      current = round().catch((err) => console.warn(`[stand-in ${name}] ${(err as Error).message}`));
+      await current;
+      await new Promise((r) => setTimeout(r, every));
+    }
+  };
+  void loop();
+  return {
+    async stop() {
+      stopped = true;
+      await current;
+    },
+  };
+}
+
+interface Pod {
+  metadata: { name: string; namespace: string; ownerReferences?: { kind: string }[]; deletionTimestamp?: string };
+  spec: { containers: { name: string; image: string }[] };
+}
+
+/** The kubelet's part: pods start (and a Job's pods finish) the moment a controller creates them. */
+export function playKubelet(cp: ControlPlane, log: (line: string) => void = console.log): StandIn {
+  return poll('kubelet', 250, async () => {
+    const { body } = await cp.api<{ items: Pod[] }>('GET', '/api/v1/pods?fieldSelector=status.phase%3DPending');
+    for (const pod of body.items ?? []) {
+      if (pod.metadata.deletionTimestamp) continue;
+      const now = new Date().toISOString();
+      const finishes = (pod.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job');
+      const condition = (type: string, status: boolean) => ({ type, status: status ? 'True' : 'False', lastTransitionTime: now, ...(finishes && type !== 'PodScheduled' ? { reason: 'PodCompleted' } : {}) });
+      const status = {
+        phase: finishes ? 'Succeeded' : 'Running',
+        startTime: now,
+        conditions: [condition('PodScheduled', true), condition('Initialized', true), condition('ContainersReady', !finishes), condition('Ready', !finishes)],
+        containerStatuses: pod.spec.containers.map((c) => ({
+          name: c.name,
+          image: c.image,
+          imageID: '',
+          ready: !finishes,
+          started: !finishes,
+          restartCount: 0,
+          state: finishes ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now } } : { running: { startedAt: now } },
+        })),
+      };
+      const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
+      const res = await cp.api('PATCH', path, { status }, 'application/merge-patch+json');
+      if (res.status === 200) log(`[stand-in kubelet] pod ${pod.metadata.namespace}/${pod.metadata.name} ${status.phase}${finishes ? '' : ' and Ready'} (no kubelet on this machine)`);
+    }
+  });
+}
+
+interface HelmChartObject {
+  metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string> };
+  spec: { targetNamespace?: string; chart: string; version?: string };
+}
+
+/** CRD manifests in imports/crds/ by API group. */
+function crdsByGroup(): Map<string, Record<string, unknown>[]> {
+  const dir = join(REPO, 'imports/crds');
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const crd = parse(readFileSync(join(dir, file), 'utf8')) as { spec: { group: string } };
+    out.set(crd.spec.group, [...(out.get(crd.spec.group) ?? []), crd]);
+  }
+  return out;
+}
+
+const restrictedPod = (name: string, image: string, command?: string[]) => ({
+  securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+  containers: [
+    {
+      name,
+      image,
+      ...(command ? { command } : {}),
+      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    },
+  ],
+});
+
+/** helm-controller's part, as far as the API server can see it. */
+export function playHelmController(cp: ControlPlane, log: (line: string) => void = console.log): StandIn {
+  const crds = crdsByGroup();
+  const installed = new Map<string, HelmChartObject>();
+  const apply = (path: string, obj: unknown) => cp.api('PATCH', `${path}?fieldManager=helm&force=true`, obj, 'application/apply-patch+yaml');
+
+  return poll('helm-controller', 300, async () => {
+    const { status, body } = await cp.api<{ items?: HelmChartObject[] }>('GET', '/apis/helm.cattle.io/v1/helmcharts');
+    if (status === 404) return; // the HelmChart CRD is not installed yet
+    const live = new Map((body.items ?? []).map((c) => [c.metadata.uid, c]));
+    for (const [uid, chart] of live) {
+      if (installed.has(uid)) continue;
+      const { name, namespace } = chart.metadata;
+      const target = chart.spec.targetNamespace ?? namespace;
+      const groups = (chart.metadata.annotations?.[CRD_GROUPS_ANNOTATION] ?? '').split(',').filter(Boolean);
+      for (const group of groups) {
+        for (const crd of crds.get(group) ?? []) {
+          const res = await apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${(crd.metadata as { name: string }).name}`, crd);
+          if (res.status >= 300) throw new Error(`installing CRD ${(crd.metadata as { name: string }).name}: ${JSON.stringify(res.body).slice(0, 300)}`);
+        }
+        if (!crds.has(group)) log(`[stand-in helm-controller] ${name}: no CRD of group ${group} in imports/crds/`);
+      }
+      const owner = { apiVersion: 'helm.cattle.io/v1', kind: 'HelmChart', name, uid, controller: true };
+      const job = {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: `helm-install-${name}`, namespace, labels: { 'helmcharts.helm.cattle.io/chart': name, [PLAYED_BY]: 'test-harness' }, ownerReferences: [owner] },
+        spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', ...restrictedPod('helm', 'rancher/klipper-helm:stand-in', ['helm_v3', 'install']) } } },
+      };
+      let res = await apply(`/apis/batch/v1/namespaces/${namespace}/jobs/${job.metadata.name}`, job);
+      if (res.status >= 300) throw new Error(`creating Job ${namespace}/${job.metadata.name}: ${JSON.stringify(res.body).slice(0, 300)}`);
+      const labels = { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'Helm', [PLAYED_BY]: 'test-harness' };
+      const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace: target, labels },
+        spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/instance': name } }, template: { metadata: { labels }, spec: restrictedPod(name, `${chart.spec.chart}:${chart.spec.version ?? 'stand-in'}`) } },
+      };
+      res = await apply(`/apis/apps/v1/namespaces/${target}/deployments/${name}`, deployment);
+      if (res.status >= 300) throw new Error(`creating Deployment ${target}/${name}: ${JSON.stringify(res.body).slice(0, 300)}`);
+      installed.set(uid, chart);
+      log(`[stand-in helm-controller] installed ${namespace}/${name} (${chart.spec.chart} ${chart.spec.version ?? ''}): CRDs of ${groups.join(', ') || 'no group'}, Job helm-install-${name}, Deployment ${target}/${name} standing for the chart's workloads`);
+    }
+    for (const [uid, chart] of installed) {
+      if (live.has(uid)) continue;
+      installed.delete(uid);
+      const target = chart.spec.targetNamespace ?? chart.metadata.namespace;
+      await cp.api('DELETE', `/apis/apps/v1/namespaces/${target}/deployments/${chart.metadata.name}`);
+      log(`[stand-in helm-controller] uninstalled ${chart.metadata.namespace}/${chart.metadata.name}: Deployment ${target}/${chart.metadata.name} deleted`);
+    }
+  });
+}
