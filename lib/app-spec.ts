@@ -31,12 +31,12 @@ export const DEFAULT_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, lim
 const cpu = z
   .string()
   .regex(CPU_QUANTITY, 'a CPU quantity such as 100m, 1 or 1.5 (cores, or whole millicores)')
-  .refine((q) => cpuMillis(q) > 0, 'a CPU quantity above zero');
+  .refine((q) => !CPU_QUANTITY.test(q) || cpuMillis(q) > 0, 'a CPU quantity above zero');
 const memory = z
   .string()
   .regex(MEMORY_QUANTITY, 'a memory quantity such as 128Mi, 512Mi or 1.5Gi')
-  .refine((q) => memoryMiB(q) > 0, 'a quantity above zero, such as 512Mi')
-  .refine((q) => Number.isInteger(memoryMiB(q)), 'a whole number of MiB, such as 128Mi or 1.5Gi');
+  .refine((q) => !MEMORY_QUANTITY.test(q) || memoryMiB(q) > 0, 'a quantity above zero, such as 512Mi')
+  .refine((q) => !MEMORY_QUANTITY.test(q) || Number.isInteger(memoryMiB(q)), 'a whole number of MiB, such as 128Mi or 1.5Gi');
 const port = z.int('a whole port number').min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Env names that hold credentials (a secret word as one `_`-separated part); their values must come from Infisical. */
