@@ -1,4 +1,4 @@
-import { parseImage, RESERVED_APP_NAMES } from './app-spec';
+import { appNameProblem as appNameSpecProblem, parseImage } from './app-spec';
 import { DNS_LABEL } from './names';
 
 /*
@@ -7,7 +7,8 @@ import { DNS_LABEL } from './names';
  */
 
 export interface NewAppOptions {
-  readonly image?: string;
+  /** Required: a placeholder image would pass review and then fail to pull in the cluster. */
+  readonly image: string;
   readonly host?: string;
   readonly port?: number;
 }
@@ -15,33 +16,46 @@ export interface NewAppOptions {
 /** Checks an image reference the way the app schema does; returns an error message or undefined. */
 export function imageProblem(ref: string): string | undefined {
   const parsed = parseImage(ref);
-  if (!parsed) return `${JSON.stringify(ref)} is not an image reference such as ghcr.io/me/app:1.2.3`;
-  if (!parsed.tag && !parsed.digest) return `${ref} has no tag or digest; pin one, e.g. ${ref}:1.0.0`;
-  if (parsed.tag === 'latest') return `${ref} uses \`latest\`; pin a tag or digest that can be reviewed and rolled back`;
+  if (!parsed) return `got ${JSON.stringify(ref)}, expected an image reference such as ghcr.io/me/app:1.2.3`;
+  if (!parsed.tag && !parsed.digest) return `got ${JSON.stringify(ref)}, expected a pinned tag or digest, e.g. ${ref}:1.0.0`;
+  if (parsed.tag === 'latest') return `got ${JSON.stringify(ref)}, expected a pinned tag or digest; \`latest\` cannot be reviewed or rolled back`;
   return undefined;
 }
 
+/** Why `name` cannot be a new app (the same rule synth applies to file names), or undefined. */
 export function appNameProblem(name: string, existing: readonly string[]): string | undefined {
-  if (!DNS_LABEL.test(name) || name.length > 40) return `${JSON.stringify(name)} is not a valid app name: use a DNS label of at most 40 characters (lowercase letters, digits, dashes)`;
-  if (RESERVED_APP_NAMES.has(name)) return `${name} is reserved for a platform namespace`;
-  if (existing.includes(name)) return `apps/${name}.ts already exists`;
+  const problem = appNameSpecProblem(name);
+  if (problem) return `<name>: got ${JSON.stringify(name)}, expected ${problem}`;
+  if (existing.includes(name)) return `<name>: got ${name}, expected a name not taken (apps/${name}.ts already exists)`;
   return undefined;
+}
+
+/** Why `text` (from --port) is not a container port, or undefined. */
+export function portProblem(text: string): string | undefined {
+  const port = Number(text);
+  return /^[0-9]+$/.test(text) && port >= 1 && port <= 65535 ? undefined : `--port: got ${JSON.stringify(text)}, expected a whole port number from 1 to 65535`;
+}
+
+/** The declaration new-app writes, as data: the script validates it with the app schema before writing. */
+export function newAppSpec(name: string, options: NewAppOptions): { image: string; port: number; hosts: string[] } {
+  const problem = imageProblem(options.image);
+  if (problem) throw new Error(`--image: ${problem}`);
+  const host = options.host ?? name;
+  if (!(host === '@' || DNS_LABEL.test(host))) throw new Error(`--host: got ${JSON.stringify(host)}, expected a subdomain label such as ${name}, or @ for the apex`);
+  return { image: options.image, port: options.port ?? 8080, hosts: [host] };
 }
 
 /** The text of a new apps/<name>.ts: the smallest declaration that renders a hardened app. */
-export function newAppSource(name: string, options: NewAppOptions = {}): string {
-  const image = options.image ?? `ghcr.io/CHANGE-ME/${name}:0.1.0`;
-  const problem = imageProblem(image);
-  if (problem) throw new Error(problem);
-  const host = options.host ?? name;
-  if (!(host === '@' || DNS_LABEL.test(host))) throw new Error(`host ${JSON.stringify(host)} must be a subdomain label such as ${name}, or @ for the apex`);
+export function newAppSource(name: string, options: NewAppOptions): string {
+  const { image, port, hosts } = newAppSpec(name, options);
+  const host = hosts[0]!;
   return [
     "import { defineApp } from '../lib/app-spec';",
     '',
     `// ${name}: deployed from its image in ghcr.io; \`npm run set-image -- ${name} <image:tag>\` rolls out a new version.`,
     'export default defineApp({',
     `  image: '${image}',`,
-    `  port: ${options.port ?? 8080},`,
+    `  port: ${port},`,
     `  hosts: ['${host}'],`,
     '});',
     '',
@@ -54,19 +68,15 @@ export function newAppSource(name: string, options: NewAppOptions = {}): string 
  */
 export function setImageInSource(source: string, ref: string, file: string): string {
   const problem = imageProblem(ref);
-  if (problem) throw new Error(problem);
+  if (problem) throw new Error(`<image>: ${problem}`);
   const repository = parseImage(ref)!.repository;
-  const line = /^(\s*image:\s*)(['"])([^'"]+)\2(.*)$/;
-  const lines = source.split('\n');
-  const matches = lines
-    .map((text, index) => ({ index, m: line.exec(text) }))
-    .filter(({ m }) => m && parseImage(m[3]!)?.repository === repository);
+  // `image: '...'` anywhere on a line, so `web: { image: '...', port: 80 }` is found too.
+  const images = [...source.matchAll(/\bimage:\s*(['"])([^'"\n]+)\1/g)].map((m) => ({ value: m[2]!, start: m.index + m[0].indexOf(m[2]!) }));
+  const matches = images.filter((i) => parseImage(i.value)?.repository === repository);
   if (matches.length === 0) {
-    const found = lines.map((t) => line.exec(t)?.[3]).filter(Boolean);
-    throw new Error(`${file}: no image of repository ${repository} (found: ${found.join(', ') || 'no image lines'})`);
+    throw new Error(`${file}: image: got no image of repository ${repository}, expected one (found: ${images.map((i) => i.value).join(', ') || 'no image fields'})`);
   }
-  if (matches.length > 1) throw new Error(`${file}: ${matches.length} components use ${repository}; edit the file by hand`);
-  const { index, m } = matches[0]!;
-  lines[index] = `${m![1]}${m![2]}${ref}${m![2]}${m![4]}`;
-  return lines.join('\n');
+  if (matches.length > 1) throw new Error(`${file}: image: got ${matches.length} components using ${repository}, expected one; edit the file by hand`);
+  const { value, start } = matches[0]!;
+  return source.slice(0, start) + ref + source.slice(start + value.length);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClusterConfig } from './config';
-import { DNS_LABEL, fqdn } from './names';
+import { DNS_1035_LABEL, DNS_LABEL, fqdn, LABEL_VALUE_MAX } from './names';
+import { CPU_QUANTITY, cpuMillis, MEMORY_QUANTITY, memoryMiB } from './quantity';
 import { parseSpec, SpecError } from './validation';
 
 /*
@@ -24,13 +25,30 @@ const image = z.string().superRefine((ref, ctx) => {
   else if (parsed.tag === 'latest') ctx.addIssue({ code: 'custom', message: 'a pinned tag or digest; `latest` cannot be reviewed or rolled back' });
 });
 
-const quantity = (what: string) => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$/, what);
-const cpu = quantity('a CPU quantity such as 100m or 1');
-const memory = quantity('a memory quantity such as 128Mi or 1Gi');
+/** What an app gets when its spec says nothing: small, and always bounded. Also the LimitRange defaults. */
+export const DEFAULT_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
+
+const cpu = z
+  .string()
+  .regex(CPU_QUANTITY, 'a CPU quantity such as 100m, 1 or 1.5 (cores, or whole millicores)')
+  .refine((q) => !CPU_QUANTITY.test(q) || cpuMillis(q) > 0, 'a CPU quantity above zero');
+const memory = z
+  .string()
+  .regex(MEMORY_QUANTITY, 'a memory quantity such as 128Mi, 512Mi or 1.5Gi')
+  .refine((q) => !MEMORY_QUANTITY.test(q) || memoryMiB(q) > 0, 'a quantity above zero, such as 512Mi')
+  .refine((q) => !MEMORY_QUANTITY.test(q) || Number.isInteger(memoryMiB(q)), 'a whole number of MiB, such as 128Mi or 1.5Gi');
 const port = z.int('a whole port number').min(1, 'a port from 1 to 65535').max(65535, 'a port from 1 to 65535');
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Env names that hold credentials; their values must come from Infisical. */
-const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|DATABASE_URL|DSN)$/i;
+/** Env names that hold credentials (a secret word as one `_`-separated part); their values must come from Infisical. */
+const SECRET_LIKE = /(^|_)(PASS|PASSWORD|PASSWD|PWD|PASSPHRASE|SECRETS?|TOKENS?|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SECRET_?KEY|CREDENTIALS?|DATABASE_URL|DSN|CONNECTION_STRING)($|_)/i;
+/**
+ * An absolute path with no empty, `.` or `..` part and no trailing slash, so one place has one
+ * spelling: Kubernetes compares mount paths and Ingress paths as text.
+ */
+const CLEAN_PATH = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/;
+const DOT_SEGMENT = /\/\.\.?(\/|$)/;
+/** The emptyDir every component gets, since its root filesystem is read-only. */
+export const SCRATCH_MOUNT_PATH = '/tmp';
 
 const componentFields = {
   /** Repository plus pinned tag or digest, e.g. ghcr.io/me/app:1.2.3. */
@@ -38,7 +56,10 @@ const componentFields = {
   /** Port the container listens on; the Service and Ingress route to it. */
   port,
   /** Path prefix routed to this component on the app's hosts (default `/`). */
-  path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, 'a path prefix such as / or /api').optional(),
+  path: z
+    .string()
+    .refine((p) => p === '/' || (CLEAN_PATH.test(p) && !DOT_SEGMENT.test(p)), 'a path prefix such as / or /api (no trailing slash, no empty, `.` or `..` part)')
+    .optional(),
   /** Fixed replica count; with `autoscaling` it is the starting count. Default 1. */
   replicas: z.int('a whole number of replicas').min(0, 'zero or more replicas').max(50, 'at most 50 replicas').optional(),
   resources: z
@@ -62,7 +83,15 @@ const componentFields = {
   /** HTTP health endpoint for readiness and liveness probes; without it the probes check the TCP port. */
   healthPath: z.string().regex(/^\/[A-Za-z0-9._~\/?=&-]*$/, 'a path such as /healthz').optional(),
   /** A persistent volume (ReadWriteOnce: the component then runs one replica, recreated on deploy). */
-  volume: z.strictObject({ mountPath: z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, 'an absolute path such as /data'), size: memory }).optional(),
+  volume: z
+    .strictObject({
+      mountPath: z
+        .string()
+        .refine((p) => CLEAN_PATH.test(p) && !DOT_SEGMENT.test(p), 'an absolute path such as /data (no trailing slash, no empty, `.` or `..` part)')
+        .refine((p) => p !== SCRATCH_MOUNT_PATH, `a path other than ${SCRATCH_MOUNT_PATH}, where every component already mounts its scratch emptyDir`),
+      size: memory,
+    })
+    .optional(),
   autoscaling: z
     .strictObject({
       minReplicas: z.int('a whole number').min(1, 'at least 1 replica'),
@@ -91,6 +120,9 @@ export type ComponentSpecInput = z.input<typeof componentSchema>;
 
 const hostSchema = z.string().regex(/^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*)$/, 'a subdomain label such as `blog`, `@` for the apex, or a full name under the cluster domain');
 
+/** Fields of one component; with `components`, they belong inside each component, not beside. */
+const COMPONENT_FIELDS = Object.keys(componentFields);
+
 const appSchema = z
   .strictObject({
     /** Public hosts under the cluster domain (`blog` means blog.<domain>; `@` is the apex). */
@@ -105,6 +137,13 @@ const appSchema = z
       ctx.addIssue({ code: 'custom', path: single ? ['components'] : ['image'], message: 'either `image` and `port` for one component, or `components`, not both and not neither' });
     }
     if (single && spec.port === undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'the port the container listens on' });
+    if (spec.components !== undefined) {
+      for (const field of COMPONENT_FIELDS) {
+        if ((spec as Record<string, unknown>)[field] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [field], message: `no \`${field}\` beside \`components\`: it would apply to none of them; set it inside each component` });
+        }
+      }
+    }
   });
 
 export type AppSpecInput = z.input<typeof appSchema> & ({ image: string; port: number } | { components: Record<string, ComponentSpecInput> });
@@ -132,27 +171,78 @@ export function defineApp<const T extends AppSpecInput>(spec: T): T {
 export interface AppSource {
   readonly file: string;
   readonly exports: { default?: unknown };
+  /** What the file threw while it was loaded, if it did (synth reports it as the file's problem). */
+  readonly loadError?: unknown;
+}
+
+type ParsedComponent = z.output<typeof componentSchema>;
+
+/**
+ * Requests above limits are refused by the API server. A side left out gets DEFAULT_RESOURCES, so
+ * `requests.cpu: 1` alone is above the default 500m limit and is refused here, naming the default.
+ */
+function resourceProblems(c: ParsedComponent, at: (field: string) => string): string[] {
+  const measures = { cpu: cpuMillis, memory: memoryMiB } as const;
+  return (['cpu', 'memory'] as const).flatMap((kind) => {
+    const request = c.resources?.requests?.[kind];
+    const limit = c.resources?.limits?.[kind];
+    const effectiveRequest = request ?? DEFAULT_RESOURCES.requests[kind];
+    const effectiveLimit = limit ?? DEFAULT_RESOURCES.limits[kind];
+    if (measures[kind](effectiveRequest) <= measures[kind](effectiveLimit)) return [];
+    const field = request === undefined ? `resources.limits.${kind}` : `resources.requests.${kind}`;
+    const got = request === undefined ? limit : request;
+    const expected =
+      request === undefined
+        ? `at least the default ${kind} request ${effectiveRequest} (or set resources.requests.${kind} too)`
+        : limit === undefined
+          ? `at most the default ${kind} limit ${effectiveLimit} (or set resources.limits.${kind} too)`
+          : `at most resources.limits.${kind} (${limit})`;
+    return [`${at(field)}: got ${JSON.stringify(got)}, expected ${expected}`];
+  });
+}
+
+/** A component's objects are named after it: the Service name must be a DNS-1035 label (a letter first, at most 63). */
+function componentNameProblem(appName: string, componentName: string | undefined): string | undefined {
+  const joined = componentName === undefined ? appName : `${appName}-${componentName}`;
+  if (DNS_1035_LABEL.test(joined) && joined.length <= LABEL_VALUE_MAX) return undefined;
+  const field = componentName === undefined ? 'file name' : `components.${componentName}`;
+  return `${field}: got ${JSON.stringify(joined)} as the component's Service name and app.kubernetes.io/name label (${joined.length} characters), expected a DNS-1035 label of at most ${LABEL_VALUE_MAX} characters (a lowercase letter first)`;
+}
+
+/** A host as declared (`blog`, `@`, or a full name) to its FQDN; the wildcard certificate covers one level below the domain. */
+function resolveHost(host: string, index: number, domain: string): { fqdn: string } | { problem: string } {
+  const problem = (expected: string) => ({ problem: `hosts.${index}: got ${JSON.stringify(host)}, expected ${expected}` });
+  if (host === '@' || DNS_LABEL.test(host)) return { fqdn: fqdn(host, domain) };
+  if (host === domain) return { fqdn: host };
+  if (host.endsWith(`.${domain}`)) {
+    const sub = host.slice(0, -domain.length - 1);
+    if (DNS_LABEL.test(sub)) return { fqdn: host };
+    return problem(`a host at most one level below ${domain}, such as blog.${domain} (the wildcard certificate *.${domain} covers one level only)`);
+  }
+  return problem(`a host under ${domain} (a label such as \`blog\`, \`@\`, or a name ending in .${domain})`);
 }
 
 function normalize(name: string, file: string, raw: z.output<typeof appSchema>, cluster: ClusterConfig): AppSpec {
   const { hosts = [], components, ...single } = raw as z.output<typeof appSchema> & Record<string, unknown>;
-  const entries: [string, z.output<typeof componentSchema>][] = components
+  const entries: [string | undefined, ParsedComponent][] = components
     ? Object.entries(components).sort(([a], [b]) => a.localeCompare(b))
-    : [[name, single as z.output<typeof componentSchema>]];
+    : [[undefined, single as ParsedComponent]];
+  const problems: string[] = [];
   const normalized = entries.map(([componentName, c]) => {
-    const componentPath = components ? `components.${componentName}` : '';
+    const componentPath = componentName === undefined ? '' : `components.${componentName}`;
     const at = (field: string) => [componentPath, field].filter(Boolean).join('.');
-    const problems: string[] = [];
+    const nameProblem = componentNameProblem(name, componentName);
+    if (nameProblem) problems.push(nameProblem);
     if (c.volume && ((c.replicas ?? 1) > 1 || c.autoscaling)) {
       problems.push(`${at('volume')}: got a volume with ${c.autoscaling ? 'autoscaling' : `${c.replicas} replicas`}, expected one replica (the volume is ReadWriteOnce)`);
     }
     if (c.autoscaling && c.replicas !== undefined && (c.replicas < c.autoscaling.minReplicas || c.replicas > c.autoscaling.maxReplicas)) {
       problems.push(`${at('replicas')}: got ${c.replicas}, expected a value within autoscaling.minReplicas..maxReplicas`);
     }
-    if (problems.length) throw new SpecError(file, problems);
+    problems.push(...resourceProblems(c, at));
     return {
       ...c,
-      name: components ? `${name}-${componentName}` : name,
+      name: componentName === undefined ? name : `${name}-${componentName}`,
       path: c.path ?? '/',
       replicas: c.replicas ?? c.autoscaling?.minReplicas ?? 1,
     };
@@ -160,32 +250,53 @@ function normalize(name: string, file: string, raw: z.output<typeof appSchema>, 
   const paths = new Map<string, string>();
   for (const c of normalized) {
     const other = paths.get(c.path);
-    if (other) throw new SpecError(file, [`components: ${c.name} and ${other} both route ${c.path}, expected one component per path`]);
+    if (other) problems.push(`components: ${c.name} and ${other} both route ${c.path}, expected one component per path`);
     paths.set(c.path, c.name);
   }
-  const fqdns = hosts.map((h, i) => {
-    if (h === '@' || DNS_LABEL.test(h)) return fqdn(h, cluster.domain);
-    if (h === cluster.domain || h.endsWith(`.${cluster.domain}`)) return h;
-    throw new SpecError(file, [`hosts.${i}: got ${JSON.stringify(h)}, expected a host under ${cluster.domain} (a label such as \`blog\`, \`@\`, or a name ending in .${cluster.domain})`]);
+  const fqdns = hosts.flatMap((h, i) => {
+    const resolved = resolveHost(h, i, cluster.domain);
+    if ('fqdn' in resolved) return [resolved.fqdn];
+    problems.push(resolved.problem);
+    return [];
   });
   const duplicate = fqdns.find((h, i) => fqdns.indexOf(h) !== i);
-  if (duplicate) throw new SpecError(file, [`hosts: got ${duplicate} twice, expected each host once`]);
+  if (duplicate) problems.push(`hosts: got ${duplicate} twice, expected each host once`);
+  if (problems.length) throw new SpecError(file, problems);
   return { name, file, hosts: fqdns, components: normalized };
+}
+
+/** Why `name` cannot name an app (its namespace, and its Service when it has one component), or undefined. */
+export function appNameProblem(name: string): string | undefined {
+  if (!DNS_1035_LABEL.test(name) || name.length > 40) return 'a DNS-1035 label of at most 40 characters (a lowercase letter first, then letters, digits, dashes), since it names the namespace and the Service';
+  if (RESERVED_APP_NAMES.has(name)) return `a name not used by a platform namespace (${[...RESERVED_APP_NAMES].join(', ')})`;
+  return undefined;
+}
+
+function describeExport(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** Validates one app file's default export. The app's name is its file name. */
 export function parseApp(source: AppSource, cluster: ClusterConfig): AppSpec {
   const name = source.file.replace(/^.*\//, '').replace(/\.ts$/, '');
-  if (!DNS_LABEL.test(name) || name.length > 40) {
-    throw new SpecError(source.file, [`file name: got ${JSON.stringify(name)}, expected a DNS label of at most 40 characters (lowercase letters, digits, dashes), since it names the namespace`]);
+  const nameProblem = appNameProblem(name);
+  if (nameProblem) throw new SpecError(source.file, [`file name: got ${JSON.stringify(name)}, expected ${nameProblem}`]);
+  if (source.loadError !== undefined) {
+    const error = source.loadError;
+    const message = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!.slice(0, 120);
+    throw new SpecError(source.file, [`(loading the file): got an error thrown while it loaded (${message}), expected a file that only declares its app`]);
   }
-  if (RESERVED_APP_NAMES.has(name)) {
-    throw new SpecError(source.file, [`file name: got ${JSON.stringify(name)}, expected a name not used by a platform namespace (${[...RESERVED_APP_NAMES].join(', ')})`]);
-  }
-  if (source.exports.default === undefined) {
+  const spec = source.exports.default;
+  if (spec === undefined) {
     throw new SpecError(source.file, ['default export: got nothing, expected `export default defineApp({ ... })`']);
   }
-  const raw = parseSpec(appSchema, source.exports.default, source.file);
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new SpecError(source.file, [`default export: got ${describeExport(spec)}, expected \`export default defineApp({ ... })\` (an object)`]);
+  }
+  const raw = parseSpec(appSchema, spec, source.file);
   return normalize(name, source.file, raw, cluster);
 }
 

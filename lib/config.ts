@@ -18,6 +18,48 @@ export function cidrPrefix(value: string): number | undefined {
   }
 }
 
+/** The first and last address of a CIDR as integers, or undefined when the text is not one. */
+function cidrRange(value: string): { family: 'ipv4' | 'ipv6'; first: bigint; last: bigint; isNetwork: boolean } | undefined {
+  try {
+    const [address, prefix] = ipaddr.parseCIDR(value);
+    const bytes = address.toByteArray();
+    const bits = bytes.length * 8;
+    const asInt = bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+    const size = 1n << BigInt(bits - prefix);
+    const first = asInt - (asInt % size);
+    return { family: address.kind(), first, last: first + size - 1n, isNetwork: first === asInt };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How many addresses admins may open the Kubernetes API to, all admin CIDRs together: a /16 of
+ * IPv4 (an ISP's dynamic pool) and a /32 of IPv6. Anything wider is "most of the internet" in pieces.
+ */
+const ADMIN_ADDRESS_BUDGET = { ipv4: { prefix: 16, bits: 32 }, ipv6: { prefix: 32, bits: 128 } } as const;
+
+/** Problems with the admin CIDRs as a whole: addresses covered by their union, per family. */
+function adminCidrsProblem(cidrs: readonly string[]): string | undefined {
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const ranges = cidrs.map(cidrRange).filter((r) => r?.family === family).map((r) => r!).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    let covered = 0n;
+    let end = -1n;
+    for (const r of ranges) {
+      if (r.last <= end) continue;
+      covered += r.last - (r.first > end ? r.first : end + 1n) + 1n;
+      end = r.last;
+    }
+    const budget = ADMIN_ADDRESS_BUDGET[family];
+    const allowed = 1n << BigInt(budget.bits - budget.prefix);
+    if (covered > allowed) {
+      const kind = family === 'ipv4' ? 'IPv4' : 'IPv6';
+      return `CIDRs that together cover at most ${allowed} ${kind} addresses (one /${budget.prefix}); these cover ${covered}, and the Kubernetes API must be open to admin networks only`;
+    }
+  }
+  return undefined;
+}
+
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
 const slug = z.string().regex(DNS_LABEL, 'a lowercase slug (letters, digits, dashes)');
 
@@ -46,7 +88,10 @@ export const clusterConfigSchema = z
       }),
     loadBalancer: z.strictObject({
       /** The address of the Civo reserved IP (bootstrap output `reserved_ip`) the Traefik Service binds to. */
-      reservedIp: z.string().refine((v) => ipaddr.IPv4.isValidFourPartDecimal(v), 'an IPv4 address such as 74.220.20.10'),
+      reservedIp: z
+        .string()
+        .refine((v) => ipaddr.IPv4.isValidFourPartDecimal(v), 'an IPv4 address such as 74.220.20.10')
+        .refine((v) => !ipaddr.IPv4.isValidFourPartDecimal(v) || ipaddr.IPv4.parse(v).range() === 'unicast', 'a public IPv4 address (the Civo reserved IP), not a private, loopback or reserved one'),
       /**
        * The bootstrap firewall (output `firewall_id`). Without it Civo's cloud controller gives the load
        * balancer a firewall of its own, open to the world, instead of the Cloudflare-only rules.
@@ -56,9 +101,16 @@ export const clusterConfigSchema = z
     /** Who may reach the Kubernetes API (port 6443). Never the whole internet. */
     adminCidrs: z
       .array(
-        z.string().refine((value) => (cidrPrefix(value) ?? 0) > 0, 'a CIDR such as 203.0.113.7/32, narrower than /0 (the API must never be open to the world)'),
+        z
+          .string()
+          .refine((value) => (cidrPrefix(value) ?? 0) > 0, 'a CIDR such as 203.0.113.7/32, narrower than /0 (the API must never be open to the world)')
+          .refine((value) => cidrRange(value)?.isNetwork !== false, 'a CIDR with no host bits set, such as 203.0.113.0/24 (the firewall would otherwise widen or refuse it)'),
       )
-      .min(1, 'at least one admin CIDR'),
+      .min(1, 'at least one admin CIDR')
+      .superRefine((cidrs, ctx) => {
+        const problem = adminCidrsProblem(cidrs);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     dns: z.strictObject({
       /** Proxy records through Cloudflare; the firewall then admits 80/443 only from Cloudflare. */
       proxied: z.boolean('true or false'),

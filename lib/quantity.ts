@@ -2,6 +2,11 @@
 
 const MEMORY_UNITS: Record<string, number> = { '': 1 / (1024 * 1024), k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
 
+/** What app specs accept: whole or up to 3-decimal cores (`1`, `0.25`) or whole millicores (`250m`). */
+export const CPU_QUANTITY = /^(?:[0-9]+m|[0-9]+(?:\.[0-9]{1,3})?)$/;
+/** What app specs accept for memory and storage: a binary unit, rendered in whole MiB. */
+export const MEMORY_QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|Ti)$/;
+
 export function cpuMillis(quantity: string | number): number {
   const text = String(quantity);
   const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(text);

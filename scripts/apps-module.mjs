@@ -1,19 +1,47 @@
 // Source of the `virtual:apps` module: one import per apps/*.ts file, so adding a file is enough
 // to deploy an app. Shared by the esbuild runner (scripts/run.mjs) and vitest (vitest.config.ts).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const APPS_MODULE_ID = 'virtual:apps';
 
-/** Lists app files in a stable order, so dist/ never depends on directory order. */
+/** Entries of apps/ that are not apps and are skipped on purpose: helpers (`_x.ts`), type declarations, dotfiles. */
+const isSkipped = (name) => name.startsWith('_') || name.startsWith('.') || name.endsWith('.d.ts');
+
+/**
+ * Lists app files in a stable order, so dist/ never depends on directory order. Anything else at
+ * the top of apps/ (blog.js, blog.yaml, a blog/ folder) is an error rather than silently not deployed.
+ */
 export function listAppFiles(appsDir) {
-  return readdirSync(appsDir)
-    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('_'))
-    .sort();
+  if (!existsSync(appsDir)) {
+    throw new Error(`apps/: got no such folder (${appsDir}), expected a folder with one <name>.ts per app (run from the repository root)`);
+  }
+  const entries = readdirSync(appsDir, { withFileTypes: true }).filter((e) => !isSkipped(e.name));
+  const strays = entries.filter((e) => !e.isFile() || !e.name.endsWith('.ts')).map((e) => `apps/${e.name}${e.isDirectory() ? '/' : ''}`);
+  if (strays.length) {
+    throw new Error(`${strays.join(', ')}: got ${strays.length === 1 ? 'a file that is' : 'files that are'} not an app, expected only apps/<name>.ts (prefix helpers with _ to keep them)`);
+  }
+  return entries.map((e) => e.name).sort();
 }
 
-export function appsModuleSource(rootDir, appsDir = process.env.HOBBY_APPS_DIR ?? join(rootDir, 'apps')) {
+/**
+ * `guarded` (the esbuild runner): each file is loaded inside a try, so a file that throws is
+ * reported by synth with its name instead of a stack trace from the middle of the bundle.
+ */
+export function appsModuleSource(rootDir, appsDir = process.env.HOBBY_APPS_DIR ?? join(rootDir, 'apps'), { guarded = false } = {}) {
   const files = listAppFiles(appsDir);
+  if (guarded) {
+    const entries = files.map((name) => `  load(${JSON.stringify(`apps/${name}`)}, () => require(${JSON.stringify(join(appsDir, name))})),`);
+    return [
+      'function load(file, get) {',
+      '  try { return { file, exports: get() }; } catch (loadError) { return { file, exports: {}, loadError }; }',
+      '}',
+      'export const appSources = [',
+      ...entries,
+      '];',
+      '',
+    ].join('\n');
+  }
   const imports = files.map((name, i) => `import * as app${i} from ${JSON.stringify(join(appsDir, name))};`);
   const entries = files.map((name, i) => `  { file: ${JSON.stringify(`apps/${name}`)}, exports: app${i} },`);
   return [...imports, 'export const appSources = [', ...entries, '];', ''].join('\n');

@@ -4,18 +4,24 @@
 //   - each chart's values.schema.json in imports/chart-values/, to validate HelmChart values.
 // Online it fetches the pinned URLs. Offline: `npm run import -- --from <crd-dir> [--values-from <dir>]`
 // reads the same file names from local folders; a chart schema missing there is reported and skipped.
+// Atomic like synth: everything is built in a temp folder that replaces imports/ only when it all
+// succeeded, so a failure (or reading from imports/ itself) never loses what was there.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { CHARTS } from '../config/versions';
+import { exitWith, parseCommandLine } from '../lib/cli';
+import { replaceDirectoryAtomically } from '../lib/output';
 
-const { values: args } = parseArgs({ options: { from: { type: 'string' }, 'values-from': { type: 'string' } } });
+const usage = 'npm run import [-- --from <crd-dir> [--values-from <dir>]]';
+const { values: args } = parseCommandLine('import', usage, { from: { type: 'string' }, 'values-from': { type: 'string' } });
+for (const flag of ['from', 'values-from'] as const) {
+  const dir = args[flag];
+  if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) exitWith('import', `--${flag}: got ${JSON.stringify(dir)}, expected a folder of local copies`, 2, usage);
+}
 const root = process.cwd();
 const outDir = join(root, 'imports');
-const crdDir = join(outDir, 'crds');
-const valuesDir = join(outDir, 'chart-values');
 
 async function fetchText(url: string): Promise<string> {
   const response = await fetch(url);
@@ -30,8 +36,9 @@ async function source(url: string, localDir: string | undefined, localName = bas
   return existsSync(local) ? readFileSync(local, 'utf8') : undefined;
 }
 
-async function main(): Promise<void> {
-  rmSync(outDir, { recursive: true, force: true });
+async function fill(staging: string): Promise<void> {
+  const crdDir = join(staging, 'crds');
+  const valuesDir = join(staging, 'chart-values');
   mkdirSync(crdDir, { recursive: true });
   mkdirSync(valuesDir, { recursive: true });
 
@@ -40,10 +47,10 @@ async function main(): Promise<void> {
     const [name, url] = spec.split(':=') as [string, string];
     const crdPath = join(crdDir, basename(new URL(url).pathname));
     const text = await source(url, args.from);
-    if (text === undefined) throw new Error(`${basename(crdPath)} not found in ${args.from}`);
+    if (text === undefined) throw new Error(`--from: got ${args.from} without ${basename(crdPath)}, expected every CRD pinned in cdk8s.yaml`);
     writeFileSync(crdPath, text);
     console.log(`importing ${name} (${url})`);
-    execFileSync(join(root, 'node_modules/.bin/cdk8s'), ['import', `${name}:=${crdPath}`, '--output', outDir, '--language', 'typescript', '--no-save', '--no-check-upgrade'], {
+    execFileSync(join(root, 'node_modules/.bin/cdk8s'), ['import', `${name}:=${crdPath}`, '--output', staging, '--language', 'typescript', '--no-save', '--no-check-upgrade'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -67,7 +74,8 @@ async function main(): Promise<void> {
   writeFileSync(join(valuesDir, 'README.md'), `${provenance.join('\n')}\n`);
 }
 
-main().catch((error: Error) => {
-  console.error(`import failed: ${error.message}`);
+replaceDirectoryAtomically(outDir, fill).catch((error: Error) => {
+  console.error(`import: ${error.message.split('\n')[0]}`);
+  console.error('import failed: imports/ was left unchanged.');
   process.exitCode = 1;
 });

@@ -1,26 +1,32 @@
-// `npm run new-app -- <name> [--image ghcr.io/me/app:1.0.0] [--host sub] [--port 8080]`: writes apps/<name>.ts.
+// `npm run new-app -- <name> --image ghcr.io/me/app:1.0.0 [--host sub] [--port 8080]`: writes apps/<name>.ts.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { appNameProblem, newAppSource } from '../lib/app-files';
+import { cluster } from '../config/cluster';
+import { appNameProblem, newAppSource, newAppSpec, portProblem } from '../lib/app-files';
+import { parseApp } from '../lib/app-spec';
+import { exitWith, parseCommandLine } from '../lib/cli';
+import { SpecError } from '../lib/validation';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { image: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
-});
-const name = positionals[0];
-if (!name || positionals.length > 1) {
-  console.error('usage: npm run new-app -- <name> [--image ghcr.io/me/app:1.0.0] [--host sub] [--port 8080]');
-  process.exit(2);
-}
-const existing = existsSync('apps') ? readdirSync('apps').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+const usage = 'npm run new-app -- <name> --image ghcr.io/me/app:1.0.0 [--host sub] [--port 8080]';
+const { positionals, values } = parseCommandLine(
+  'new-app',
+  usage,
+  { image: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+  process.argv.slice(2),
+  { min: 1, max: 1 },
+);
+const name = positionals[0]!;
+if (values.image === undefined) exitWith('new-app', '--image: got nothing, expected the image to deploy, such as ghcr.io/me/app:1.0.0', 2, usage);
+if (!existsSync('apps')) exitWith('new-app', 'apps/: got no such folder, expected to run from the repository root');
+const existing = readdirSync('apps').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 try {
-  const problem = appNameProblem(name, existing);
+  const problem = appNameProblem(name, existing) ?? (values.port === undefined ? undefined : portProblem(values.port));
   if (problem) throw new Error(problem);
-  const port = values.port === undefined ? undefined : Number(values.port);
-  const source = newAppSource(name, { image: values.image, host: values.host, port });
-  writeFileSync(`apps/${name}.ts`, source, { flag: 'wx' });
-  console.log(`wrote apps/${name}.ts; run \`npm run synth\` to render it into dist/.`);
+  const options = { image: values.image, host: values.host, port: values.port === undefined ? undefined : Number(values.port) };
+  const file = `apps/${name}.ts`;
+  // The same validation synth applies, so new-app never writes a file synth would refuse.
+  parseApp({ file, exports: { default: newAppSpec(name, options) } }, cluster);
+  writeFileSync(file, newAppSource(name, options), { flag: 'wx' });
+  console.log(`wrote ${file}; run \`npm run synth\` to render it into dist/.`);
 } catch (error) {
-  console.error(`new-app: ${(error as Error).message}`);
-  process.exit(1);
+  exitWith('new-app', error instanceof SpecError ? error.message : (error as Error).message);
 }

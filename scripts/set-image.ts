@@ -1,17 +1,21 @@
 // `npm run set-image -- <app> <image:tag>`: changes one app's image tag (what an app repo's CI calls).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setImageInSource } from '../lib/app-files';
+import { exitWith, parseCommandLine } from '../lib/cli';
 import { DNS_LABEL } from '../lib/names';
 
-const [app, ref, ...rest] = process.argv.slice(2);
-if (!app || !ref || rest.length > 0) {
-  console.error('usage: npm run set-image -- <app> <image:tag|image@digest>');
-  process.exit(2);
-}
+const usage = 'npm run set-image -- <app> <image:tag|image@digest>';
+const { positionals } = parseCommandLine('set-image', usage, {}, process.argv.slice(2), { min: 2, max: 2 });
+const [app, ref] = positionals as [string, string];
+if (!DNS_LABEL.test(app)) exitWith('set-image', `<app>: got ${JSON.stringify(app)}, expected an app name (the file name of apps/<app>.ts)`, 2, usage);
 const file = `apps/${app}.ts`;
+let source: string;
 try {
-  if (!DNS_LABEL.test(app)) throw new Error(`${JSON.stringify(app)} is not an app name`);
-  const source = readFileSync(file, 'utf8');
+  source = readFileSync(file, 'utf8');
+} catch {
+  exitWith('set-image', `<app>: got ${app}, expected an existing app (${file} does not exist)`);
+}
+try {
   const updated = setImageInSource(source, ref, file);
   if (updated === source) console.log(`${file} already uses ${ref}`);
   else {
@@ -19,7 +23,5 @@ try {
     console.log(`${file}: image set to ${ref}; run \`npm run synth\` to render it.`);
   }
 } catch (error) {
-  const e = error as NodeJS.ErrnoException;
-  console.error(`set-image: ${e.code === 'ENOENT' ? `${file} does not exist` : e.message}`);
-  process.exit(1);
+  exitWith('set-image', (error as Error).message);
 }

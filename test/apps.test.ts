@@ -148,7 +148,7 @@ describe('bad app declarations are refused before anything renders', () => {
     ['both image and components', { ...demo, components: { web: { image: 'ghcr.io/me/w:1.0.0', port: 80 } } }, /components: got .*, expected either `image` and `port`/],
     ['two components on one path', { hosts: ['x'], components: { a: { image: 'ghcr.io/me/a:1.0.0', port: 80 }, b: { image: 'ghcr.io/me/b:1.0.0', port: 81 } } }, /components: demo-b and demo-a both route \//],
     ['insecure without a reason', { ...demo, insecure: { runAsRoot: true } }, /insecure.reason: got nothing/],
-    ['bad file name', demo, /file name: got "Demo_App", expected a DNS label/, 'Demo_App'],
+    ['bad file name', demo, /file name: got "Demo_App", expected a DNS-1035 label/, 'Demo_App'],
     ['platform namespace name', demo, /file name: got "traefik", expected a name not used by a platform namespace/, 'traefik'],
   ];
   test.each(cases)('%s', (_, spec, message, name = 'demo') => {
@@ -176,8 +176,8 @@ describe('new-app and set-image', () => {
     expect(source).toContain("image: 'ghcr.io/me/demo:1.0.0'");
     expect(source.split('\n').length).toBeLessThan(15);
     expect(appNameProblem('demo', ['demo'])).toMatch(/already exists/);
-    expect(appNameProblem('Demo', [])).toMatch(/not a valid app name/);
-    expect(appNameProblem('cert-manager', [])).toMatch(/reserved/);
+    expect(appNameProblem('Demo', [])).toMatch(/<name>: got "Demo", expected a DNS-1035 label/);
+    expect(appNameProblem('cert-manager', [])).toMatch(/expected a name not used by a platform namespace/);
     expect(appNameProblem('fresh', ['demo'])).toBeUndefined();
     expect(() => newAppSource('demo', { image: 'ghcr.io/me/demo:latest' })).toThrow(/latest/);
   });

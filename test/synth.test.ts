@@ -37,7 +37,7 @@ describe('committed dist/', () => {
 describe('npm run synth in a scratch copy of the repo', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'hobby-synth-'));
   for (const dir of ['config', 'lib', 'charts', 'apps', 'imports', 'scripts', 'dist']) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
-  cpSync(join(root, 'package.json'), join(scratch, 'package.json'));
+  for (const file of ['package.json', '.secretlintrc.json']) cpSync(join(root, file), join(scratch, file));
   symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   const synth = () => spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts'], { cwd: scratch, encoding: 'utf8' });

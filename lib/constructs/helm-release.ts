@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { HelmChart } from '../../imports/helmcharts-helm.cattle.io';
 import type { PinnedChart } from '../../config/versions';
+import { toYaml } from '../yaml';
 
 export interface HelmReleaseProps {
   /** Repository, chart and exact version, from config/versions.ts. */
@@ -42,7 +42,7 @@ export class HelmRelease extends Construct {
         version: props.chart.version,
         targetNamespace: props.targetNamespace,
         createNamespace: false,
-        valuesContent: stringify(props.values, { lineWidth: 0, aliasDuplicateObjects: false }),
+        valuesContent: toYaml(props.values),
       },
     });
   }

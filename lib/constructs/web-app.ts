@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RELOAD_ON_SECRET } from '../../charts/reloader';
 import { TRAEFIK_NAMESPACE } from '../../charts/traefik';
-import type { AppSpec, ComponentSpec } from '../app-spec';
+import { DEFAULT_RESOURCES, SCRATCH_MOUNT_PATH, type AppSpec, type ComponentSpec } from '../app-spec';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../quantity';
 import { PlatformChart } from '../render';
@@ -11,8 +11,7 @@ import { InfisicalSecret, InfisicalSecretStore } from './infisical';
 import { HttpsIngress } from './ingress';
 import { PlatformNamespace } from './namespace';
 
-/** What an app gets when its spec says nothing: small, and always bounded. */
-export const DEFAULT_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
+export { DEFAULT_RESOURCES };
 /** The non-root user workloads run as unless the image's own numeric USER is used. */
 const APP_UID = 10001;
 /** Private ranges are never "the internet": egress there stays denied. */
@@ -80,15 +79,16 @@ class AppComponent extends Construct {
     const metadata = { name: c.name, namespace, labels };
     const res = resourcesOf(c);
     const volumes: kplus.VolumeMount[] = [
-      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(256) }) },
+      { path: SCRATCH_MOUNT_PATH, volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(256) }) },
     ];
     if (c.volume) {
       const claim = new kplus.PersistentVolumeClaim(this, 'data', {
         metadata: { name: `${c.name}-data`, namespace, labels },
         accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-        storage: Size.mebibytes(memoryMiB(c.volume.size)),
         storageClassName: 'civo-volume',
       });
+      // The size as declared: cdk8s+ would render it in whole GiB and fail on 512Mi or 1.5Gi.
+      ApiObject.of(claim).addJsonPatch(JsonPatch.add('/spec/resources', { requests: { storage: kplus.k8s.Quantity.fromString(c.volume.size) } }));
       volumes.push({ path: c.volume.mountPath, volume: kplus.Volume.fromPersistentVolumeClaim(this, 'data-volume', claim, { name: 'data' }) });
     }
     const probe = c.healthPath

@@ -1,0 +1,105 @@
+import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import type { AppSpec } from './app-spec';
+import { SpecError } from './validation';
+
+/*
+ * Synth runs the repository's own secret scanner (secretlint, with .secretlintrc.json) over what it
+ * is about to write, so a token or a credential-bearing URL typed into an app's env never reaches
+ * dist/ or git. A finding names the app file and the field (the env var), never the value.
+ */
+
+interface Finding {
+  readonly file: string;
+  readonly ruleId: string;
+  readonly messageId?: string;
+  readonly offset: number;
+}
+
+/** The key path to the deepest node of `text` that contains `offset`, and that document's object. */
+function locate(text: string, offset: number): { path: (string | number)[]; doc: unknown } | undefined {
+  for (const doc of parseAllDocuments(text)) {
+    if (!doc.contents || offset < doc.range[0] || offset >= doc.range[2]) continue;
+    const path: (string | number)[] = [];
+    let node: Node | null = doc.contents as Node;
+    const inside = (n: unknown): n is Node => !!n && !!(n as Node).range && (n as Node).range![0] <= offset && offset < (n as Node).range![2];
+    while (node && (isMap(node) || isSeq(node))) {
+      let next: Node | null = null;
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          if (inside(pair.value) || inside(pair.key)) {
+            path.push(isScalar(pair.key) ? String(pair.key.value) : '?');
+            next = inside(pair.value) ? (pair.value as Node) : null;
+            break;
+          }
+        }
+      } else {
+        const index = node.items.findIndex(inside);
+        if (index >= 0) {
+          path.push(index);
+          next = node.items[index] as Node;
+        }
+      }
+      node = next;
+    }
+    return { path, doc: doc.toJS() };
+  }
+  return undefined;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): any {
+  return path.reduce<any>((v, k) => (v == null ? undefined : v[k]), root);
+}
+
+/** `apps/x.ts` for an app's rendered file (`04-apps/app-x.yaml`), else the dist/ file itself. */
+function sourceOf(distFile: string, apps: readonly AppSpec[]): { file: string; app?: AppSpec } {
+  const name = /(?:^|\/)app-([^/]+)\.yaml$/.exec(distFile)?.[1];
+  const app = apps.find((a) => a.name === name);
+  return app ? { file: app.file, app } : { file: `dist/${distFile} (rendered from charts/ and config/)` };
+}
+
+/** Where a finding sits, as the app's own field when it is an env var, else as the rendered field. */
+function fieldOf(finding: Finding, text: string, app: AppSpec | undefined): string {
+  const located = locate(text, finding.offset);
+  if (!located) return '(somewhere in the file)';
+  const { path, doc } = located;
+  const envAt = path.findIndex((k, i) => k === 'env' && path[i - 2] === 'containers');
+  if (envAt >= 0 && typeof path[envAt + 1] === 'number') {
+    const envName = valueAt(doc, [...path.slice(0, envAt + 2), 'name']);
+    const workload = valueAt(doc, ['metadata', 'name']);
+    const component = app && app.components.length > 1 ? app.components.find((c) => c.name === workload) : undefined;
+    const prefix = component ? `components.${component.name.slice(app!.name.length + 1)}.` : '';
+    return `${prefix}env.${envName}`;
+  }
+  const kind = valueAt(doc, ['kind']);
+  const name = valueAt(doc, ['metadata', 'name']);
+  return `${kind} ${name}: ${path.join('.')}`;
+}
+
+/**
+ * Lints `files` (dist/-relative path -> text) with secretlint, configured by `.secretlintrc.json`
+ * in `root`. Throws a SpecError per source file with one line per finding; values are never shown.
+ */
+export async function refuseSecrets(files: ReadonlyMap<string, string>, apps: readonly AppSpec[], root: string): Promise<void> {
+  // Loaded lazily: secretlint's rules are only needed when synth is about to write.
+  const [{ loadConfig }, { lintSource }] = await Promise.all([import('@secretlint/config-loader'), import('@secretlint/core')]);
+  const { config } = await loadConfig({ cwd: root, configFilePath: `${root}/.secretlintrc.json` });
+  const findings: Finding[] = [];
+  for (const [file, content] of files) {
+    const result = await lintSource({
+      source: { filePath: `${root}/dist/${file}`, content, ext: '.yaml', contentType: 'text' },
+      options: { config, maskSecrets: true },
+    });
+    for (const m of result.messages) findings.push({ file, ruleId: m.ruleId, messageId: m.messageId, offset: m.range[0] });
+  }
+  if (!findings.length) return;
+  const problems = new Map<string, string[]>();
+  for (const f of findings) {
+    const { file, app } = sourceOf(f.file, apps);
+    const field = fieldOf(f, files.get(f.file)!, app);
+    const where = app ? `Infisical under /apps/${app.name} with \`secrets: true\`` : 'Infisical, referenced through an ExternalSecret';
+    const line = `${field}: got a value secretlint flags as a secret (${f.messageId ?? f.ruleId}), expected no secret in git or dist/: keep it in ${where}`;
+    problems.set(file, [...(problems.get(file) ?? []), line]);
+  }
+  const [[file, lines], ...others] = [...problems] as [[string, string[]], ...[string, string[]][]];
+  throw new SpecError(file, [...lines, ...others.flatMap(([other, more]) => more.map((l) => `${other}: ${l}`))]);
+}

@@ -1,0 +1,42 @@
+import { stringify, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions, type ToStringOptions } from 'yaml';
+
+/*
+ * The one YAML writer for everything Kubernetes or Helm reads (dist/ and HelmChart valuesContent).
+ *
+ * kubectl, the API server and Helm decode YAML with go-yaml v2 (through sigs.k8s.io/yaml), a YAML
+ * 1.1 reader: a plain `on`, `yes`, `y`, `off`, `1_000`, `017`, `0b101`, `190:20:30` or
+ * `2001-12-14` is a bool, number or timestamp there, not the string we meant. So a string is
+ * written plain only when every reader we care about reads it back as that same string:
+ *   - the YAML 1.1 schema (the document's own schema), which knows every 1.1 form above;
+ *   - the YAML 1.2 core schema (`compat`), for forms 1.2 readers and go-yaml v2 share (`0o17`);
+ *   - GO_YAML_V2_EXTRAS: what go-yaml v2's resolver (strconv.ParseInt with base 0) accepts beyond
+ *     both schemas: a signed octal such as `-0o17`, and `<<`, which it resolves to a merge key.
+ * test/yaml.test.ts pins this against real YAML 1.1 and 1.2 parsers over all of dist/.
+ */
+
+/** Plain scalars go-yaml v2 resolves to a non-string although neither YAML schema does. */
+const GO_YAML_V2_EXTRAS: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^(?:[-+]?0o[0-7_]+|<<)$/,
+  resolve: (text) => text,
+};
+
+const WRITER_OPTIONS: DocumentOptions & SchemaOptions & ParseOptions & CreateNodeOptions & ToStringOptions = {
+  version: '1.1',
+  // yaml's 1.1 schema would write the string `<<` plain through its merge tag; 1.1 readers take
+  // that as a merge key. Without the tag, `<<` is quoted by GO_YAML_V2_EXTRAS like any other.
+  customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:merge'),
+  // The YAML 1.2 core schema's scalar tags (by their names in the yaml package), plus go-yaml v2's extras.
+  compat: ['bool', 'null', 'int', 'intHex', 'intOct', 'float', 'floatExp', 'floatNaN', GO_YAML_V2_EXTRAS],
+  // No line folding: a long value stays on one line, so a diff shows exactly the change.
+  lineWidth: 0,
+  aliasDuplicateObjects: false,
+  // Our documents never carry %YAML/%TAG directives or a `---` start marker.
+  directives: false,
+};
+
+/** One YAML document that go-yaml v2, YAML 1.1 and YAML 1.2 readers all decode to `value`. */
+export function toYaml(value: unknown): string {
+  return stringify(value, WRITER_OPTIONS);
+}

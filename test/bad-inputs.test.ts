@@ -1,0 +1,239 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { appSources } from 'virtual:apps';
+import { cluster as committedCluster } from '../config/cluster';
+import type { AppSource } from '../lib/app-spec';
+import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
+import { synthesize } from '../lib/synth';
+import { SpecError } from '../lib/validation';
+import { UNUSUAL_APPS, unusualAppSources } from './fixtures/app-corpus';
+import { appFile, readTree, render } from './helpers';
+
+/*
+ * The bad-input corpus: every wrong app, config or command line is refused with one message naming
+ * the file (or command) and the field, and leaves what it guards (dist/, apps/, imports/) byte-identical.
+ */
+
+const root = resolve(import.meta.dirname, '..');
+const committedDist = readTree(join(root, 'dist'));
+const work = mkdtempSync(join(tmpdir(), 'hobby-bad-inputs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** What scripts/synth.ts does, in process, into a copy of dist/: load config and apps, then synthesize. */
+const outdir = join(work, 'dist');
+cpSync(join(root, 'dist'), outdir, { recursive: true });
+async function synthFails(load: () => { cluster: ClusterConfig; apps: readonly AppSource[] }): Promise<string> {
+  let error: unknown;
+  try {
+    const { cluster, apps } = load();
+    await synthesize({ cluster, appSources: apps, outdir, root });
+  } catch (e) {
+    error = e;
+  }
+  expect(error, 'synth accepted it').toBeInstanceOf(SpecError);
+  expect(readTree(outdir)).toEqual(committedDist);
+  return (error as SpecError).message;
+}
+
+const demo = { image: 'ghcr.io/me/demo:1.0.0', port: 8080, hosts: ['demo'] };
+const two = { hosts: ['demo'], components: { web: { image: 'ghcr.io/me/web:1.0.0', port: 8080 }, api: { image: 'ghcr.io/me/api:1.0.0', port: 8081, path: '/api' } } };
+const res = (r: object) => ({ ...demo, resources: r });
+const vol = (v: object) => ({ ...demo, volume: { mountPath: '/data', size: '1Gi', ...v } });
+// Assembled at run time so this file stays clean for secretlint.
+const githubToken = ['ghp', 'wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx'].join('_');
+const withCredentials = (scheme: string, password: string, host: string) => `${scheme}://${['admin', password].join(':')}@${host}`;
+
+// [case, app file name, default export (or a loader error), the field and value the message must name]
+const appCases: [string, string, unknown, RegExp][] = [
+  ['CPU in memory units', 'demo', res({ requests: { cpu: '1Gi' } }), /resources\.requests\.cpu: got "1Gi", expected a CPU quantity/],
+  ['zero CPU', 'demo', res({ limits: { cpu: '0' } }), /resources\.limits\.cpu: got "0", expected a CPU quantity above zero/],
+  ['CPU below a millicore', 'demo', res({ requests: { cpu: '0.0005' } }), /resources\.requests\.cpu: got "0\.0005", expected a CPU quantity/],
+  ['negative CPU', 'demo', res({ requests: { cpu: '-1' } }), /resources\.requests\.cpu: got "-1"/],
+  ['memory in GB', 'demo', res({ limits: { memory: '1GB' } }), /resources\.limits\.memory: got "1GB", expected a memory quantity/],
+  ['memory not whole MiB', 'demo', res({ requests: { memory: '100Ki' } }), /resources\.requests\.memory: got "100Ki", expected a whole number of MiB/],
+  ['zero memory', 'demo', res({ limits: { memory: '0Mi' } }), /resources\.limits\.memory: got "0Mi", expected a quantity above zero/],
+  ['memory without a unit', 'demo', res({ limits: { memory: '128' } }), /resources\.limits\.memory: got "128", expected a memory quantity/],
+  ['request above the default CPU limit', 'demo', res({ requests: { cpu: '1' } }), /resources\.requests\.cpu: got "1", expected at most the default cpu limit 500m/],
+  ['request above the default memory limit', 'demo', res({ requests: { memory: '512Mi' } }), /resources\.requests\.memory: got "512Mi", expected at most the default memory limit 256Mi/],
+  ['limit below the default request', 'demo', res({ limits: { memory: '32Mi' } }), /resources\.limits\.memory: got "32Mi", expected at least the default memory request 64Mi/],
+  ['request above its limit', 'demo', res({ requests: { cpu: '2' }, limits: { cpu: '1' } }), /resources\.requests\.cpu: got "2", expected at most resources\.limits\.cpu \(1\)/],
+  ['component request above its limit', 'demo', { ...two, components: { ...two.components, api: { ...two.components.api, resources: { requests: { memory: '1Gi' } } } } }, /components\.api\.resources\.requests\.memory: got "1Gi"/],
+  ['volume of size 0', 'demo', vol({ size: '0' }), /volume\.size: got "0", expected a memory quantity/],
+  ['volume of 0Gi', 'demo', vol({ size: '0Gi' }), /volume\.size: got "0Gi", expected a quantity above zero/],
+  ['volume in GB', 'demo', vol({ size: '1G' }), /volume\.size: got "1G"/],
+  ['volume mounted over /tmp', 'demo', vol({ mountPath: '/tmp' }), /volume\.mountPath: got "\/tmp", expected a path other than \/tmp/],
+  ['mount path with a trailing slash', 'demo', vol({ mountPath: '/data/' }), /volume\.mountPath: got "\/data\/", expected an absolute path/],
+  ['mount path with ..', 'demo', vol({ mountPath: '/data/../etc' }), /volume\.mountPath: got "\/data\/\.\.\/etc"/],
+  ['relative mount path', 'demo', vol({ mountPath: 'data' }), /volume\.mountPath: got "data"/],
+  ['volume with autoscaling', 'demo', vol({ ...{} }) && { ...vol({}), autoscaling: { minReplicas: 1, maxReplicas: 3 } }, /volume: got a volume with autoscaling, expected one replica/],
+  ['path with a trailing slash', 'demo', { ...demo, path: '/api/' }, /path: got "\/api\/", expected a path prefix/],
+  ['path with //', 'demo', { ...demo, path: '/a//b' }, /path: got "\/a\/\/b"/],
+  ['path with /./', 'demo', { ...demo, path: '/./x' }, /path: got "\/\.\/x"/],
+  ['relative path', 'demo', { ...demo, path: 'api' }, /path: got "api"/],
+  ['two components on one path', 'demo', { ...two, components: { ...two.components, api: { ...two.components.api, path: '/' } } }, /components: demo-web and demo-api both route \//],
+  ['replicas beside components', 'demo', { ...two, replicas: 3 }, /replicas: got 3, expected no `replicas` beside `components`/],
+  ['env beside components', 'demo', { ...two, env: { MODE: 'x' } }, /env: got .*, expected no `env` beside `components`/],
+  ['secrets beside components', 'demo', { ...two, secrets: true }, /secrets: got true, expected no `secrets` beside `components`/],
+  ['joined name over 63 characters', 'demo', { hosts: ['demo'], components: { ['c'.repeat(60)]: { image: 'ghcr.io/me/c:1.0.0', port: 80 } } }, /components\.c{60}: got "demo-c{60}" as the component's Service name .*65 characters.*at most 63/],
+  ['app name starting with a digit', '1demo', demo, /file name: got "1demo", expected a DNS-1035 label/],
+  ['app name over 40 characters', 'a'.repeat(41), demo, /file name: got "a{41}", expected a DNS-1035 label of at most 40/],
+  ['app name with an underscore', 'my_app', demo, /file name: got "my_app"/],
+  ['platform namespace as app name', 'cert-manager', demo, /file name: got "cert-manager", expected a name not used by a platform namespace/],
+  ['component name not a DNS label', 'demo', { hosts: ['demo'], components: { Web: { image: 'ghcr.io/me/w:1.0.0', port: 80 } } }, /components\.Web: got the name "Web", expected a component name that is a DNS label/],
+  ['host two levels below the domain', 'demo', { ...demo, hosts: ['a.b.hobby-infra.dev'] }, /hosts\.0: got "a\.b\.hobby-infra\.dev", expected a host at most one level below hobby-infra\.dev/],
+  ['host with two labels', 'demo', { ...demo, hosts: ['a.b'] }, /hosts\.0: got "a\.b", expected a host under hobby-infra\.dev/],
+  ['host outside the domain', 'demo', { ...demo, hosts: ['blog.example.org'] }, /hosts\.0: got "blog\.example\.org"/],
+  ['one host twice', 'demo', { ...demo, hosts: ['x', 'x.hobby-infra.dev'] }, /hosts: got x\.hobby-infra\.dev twice/],
+  ['a platform host', 'demo', { ...demo, hosts: ['status'] }, /hosts: got status\.hobby-infra\.dev, expected a host no other app claims \(the platform already does\)/],
+  ['password in plain env', 'demo', { ...demo, env: { DB_PASS: 'hunter2' } }, /env\.DB_PASS: got the name "DB_PASS", expected a non-secret name/],
+  ['secret key in plain env', 'demo', { ...demo, env: { STRIPE_SECRET_KEY: 'x' } }, /env\.STRIPE_SECRET_KEY: got the name/],
+  ['token value under a harmless name', 'demo', { ...demo, env: { GH: githubToken } }, /env\.GH: got a value secretlint flags as a secret \(GITHUB_TOKEN\)/],
+  ['credentials in a URL', 'demo', { ...demo, env: { MAIN_URL: withCredentials('postgres', 's3cr3t-pw', 'db.example.com/app') } }, /env\.MAIN_URL: got a value secretlint flags as a secret/],
+  ['credentials in a component env', 'demo', { ...two, components: { ...two.components, api: { ...two.components.api, env: { UPSTREAM: withCredentials('https', 'hunter22', 'example.com/') } } } }, /components\.api\.env\.UPSTREAM: got a value secretlint flags/],
+  ['latest tag', 'demo', { ...demo, image: 'ghcr.io/me/demo:latest' }, /image: got "ghcr\.io\/me\/demo:latest", expected a pinned tag or digest/],
+  ['untagged image', 'demo', { ...demo, image: 'ghcr.io/me/demo' }, /image: got "ghcr\.io\/me\/demo", expected an image with a pinned tag/],
+  ['image with upper case', 'demo', { ...demo, image: 'ghcr.io/Me/demo:1' }, /image: got "ghcr\.io\/Me\/demo:1"/],
+  ['port as a string', 'demo', { ...demo, port: '8080' }, /port: got "8080", expected a whole port number/],
+  ['port out of range', 'demo', { ...demo, port: 70000 }, /port: got 70000, expected a port from 1 to 65535/],
+  ['egress port out of range', 'demo', { ...demo, egressPorts: [70000] }, /egressPorts\.0: got 70000/],
+  ['fractional replicas', 'demo', { ...demo, replicas: 1.5 }, /replicas: got 1\.5/],
+  ['replicas outside autoscaling', 'demo', { ...demo, replicas: 9, autoscaling: { minReplicas: 1, maxReplicas: 3 } }, /replicas: got 9, expected a value within autoscaling/],
+  ['autoscaling min above max', 'demo', { ...demo, autoscaling: { minReplicas: 5, maxReplicas: 2 } }, /autoscaling\.maxReplicas: got 2/],
+  ['env value not a string', 'demo', { ...demo, env: { COUNT: 3 } }, /env\.COUNT: got 3, expected/],
+  ['health path without a slash', 'demo', { ...demo, healthPath: 'healthz' }, /healthPath: got "healthz"/],
+  ['insecure without a reason', 'demo', { ...demo, insecure: { runAsRoot: true } }, /insecure\.reason: got nothing/],
+  ['unknown field', 'demo', { ...demo, replica: 2 }, /replica: unknown field/],
+  ['default export is a function', 'demo', () => demo, /default export: got a function, expected `export default defineApp/],
+  ['default export is an array', 'demo', [demo], /default export: got an array/],
+  ['no default export', 'demo', undefined, /default export: got nothing/],
+  ['a file that throws while loading', 'demo', new Error('DATABASE is not set'), /\(loading the file\): got an error thrown while it loaded \(Error: DATABASE is not set\)/],
+];
+
+describe('bad app declarations: refused by synth naming the file and field, dist/ untouched', () => {
+  test.each(appCases)('%s', async (_, name, spec, message) => {
+    const source: AppSource = spec instanceof Error ? { file: `apps/${name}.ts`, exports: {}, loadError: spec } : appFile(name, spec);
+    const text = await synthFails(() => ({ cluster: committedCluster, apps: [...appSources, source] }));
+    expect(text).toMatch(new RegExp(`^apps/${name}\\.ts: invalid declaration\\n`));
+    expect(text).toMatch(message);
+    expect(text).not.toContain(githubToken);
+    expect(text).not.toMatch(/hunter2|s3cr3t/);
+  });
+});
+
+const configCases: [string, (c: any) => void, RegExp][] = [
+  ['private reserved IP', (c) => (c.loadBalancer = { ...c.loadBalancer, reservedIp: '10.0.0.5' }), /loadBalancer\.reservedIp: got "10\.0\.0\.5", expected a public IPv4 address/],
+  ['loopback reserved IP', (c) => (c.loadBalancer = { ...c.loadBalancer, reservedIp: '127.0.0.1' }), /loadBalancer\.reservedIp: got "127\.0\.0\.1", expected a public IPv4 address/],
+  ['admin CIDRs covering the internet in halves', (c) => (c.adminCidrs = ['0.0.0.0/1', '128.0.0.0/1']), /adminCidrs: got \["0\.0\.0\.0\/1","128\.0\.0\.0\/1"\], expected CIDRs that together cover at most 65536 IPv4 addresses/],
+  ['admin CIDRs wider than a /16 together', (c) => (c.adminCidrs = ['198.51.0.0/17', '198.52.0.0/17', '198.53.0.0/24']), /adminCidrs: got .*these cover 65792/],
+  ['admin IPv6 range wider than a /32', (c) => (c.adminCidrs = ['2000::/3']), /adminCidrs: got \["2000::\/3"\], expected CIDRs that together cover at most .* IPv6 addresses/],
+  ['admin CIDR with host bits', (c) => (c.adminCidrs = ['203.0.113.10/24']), /adminCidrs\.0: got "203\.0\.113\.10\/24", expected a CIDR with no host bits set/],
+  ['admin CIDR /0', (c) => (c.adminCidrs = ['::/0']), /adminCidrs\.0: got "::\/0", expected a CIDR .*never be open to the world/],
+  ['unknown region', (c) => (c.region = 'AMS1'), /region: got "AMS1", expected one of/],
+  ['domain with upper case', (c) => (c.domain = 'Example.COM'), /domain: got "Example\.COM"/],
+  ['node pool min above max', (c) => (c.nodePool = { ...c.nodePool, minNodes: 4, maxNodes: 2 }), /nodePool\.maxNodes: got 2/],
+  ['status host not a label', (c) => (c.hosts = { status: 'status.page' }), /hosts\.status: got "status\.page"/],
+  ['misspelt field', (c) => (c.adminCIDRs = ['203.0.113.10/32']), /adminCIDRs: unknown field/],
+];
+
+describe('bad cluster configs: refused naming config/cluster.ts and the field, dist/ untouched', () => {
+  test.each(configCases)('%s', async (_, mutate, message) => {
+    const input = structuredClone(committedCluster) as unknown as ClusterConfigInput;
+    mutate(input);
+    const text = await synthFails(() => ({ cluster: defineCluster(input), apps: appSources }));
+    expect(text).toMatch(/^config\/cluster\.ts: invalid declaration\n/);
+    expect(text).toMatch(message);
+  });
+});
+
+describe('valid but unusual apps keep working', () => {
+  test('the whole corpus renders', () => {
+    const { objects } = render({ apps: unusualAppSources });
+    const components = Object.values(UNUSUAL_APPS).reduce((n, spec: any) => n + (spec.components ? Object.keys(spec.components).length : 1), 0);
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(components);
+    expect((objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === 'small-volume') as any).spec.resources.requests.storage).toBe('512Mi');
+    expect((objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === 'fraction-volume') as any).spec.resources.requests.storage).toBe('1.5Gi');
+    expect((objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'apex') as any).spec.rules[0].host).toBe(committedCluster.domain);
+    expect((objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'one-at-a-path') as any).spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/api']);
+  });
+});
+
+/*
+ * Command lines, run as users run them in a scratch copy of the repository. Each case asserts one
+ * message naming the command (or file) and the flag, no stack trace, and the guarded folders unchanged.
+ */
+function scratchRepo(): string {
+  const dir = mkdtempSync(join(work, 'repo-'));
+  for (const d of ['config', 'lib', 'charts', 'apps', 'scripts', 'dist']) cpSync(join(root, d), join(dir, d), { recursive: true });
+  for (const f of ['package.json', 'cdk8s.yaml', '.secretlintrc.json']) cpSync(join(root, f), join(dir, f));
+  cpSync(join(root, 'imports'), join(dir, 'imports'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+function run(cwd: string, command: string[]): Promise<{ status: number | null; stderr: string; stdout: string }> {
+  return new Promise((done) => {
+    const child = spawn(command[0]!, command.slice(1), { cwd, env: { ...process.env, CDK8S_OUTDIR: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+const script = (name: string, ...args: string[]) => [process.execPath, 'scripts/run.mjs', `scripts/${name}.ts`, ...args];
+const treeOrNothing = (dir: string) => (existsSync(dir) ? readTree(dir) : undefined);
+const guarded = (dir: string) => ({ dist: readTree(join(dir, 'dist')), apps: treeOrNothing(join(dir, 'apps')), imports: readTree(join(dir, 'imports')) });
+
+// [case, setup of the scratch repo, command, message naming the command or file and the field]
+const cliCases: [string, (dir: string) => void, string[], RegExp][] = [
+  ['new-app without --image', () => {}, script('new-app', 'blog'), /^new-app: --image: got nothing, expected the image to deploy/],
+  ['new-app --port abc', () => {}, script('new-app', 'blog', '--image', 'ghcr.io/me/blog:1.0.0', '--port', 'abc'), /^new-app: --port: got "abc", expected a whole port number/],
+  ['new-app name starting with a digit', () => {}, script('new-app', '1blog', '--image', 'ghcr.io/me/blog:1.0.0'), /^new-app: <name>: got "1blog", expected a DNS-1035 label/],
+  ['new-app unknown flag', () => {}, script('new-app', 'blog', '--imgae', 'x'), /^new-app: --imgae: got an unknown option, expected one of --image, --host, --port/],
+  ['new-app an existing app', () => {}, script('new-app', 'site', '--image', 'ghcr.io/me/site:1.0.0'), /^new-app: <name>: got site, expected a name not taken/],
+  ['new-app a host two levels down', () => {}, script('new-app', 'blog', '--image', 'ghcr.io/me/blog:1.0.0', '--host', 'a.b'), /^new-app: --host: got "a\.b"/],
+  ['set-image with latest', () => {}, script('set-image', 'shop', 'ghcr.io/hobby-infra/shop-web:latest'), /^set-image: <image>: got "ghcr\.io\/hobby-infra\/shop-web:latest", expected a pinned tag/],
+  ['set-image of a missing app', () => {}, script('set-image', 'nope', 'ghcr.io/me/nope:1.0.0'), /^set-image: <app>: got nope, expected an existing app/],
+  ['set-image without an image', () => {}, script('set-image', 'shop'), /^set-image: \(arguments\): got \["shop"\]/],
+  ['synth unknown flag', () => {}, script('synth', '--out', 'x'), /^synth: --out: got an unknown option, expected one of --outdir/],
+  ['synth with a syntax error in an app', (d) => writeFileSync(join(d, 'apps/blog.ts'), "export default { image: 'ghcr.io/me/blog:1.0.0', port: 80\n"), script('synth'), /^synth: apps\/blog\.ts:2:0?1?: Expected "}" but found end of file/],
+  ['synth with a stray file in apps/', (d) => writeFileSync(join(d, 'apps/blog.js'), 'export default {};\n'), script('synth'), /^synth: apps\/blog\.js: got a file that is not an app, expected only apps\/<name>\.ts/],
+  ['synth without apps/', (d) => rmSync(join(d, 'apps'), { recursive: true }), script('synth'), /^synth: apps\/: got no such folder/],
+  ['import unknown flag', () => {}, script('import', '--frm', 'imports/crds'), /^import: --frm: got an unknown option, expected one of --from, --values-from/],
+  ['import from a missing folder', () => {}, script('import', '--from', 'nowhere'), /^import: --from: got "nowhere", expected a folder/],
+  ['cdk8s synth with a broken app', (d) => writeFileSync(join(d, 'apps/blog.ts'), "export default { image: 'ghcr.io/me/blog:latest', port: 80 };\n"), [join(root, 'node_modules/.bin/cdk8s'), 'synth', '--no-check-upgrade'], /apps\/blog\.ts: invalid declaration\n\s+- image: got "ghcr\.io\/me\/blog:latest"/],
+];
+
+describe('bad command lines: one message naming the command and flag, nothing guarded changed', () => {
+  test.concurrent.each(cliCases)('%s', async (_, setup, command, message) => {
+    const dir = scratchRepo();
+    setup(dir);
+    const before = guarded(dir);
+    const result = await run(dir, command);
+    expect(result.status, result.stderr).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    // The cdk8s CLI adds a trace of its own after our message when the app fails; ours print none.
+    if (command[0] === process.execPath) expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(guarded(dir)).toEqual(before);
+    expect(readTree(join(dir, 'dist'))).toEqual(committedDist);
+  });
+});
+
+describe('set-image', () => {
+  test("bumps shop's web image, whose `image:` is not first on its line", async () => {
+    const dir = scratchRepo();
+    const result = await run(dir, script('set-image', 'shop', 'ghcr.io/hobby-infra/shop-web:0.9.1'));
+    expect(result.stderr).toBe('');
+    const before = readFileSync(join(root, 'apps/shop.ts'), 'utf8').split('\n');
+    const changed = readFileSync(join(dir, 'apps/shop.ts'), 'utf8').split('\n').filter((line, i) => line !== before[i]);
+    expect(changed).toEqual(["    web: { image: 'ghcr.io/hobby-infra/shop-web:0.9.1', port: 8080, path: '/', healthPath: '/' },"]);
+  });
+});
+
+test('the corpus is at least 60 bad inputs across apps, config and the command line', () => {
+  expect(appCases.length + configCases.length + cliCases.length).toBeGreaterThanOrEqual(60);
+});
