@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { CHARTS } from '../config/versions';
+import { CHARTS, valuesSchemaUrl } from '../config/versions';
 
 const { values: args } = parseArgs({ options: { from: { type: 'string' }, 'values-from': { type: 'string' } } });
 const root = process.cwd();
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
 
   const provenance = ['# Chart values schemas', '', 'Written by `npm run import` from the URLs pinned in config/versions.ts. Do not edit.', '', '| chart | version | source |', '| --- | --- | --- |'];
   for (const chart of Object.values(CHARTS)) {
-    if (!('valuesSchema' in chart)) continue;
-    const url = chart.valuesSchema;
+    const url = valuesSchemaUrl(chart);
+    if (!url) continue;
     const localDir = args['values-from'] ?? args.from;
     const text = await source(url, localDir, `${chart.chart}.schema.json`);
     if (text === undefined) {
