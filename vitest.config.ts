@@ -13,6 +13,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Real-helm suites run with `npm run test:helm` (vitest.helm.config.ts): the first run builds helm.
+    exclude: ['test/helm/**', '**/node_modules/**'],
     // The JSON results let .ci/run print the `N passed, N failed` line CI reads.
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     testTimeout: 60_000,
