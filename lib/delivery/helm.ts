@@ -219,17 +219,24 @@ export function podSpecOf(m: Manifest): Record<string, unknown> | undefined {
 /** `DaemonSet monitoring/x container node-exporter: no memory limit`, one line per gap. */
 export function containerResourceProblems(objects: readonly Manifest[]): string[] {
   const problems: string[] = [];
+  const missingIn = (r: Record<string, any> | undefined) =>
+    [r?.requests?.cpu === undefined && 'cpu request', r?.requests?.memory === undefined && 'memory request', r?.limits?.memory === undefined && 'memory limit'].filter(Boolean);
   for (const m of objects) {
+    // Grafana's Alloy operator turns each Alloy object into a workload of Alloy plus its config
+    // reloader, with the resources given here: check them where the chart sets them.
+    if (m.kind === 'Alloy' && groupOf(m.apiVersion) === 'collectors.grafana.com') {
+      const spec = (m.spec ?? {}) as Record<string, any>;
+      for (const [part, config] of [['alloy', spec.alloy], ['configReloader', spec.configReloader?.enabled === false ? undefined : spec.configReloader]] as const) {
+        const missing = config === undefined && part === 'configReloader' ? [] : missingIn(config?.resources);
+        if (missing.length) problems.push(`${displayName(m)} ${part}: no ${missing.join(', no ')}`);
+      }
+      continue;
+    }
     const pod = podSpecOf(m);
     if (!pod) continue;
     for (const [field, label] of [['initContainers', 'init container'], ['containers', 'container']] as const) {
       for (const c of (pod[field] as Record<string, any>[] | undefined) ?? []) {
-        const r = c.resources ?? {};
-        const missing = [
-          r.requests?.cpu === undefined && 'cpu request',
-          r.requests?.memory === undefined && 'memory request',
-          r.limits?.memory === undefined && 'memory limit',
-        ].filter(Boolean);
+        const missing = missingIn(c.resources);
         if (missing.length) problems.push(`${displayName(m)} ${label} ${c.name}: no ${missing.join(', no ')}`);
       }
     }
