@@ -353,7 +353,7 @@ export function renderMarkdown(r: DiffResult, opts: MarkdownOptions = {}): strin
   const helmChanged = [...r.changed.map((c) => c.after.manifest), ...r.added.map((o) => o.manifest), ...r.removed.map((o) => o.manifest)].some(
     (m) => m.kind === 'HelmChart' && groupOf(m.apiVersion) === 'helm.cattle.io',
   );
-  const note = helmChanged && !charts.length && opts.chartsNote ? [`_${html(opts.chartsNote)}_`, ''] : [];
+  const note = helmChanged && !charts.length && opts.chartsNote ? [`_${opts.chartsNote}_`, ''] : [];
   if (!distBlocks.length && !charts.length) return [...header, 'No Kubernetes object changes in `dist/`.', ''].join('\n');
 
   const groups: Group[] = [{ open: '', close: '', blocks: distBlocks }];
