@@ -14,8 +14,9 @@ export default defineConfig({
   plugins: [appsPlugin],
   test: {
     include: ['test/**/*.test.ts'],
-    // `npm run test:cluster` (vitest.cluster.config.ts) runs these against a real control plane.
-    exclude: ['test/cluster/**', '**/node_modules/**'],
+    // Suites that need real components built from Go run on their own (the first run builds them):
+    // `npm run test:cluster` (a control plane) and `npm run test:helm` (helm).
+    exclude: ['test/cluster/**', 'test/helm/**', '**/node_modules/**'],
     // The JSON results let .ci/run print the `N passed, N failed` line CI reads.
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     testTimeout: 60_000,

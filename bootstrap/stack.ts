@@ -71,7 +71,8 @@ export class BootstrapStack extends TerraformStack {
     new CivoProvider(this, 'civo', { region: cluster.region });
     new CloudflareProvider(this, 'cloudflare', {});
 
-    const network = new Network(this, 'network', { label: cluster.name, region: cluster.region });
+    // A fixed range (config network.cidr): Traefik trusts PROXY protocol from the load balancer's address in it.
+    const network = new Network(this, 'network', { label: cluster.name, region: cluster.region, cidrV4: cluster.network.cidr });
 
     // Cloudflare reaches the origin over IPv4 only (the records are A records at an IPv4 address),
     // so the IPv6 edge ranges would open nothing useful.

@@ -40,9 +40,14 @@ export class MonitoringChart extends PlatformChart {
       auth: { type: 'basic', usernameKey, passwordKey: 'access-token' },
       secret: { create: false, name: CREDENTIALS_SECRET, namespace },
     });
+    // Every container the chart renders gets requests and a memory limit (checked on the rendered
+    // chart by `npm run check-charts`): the Alloy collectors and their config reloaders, the
+    // exporters, the Alloy operator and the operator's install/uninstall hook Jobs.
+    const configReloader = { resources: resources('5m', '16Mi', { memory: '64Mi' }) };
     const collector = (cpu: string, memory: string, memoryLimit: string) => ({
       enabled: true,
       alloy: { resources: resources(cpu, memory, { memory: memoryLimit }) },
+      configReloader,
     });
     new HelmRelease(this, 'k8s-monitoring', {
       chart: CHARTS.k8sMonitoring,
@@ -53,13 +58,24 @@ export class MonitoringChart extends PlatformChart {
           destination('grafana-cloud-metrics', 'prometheus', cluster.grafanaCloud.metricsUrl, 'metrics-username'),
           destination('grafana-cloud-logs', 'loki', cluster.grafanaCloud.logsUrl, 'logs-username'),
         ],
-        clusterMetrics: { enabled: true },
+        clusterMetrics: {
+          enabled: true,
+          'kube-state-metrics': { resources: resources('10m', '64Mi', { memory: '128Mi' }) },
+          'node-exporter': { resources: resources('10m', '32Mi', { memory: '64Mi' }) },
+          // Civo's node pools are Linux only: no Windows exporter DaemonSet, and no scrape job for it.
+          'windows-exporter': { enabled: false, deploy: false },
+        },
         clusterEvents: { enabled: true },
         podLogs: { enabled: true },
         'alloy-metrics': collector('50m', '256Mi', '512Mi'),
         'alloy-logs': collector('20m', '96Mi', '256Mi'),
         'alloy-singleton': collector('10m', '64Mi', '128Mi'),
+        'alloy-operator': {
+          resources: resources('10m', '64Mi', { memory: '256Mi' }),
+          waitForAlloyRemoval: { resources: resources('10m', '32Mi', { memory: '64Mi' }) },
+        },
       },
+      anchors: { configReloader },
     });
   }
 }

@@ -11,17 +11,27 @@ export const TRAEFIK_NAMESPACE = 'traefik';
 /** Secret of the wildcard certificate (issued by CertManagerChart): Traefik's default certificate. */
 export const WILDCARD_CERT_SECRET = 'wildcard-tls';
 
+/** Civo's cloud controller turns PROXY protocol (v2) on for the load balancer with this annotation. */
+export const CIVO_PROXY_PROTOCOL = 'kubernetes.civo.com/loadbalancer-enable-proxy-protocol';
+
 /**
  * Traefik, self-hosted (the bootstrap removes Civo's bundled one): a DaemonSet behind a Civo load
- * balancer on the reserved IP, trusting client-IP headers only from Cloudflare's edge.
+ * balancer on the reserved IP.
+ *
+ * The client IP, hop by hop (docs/client-ip.md): Cloudflare's edge opens a new TCP connection and
+ * carries the client's address in X-Forwarded-For and CF-Connecting-IP (it sends no PROXY protocol);
+ * the Civo load balancer is a TCP proxy that would hide the edge's address, so it is told to send
+ * PROXY protocol v2, and Traefik accepts that header only from the private network the load
+ * balancer sits in. Traefik then sees the edge's address, and trusts X-Forwarded-For only from
+ * Cloudflare's ranges: apps get the real client IP in X-Forwarded-For, anyone else's is dropped.
  */
 export class TraefikChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'traefik');
     new PlatformNamespace(this, TRAEFIK_NAMESPACE, { podSecurity: 'restricted' });
 
-    // Only Cloudflare may tell Traefik who the client is; anyone else's X-Forwarded-For is dropped.
-    const trusted = { forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] }, proxyProtocol: { trustedIPs: [...CLOUDFLARE_RANGES] } };
+    // One object for both entry points, written once in the values (anchors below).
+    const clientIp = { proxyProtocol: { trustedIPs: [cluster.network.cidr] }, forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] } };
     new HelmRelease(this, 'traefik', {
       chart: CHARTS.traefik,
       targetNamespace: TRAEFIK_NAMESPACE,
@@ -34,6 +44,7 @@ export class TraefikChart extends PlatformChart {
           annotations: {
             'kubernetes.civo.com/ipv4-address': cluster.loadBalancer.reservedIp,
             ...(cluster.loadBalancer.firewallId && { 'kubernetes.civo.com/firewall-id': cluster.loadBalancer.firewallId }),
+            [CIVO_PROXY_PROTOCOL]: 'send-proxy-v2',
           },
           spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local' },
         },
@@ -41,9 +52,9 @@ export class TraefikChart extends PlatformChart {
           web: {
             exposedPort: 80,
             http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
-            ...trusted,
+            ...clientIp,
           },
-          websecure: { exposedPort: 443, http: { tls: { enabled: true } }, ...trusted },
+          websecure: { exposedPort: 443, http: { tls: { enabled: true } }, ...clientIp },
         },
         tlsStore: { default: { defaultCertificate: { secretName: WILDCARD_CERT_SECRET } } },
         // The dashboard stays off the internet; reach it with `kubectl port-forward` when needed.
@@ -57,6 +68,7 @@ export class TraefikChart extends PlatformChart {
         podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
       },
+      anchors: { cloudflare: clientIp.forwardedHeaders, privateNetwork: clientIp.proxyProtocol },
     });
   }
 }

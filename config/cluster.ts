@@ -8,6 +8,8 @@ export const cluster = defineCluster({
   acmeEmail: 'ops@hobby-infra.dev',
   kubernetes: { version: '1.32.5-k3s1', cni: 'flannel' },
   nodePool: { size: 'g4s.kube.medium', minNodes: 1, maxNodes: 5 },
+  // The private network the bootstrap creates; Traefik trusts PROXY protocol from it (the load balancer).
+  network: { cidr: '192.168.10.0/24' },
   // Both from the bootstrap's outputs after its first apply (bootstrap/README.md, step 5).
   loadBalancer: { reservedIp: '74.220.24.10', firewallId: '5f0c3a8e-2d4b-4c7e-9a61-3b8f1d2e4c90' },
   adminCidrs: ['203.0.113.10/32'],

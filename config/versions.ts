@@ -1,14 +1,23 @@
 /*
  * Every Helm chart the platform installs, pinned to an exact version in this one place.
  * Renovate reads the `// renovate:` comment above each version (see renovate.json) and opens a PR
- * that changes one line here; `npm run synth` then shows the rendered change in the PR diff.
+ * that changes one line here; `npm run synth` then shows the rendered change in the PR diff, and
+ * `npm run diff -- --charts <dir>` the objects the chart renders differently.
+ *
+ * Pins are versions whose values schema and CRDs could be checked (imports/, from the sources in
+ * ../shared/reference at those exact tags): traefik 41.3.0, cert-manager v1.21.1, external-secrets
+ * 2.9.0, reloader 2.2.16, k8s-monitoring 3.8.6. A Renovate bump past them fails
+ * test/chart-values.test.ts until `npm run import` brings the new version's schema.
  */
 
 export interface PinnedChart {
   readonly repo: string;
   readonly chart: string;
   readonly version: string;
-  /** The chart's values.schema.json at this version; `npm run import` saves it for the tests. */
+  /**
+   * Where the chart's values.schema.json lives, with `{version}` standing for `version`, so the
+   * schema follows the version Renovate bumps; `npm run import` saves it for the tests.
+   */
   readonly valuesSchema?: string;
 }
 
@@ -17,22 +26,23 @@ export const CHARTS = {
     repo: 'https://traefik.github.io/charts',
     chart: 'traefik',
     // renovate: datasource=helm depName=traefik registryUrl=https://traefik.github.io/charts
-    version: '41.4.0',
-    valuesSchema: 'https://raw.githubusercontent.com/traefik/traefik-helm-chart/v41.4.0/traefik/values.schema.json',
+    version: '41.3.0',
+    valuesSchema: 'https://raw.githubusercontent.com/traefik/traefik-helm-chart/v{version}/traefik/values.schema.json',
   },
   certManager: {
     repo: 'https://charts.jetstack.io',
     chart: 'cert-manager',
     // renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io
-    version: 'v1.21.2',
-    valuesSchema: 'https://raw.githubusercontent.com/cert-manager/cert-manager/v1.21.2/deploy/charts/cert-manager/values.schema.json',
+    version: 'v1.21.1',
+    valuesSchema: 'https://raw.githubusercontent.com/cert-manager/cert-manager/{version}/deploy/charts/cert-manager/values.schema.json',
   },
   externalSecrets: {
     repo: 'https://charts.external-secrets.io',
     chart: 'external-secrets',
     // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
-    version: '2.10.0',
-    valuesSchema: 'https://raw.githubusercontent.com/external-secrets/external-secrets/v2.10.0/deploy/charts/external-secrets/values.schema.json',
+    version: '2.9.0',
+    // The chart release tag (the app tag vX.Y.Z still carries the previous chart version).
+    valuesSchema: 'https://raw.githubusercontent.com/external-secrets/external-secrets/helm-chart-{version}/deploy/charts/external-secrets/values.schema.json',
   },
   clusterAutoscaler: {
     repo: 'https://kubernetes.github.io/autoscaler',
@@ -45,6 +55,7 @@ export const CHARTS = {
     chart: 'k8s-monitoring',
     // renovate: datasource=helm depName=k8s-monitoring registryUrl=https://grafana.github.io/helm-charts
     version: '3.8.6',
+    valuesSchema: 'https://raw.githubusercontent.com/grafana/k8s-monitoring-helm/k8s-monitoring-{version}/charts/k8s-monitoring/values.schema.json',
   },
   uptimeKuma: {
     repo: 'https://helm.irsigler.cloud',
@@ -56,6 +67,25 @@ export const CHARTS = {
     repo: 'https://stakater.github.io/stakater-charts',
     chart: 'reloader',
     // renovate: datasource=helm depName=reloader registryUrl=https://stakater.github.io/stakater-charts
-    version: '2.2.17',
+    version: '2.2.16',
+    valuesSchema: 'https://raw.githubusercontent.com/stakater/Reloader/chart-v{version}/deployments/kubernetes/chart/reloader/values.schema.json',
   },
 } as const satisfies Record<string, PinnedChart>;
+
+/** The chart's values schema URL at its pinned version (undefined when the chart ships none). */
+export function valuesSchemaUrl(chart: PinnedChart): string | undefined {
+  return chart.valuesSchema?.replaceAll('{version}', chart.version);
+}
+
+/**
+ * The cluster-autoscaler release for each Kubernetes minor: upstream supports an autoscaler only
+ * with the Kubernetes minor it was built against, so the chart's default image (which follows the
+ * newest Kubernetes) is replaced by the one for the cluster's minor (config/cluster.ts).
+ * 1.32.7 is the newest 1.32 patch release when this was pinned.
+ */
+export const CLUSTER_AUTOSCALER_RELEASES: Readonly<Record<string, string>> = {
+  '1.32': 'v1.32.7',
+};
+
+/** helm versions `npm run diff` renders charts with: the PR workflow's release, and the build for machines without one. */
+export const HELM_VERSIONS = { v3: '3.17.4', v4: '4.1.4' } as const;

@@ -86,6 +86,20 @@ export const clusterConfigSchema = z
         path: ['maxNodes'],
         message: 'a value >= nodePool.minNodes',
       }),
+    network: z.strictObject({
+      /**
+       * The Civo private network's IPv4 range, set by the bootstrap. The load balancer reaches the
+       * nodes from an address in it, so Traefik trusts PROXY protocol headers from this range only.
+       */
+      cidr: z.string().refine((value) => {
+        try {
+          const [address, prefix] = ipaddr.IPv4.parseCIDR(value);
+          return address.range() === 'private' && prefix >= 16 && prefix <= 28;
+        } catch {
+          return false;
+        }
+      }, 'a private IPv4 CIDR between /16 and /28, such as 192.168.10.0/24'),
+    }),
     loadBalancer: z.strictObject({
       /** The address of the Civo reserved IP (bootstrap output `reserved_ip`) the Traefik Service binds to. */
       reservedIp: z

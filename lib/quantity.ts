@@ -21,5 +21,7 @@ export function memoryMiB(quantity: string | number): number {
   return Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!;
 }
 
-export const formatCpu = (millis: number): string => `${Math.round(millis)}m`;
-export const formatMemory = (mib: number): string => `${Math.round(mib)}Mi`;
+/** `2` for 2000 millicores, `250m` otherwise: whole cores as people write them. */
+export const formatCpu = (millis: number): string => (Math.round(millis) % 1000 === 0 && millis > 0 ? `${Math.round(millis) / 1000}` : `${Math.round(millis)}m`);
+/** `1Gi` for 1024 MiB, `320Mi` otherwise: whole gibibytes as people write them. */
+export const formatMemory = (mib: number): string => (Math.round(mib) % 1024 === 0 && mib > 0 ? `${Math.round(mib) / 1024}Gi` : `${Math.round(mib)}Mi`);

@@ -67,11 +67,100 @@ export function collectManifests(app: App): { chart: PlatformChart; manifests: M
     }));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Manifests as people read them: no defaults nobody asked for, keys in reading order.
+
+type Json = Record<string, unknown>;
+const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Fields cdk8s+ writes although they hold exactly what the API server would default them to, so
+ * leaving them out changes nothing in the cluster (a server-side apply defaults them again).
+ * Values that differ from the API default (imagePullPolicy: Always, the HPA behavior) stay.
+ */
+const POD_DEFAULTS: Json = { dnsPolicy: 'ClusterFirst', hostNetwork: false, hostPID: false, hostIPC: false, setHostnameAsFQDN: false, terminationGracePeriodSeconds: 30 };
+const PROBE_DEFAULTS: Json = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+const WORKLOAD_DEFAULTS: Record<string, Json> = {
+  Deployment: { minReadySeconds: 0, progressDeadlineSeconds: 600 },
+  StatefulSet: { minReadySeconds: 0 },
+  DaemonSet: { minReadySeconds: 0 },
+};
+
+function dropDefaults(target: unknown, defaults: Json): void {
+  if (!isMap(target)) return;
+  for (const [key, value] of Object.entries(defaults)) if (key in target && JSON.stringify(target[key]) === JSON.stringify(value)) delete target[key];
+}
+
+function podSpecOf(m: Json): Json | undefined {
+  const spec = m.spec as Json | undefined;
+  if (!isMap(spec)) return undefined;
+  if (m.kind === 'Pod') return spec;
+  if (m.kind === 'CronJob') return ((spec.jobTemplate as Json | undefined)?.spec as Json | undefined)?.template as Json | undefined;
+  return isMap(spec.template) && isMap(spec.template.spec) ? spec.template.spec : undefined;
+}
+
+function stripDefaults(m: Json): void {
+  const spec = m.spec as Json | undefined;
+  if (!isMap(spec)) return;
+  dropDefaults(spec, WORKLOAD_DEFAULTS[m.kind as string] ?? {});
+  if (m.kind === 'Service' && m.apiVersion === 'v1') {
+    dropDefaults(spec, { type: 'ClusterIP', sessionAffinity: 'None' });
+    if (Array.isArray(spec.externalIPs) && spec.externalIPs.length === 0) delete spec.externalIPs;
+  }
+  if (m.kind === 'PersistentVolumeClaim') dropDefaults(spec, { volumeMode: 'Filesystem' });
+  const pod = m.kind === 'Pod' ? spec : podSpecOf(m);
+  if (!pod) return;
+  // Jobs default restartPolicy to nothing (it must be set); everything else to Always.
+  dropDefaults(pod, m.kind === 'Job' || m.kind === 'CronJob' ? POD_DEFAULTS : { ...POD_DEFAULTS, restartPolicy: 'Always' });
+  for (const volume of (pod.volumes as Json[] | undefined) ?? []) dropDefaults(volume.persistentVolumeClaim, { readOnly: false });
+  for (const container of [...((pod.initContainers as Json[] | undefined) ?? []), ...((pod.containers as Json[] | undefined) ?? [])]) {
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      const p = container[probe] as Json | undefined;
+      dropDefaults(p, PROBE_DEFAULTS);
+      dropDefaults(p?.httpGet, { scheme: 'HTTP' });
+    }
+  }
+}
+
+/**
+ * Keys in the order people read a manifest: apiVersion, kind, metadata, spec; within metadata the
+ * name first; a container's name, then its image, command and ports before its probes. Keys not
+ * listed follow alphabetically (as cdk8s sorts them), so the order stays stable.
+ */
+const KEY_ORDER = ['apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'spec', 'data', 'stringData', 'chart', 'repo', 'version'];
+/** A container (a map with an image): what runs, then how it is wired, then how it is checked. */
+const CONTAINER_ORDER = ['name', 'image', 'imagePullPolicy', 'command', 'args', 'workingDir', 'ports', 'env', 'envFrom', 'resources', 'volumeMounts'];
+const rankOf = (order: readonly string[]) => new Map(order.map((k, i) => [k, i]));
+const RANK = rankOf(KEY_ORDER);
+const CONTAINER_RANK = rankOf(CONTAINER_ORDER);
+/** Maps whose keys are data, not fields: kept alphabetical. */
+const DATA_MAPS = new Set(['labels', 'annotations', 'data', 'stringData', 'matchLabels', 'nodeSelector', 'hard', 'selector']);
+const alphabetical = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function orderKeys(value: unknown, parentKey = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => orderKeys(v));
+  if (!isMap(value)) return value;
+  const rank = 'image' in value && 'name' in value ? CONTAINER_RANK : RANK;
+  const keys = Object.keys(value).sort((a, b) => {
+    if (DATA_MAPS.has(parentKey)) return alphabetical(a, b);
+    return (rank.get(a) ?? rank.size) - (rank.get(b) ?? rank.size) || (parentKey === 'resources' ? alphabetical(b, a) : alphabetical(a, b));
+  });
+  return Object.fromEntries(keys.map((k) => [k, orderKeys(value[k], k)]));
+}
+
+/** A rendered object as it is written to dist/: defaults left out, keys in reading order. */
+export function tidyManifest(m: Manifest): Manifest {
+  const copy = structuredClone(m) as Json;
+  stripDefaults(copy);
+  return orderKeys(copy) as Manifest;
+}
+
 /** Renders the app to `{ 'phase/file.yaml': text }`, sorted, byte-stable across machines. */
 export function renderFiles(app: App): Map<string, string> {
   const docs = new Map<string, Manifest[]>();
   for (const { chart, manifests } of collectManifests(app)) {
-    for (const manifest of manifests) {
+    for (const rendered of manifests) {
+      const manifest = tidyManifest(rendered);
       const path = `${phaseOf(manifest, chart.role)}/${chart.fileName}.yaml`;
       const list = docs.get(path);
       if (list) list.push(manifest);

@@ -1,4 +1,4 @@
-import { stringify, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions, type ToStringOptions } from 'yaml';
+import { Document, stringify, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions, type ToStringOptions } from 'yaml';
 
 /*
  * The one YAML writer for everything Kubernetes or Helm reads (dist/ and HelmChart valuesContent).
@@ -39,4 +39,14 @@ const WRITER_OPTIONS: DocumentOptions & SchemaOptions & ParseOptions & CreateNod
 /** One YAML document that go-yaml v2, YAML 1.1 and YAML 1.2 readers all decode to `value`. */
 export function toYaml(value: unknown): string {
   return stringify(value, WRITER_OPTIONS);
+}
+
+/** The writer's Document, for callers that shape it before writing (HelmChart values name repeated objects as anchors). */
+export function yamlDocument(value: unknown, options: { aliasDuplicateObjects?: boolean } = {}): Document {
+  return new Document(value, { ...WRITER_OPTIONS, ...options });
+}
+
+/** Writes a yamlDocument() with the writer's options. */
+export function writeYamlDocument(doc: Document): string {
+  return doc.toString(WRITER_OPTIONS);
 }

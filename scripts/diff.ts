@@ -1,12 +1,17 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cluster } from '../config/cluster';
 import { defaultBase, diffDist, readDistAtRef, readDistDir, renderMarkdown, renderText, repoRoot, resolveCommit } from '../lib/delivery/diff';
+import { diffRenderedCharts, resolveHelm, type ChartDiff } from '../lib/delivery/helm';
 
 /*
  * npm run diff [-- --base <ref>] [--head <ref>] [--out <file>] [--format markdown|text]
+ *              [--charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--full-out <file>]]
  * Compares dist/ at the base (default: merge-base of HEAD with main) with the working tree (or
- * --head) per Kubernetes object and prints Markdown for a PR comment.
+ * --head) per Kubernetes object and prints Markdown for a PR comment. With --charts, every
+ * HelmChart whose version or values changed is rendered on both sides with `helm template`, and
+ * the objects it renders differently are added, one folded section per chart.
  */
 
 const { values } = parseArgs({
@@ -14,15 +19,32 @@ const { values } = parseArgs({
     base: { type: 'string' },
     head: { type: 'string' },
     out: { type: 'string' },
+    'full-out': { type: 'string' },
     format: { type: 'string', default: 'markdown' },
     dist: { type: 'string', default: 'dist' },
+    charts: { type: 'string' },
+    pull: { type: 'boolean', default: false },
+    helm: { type: 'string' },
+    'kube-version': { type: 'string' },
+    'full-report': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   allowPositionals: false,
 });
 
 if (values.help) {
-  console.log('usage: npm run diff -- [--base <git-ref>] [--head <git-ref>] [--out <file>] [--format markdown|text]');
+  console.log(
+    [
+      'usage: npm run diff -- [--base <git-ref>] [--head <git-ref>] [--out <file>] [--format markdown|text]',
+      '         [--charts <dir> [--pull] [--helm <path>] [--kube-version <v>]] [--full-out <file>] [--full-report <text>]',
+      '  --charts <dir>     render changed HelmCharts from <chart>-<version>.tgz files (helm pull) in <dir>',
+      '  --pull             helm pull charts missing from <dir> (needs network)',
+      '  --helm <path>      the helm binary (default: $HELM, else helm on PATH; scripts/build-helm.sh builds one)',
+      '  --kube-version <v> .Capabilities.KubeVersion (default: config/cluster.ts)',
+      '  --full-out <file>  also write the report without the comment size limit',
+      '  --full-report <t>  where the full report is, named in the comment when it has to be cut',
+    ].join('\n'),
+  );
   process.exit(0);
 }
 
@@ -33,12 +55,21 @@ try {
   const head = values.head ? resolveCommit(root, values.head) : undefined;
   const headFiles = head ? readDistAtRef(root, head, values.dist) : readDistDir(join(root, values.dist));
   const result = diffDist(baseFiles, headFiles);
+  let charts: ChartDiff[] = [];
+  if (values.charts) {
+    const kubeVersion = values['kube-version'] ?? cluster.kubernetes.version.replace(/-k3s[0-9]+$/, '');
+    charts = diffRenderedCharts(baseFiles, headFiles, { helm: resolveHelm(values.helm), charts: resolve(values.charts), kubeVersion, pull: values.pull });
+  }
   const label = (ref: string | undefined, sha: string | undefined) => (sha ? `${ref ?? 'merge-base'}@${sha.slice(0, 7)}` : 'empty');
   const comparing = `${label(values.base, base)} → ${head ? label(values.head, head) : 'working tree'}`;
-  const output = values.format === 'text' ? renderText(result) : renderMarkdown(result, { comparing });
+  const chartsNote = 'Charts not rendered: run `npm run diff -- --charts <dir>` to see the objects a chart change renders differently.';
+  const markdown = (maxChars?: number) => renderMarkdown(result, { comparing, charts, chartsNote, fullReport: values['full-report'], maxChars });
+  const output = values.format === 'text' ? renderText(result, charts) : markdown();
+  if (values['full-out']) writeFileSync(values['full-out'], values.format === 'text' ? output : markdown(Number.MAX_SAFE_INTEGER));
   if (values.out) {
     writeFileSync(values.out, output);
-    console.error(`wrote ${values.out}: ${result.added.length} added, ${result.removed.length} removed, ${result.changed.length} changed`);
+    const rendered = charts.length ? `; ${charts.length} charts rendered` : '';
+    console.error(`wrote ${values.out}: ${result.added.length} added, ${result.removed.length} removed, ${result.changed.length} changed${rendered}`);
   } else {
     process.stdout.write(output);
   }

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { CHARTS } from '../config/versions';
+import { CHARTS, valuesSchemaUrl } from '../config/versions';
 import { exitWith, parseCommandLine } from '../lib/cli';
 import { replaceDirectoryAtomically } from '../lib/output';
 
@@ -58,8 +58,8 @@ async function fill(staging: string): Promise<void> {
 
   const provenance = ['# Chart values schemas', '', 'Written by `npm run import` from the URLs pinned in config/versions.ts. Do not edit.', '', '| chart | version | source |', '| --- | --- | --- |'];
   for (const chart of Object.values(CHARTS)) {
-    if (!('valuesSchema' in chart)) continue;
-    const url = chart.valuesSchema;
+    const url = valuesSchemaUrl(chart);
+    if (!url) continue;
     const localDir = args['values-from'] ?? args.from;
     const text = await source(url, localDir, `${chart.chart}.schema.json`);
     if (text === undefined) {

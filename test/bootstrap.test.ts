@@ -60,7 +60,7 @@ const tf = synth();
 
 describe('network and firewall', () => {
   it('creates a network in the cluster region and puts the firewall on it', () => {
-    expect(only(tf, 'civo_network')).toMatchObject({ label: realCluster.name, region: realCluster.region });
+    expect(only(tf, 'civo_network')).toMatchObject({ label: realCluster.name, region: realCluster.region, cidr_v4: realCluster.network.cidr });
     expect(only(tf, 'civo_firewall')).toMatchObject({ network_id: '${civo_network.network.id}', region: realCluster.region });
   });
 

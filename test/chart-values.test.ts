@@ -2,7 +2,8 @@ import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CHARTS } from '../config/versions';
+import { parse } from 'yaml';
+import { CHARTS, valuesSchemaUrl } from '../config/versions';
 import { helmValues, render } from './helpers';
 
 /*
@@ -35,6 +36,34 @@ describe('Helm values validate against the chart values schema', () => {
     const release = objects.find((o) => o.kind === 'HelmChart' && (o as any).spec.chart === chart)!;
     const validate = validator(chart);
     expect(validate(helmValues(objects, release.metadata.name)) ? [] : validate.errors).toEqual([]);
+  });
+
+  test('each schema URL is derived from the chart version, and the imported schema is that version\'s', () => {
+    const readme = readFileSync('imports/chart-values/README.md', 'utf8');
+    for (const chart of Object.values(CHARTS)) {
+      if (!('valuesSchema' in chart)) continue;
+      // One copy of the version (the line Renovate bumps): the URL names it only through {version}.
+      expect(chart.valuesSchema, chart.chart).toContain('{version}');
+      expect(chart.valuesSchema, chart.chart).not.toContain(chart.version.replace(/^v/, ''));
+      expect(valuesSchemaUrl(chart), chart.chart).toContain(`${chart.version}/`);
+      expect(readme, chart.chart).toContain(`| ${chart.chart} | ${chart.version} | `);
+      expect(readme, chart.chart).toContain(valuesSchemaUrl(chart));
+    }
+  });
+
+  test('the CRDs pinned in cdk8s.yaml are those of the pinned chart versions', () => {
+    const { imports } = parse(readFileSync('cdk8s.yaml', 'utf8')) as { imports: string[] };
+    const urls = imports.map((i) => i.split(':=')[1]!);
+    const expected: [RegExp, string][] = [
+      [/\/external-secrets\/external-secrets\//, `/v${CHARTS.externalSecrets.version}/`],
+      [/\/cert-manager\/cert-manager\//, `/${CHARTS.certManager.version}/`],
+      [/\/traefik\//, `/traefik-helm-chart/v${CHARTS.traefik.version}/traefik/crds/`],
+    ];
+    for (const [repo, tag] of expected) {
+      const matching = urls.filter((u) => repo.test(u));
+      expect(matching.length, String(repo)).toBeGreaterThan(0);
+      for (const url of matching) expect(url).toContain(tag);
+    }
   });
 
   test('a value of the wrong type is caught', () => {

@@ -38,6 +38,7 @@ describe('cluster config', () => {
     ['API open to the world', (c) => (c.adminCidrs = ['0.0.0.0/0']), /adminCidrs.0: got "0.0.0.0\/0", expected a CIDR .*never be open to the world/],
     ['admin CIDR malformed', (c) => (c.adminCidrs = ['203.0.113.300/32']), /adminCidrs.0: got "203.0.113.300\/32", expected a CIDR/],
     ['no admin CIDR', (c) => (c.adminCidrs = []), /adminCidrs: got \[\], expected at least one admin CIDR/],
+    ['network range public', (c) => (c.network = { cidr: '74.220.0.0/24' }), /network.cidr: got "74.220.0.0\/24", expected a private IPv4 CIDR/],
     ['Infisical over http', (c) => (c.infisical = { ...c.infisical, hostApi: 'http://eu.infisical.com' }), /infisical.hostApi: got "http:\/\/eu.infisical.com", expected an https:\/\/ URL/],
     ['refresh interval not a duration', (c) => (c.infisical = { ...c.infisical, refreshInterval: 'hourly' }), /infisical.refreshInterval: got "hourly", expected a duration/],
     ['k3s version malformed', (c) => (c.kubernetes = { ...c.kubernetes, version: '1.32' }), /kubernetes.version: got "1.32", expected a Civo k3s version/],

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { collectObjects } from '../lib/delivery/manifests';
+import type { ChartDiff } from '../lib/delivery/helm';
 import {
   defaultBase,
   diffDist,
+  diffObjects,
+  MAX_COMMENT_CHARS,
   fieldChanges,
   readDistAtRef,
   readDistDir,
@@ -277,5 +281,35 @@ describe('npm run diff on a git repository', () => {
     expect(md.length).toBeLessThanOrEqual(20_000);
     expect(addedLines(md)).toHaveLength(120);
     expect(md).toContain('Details left out');
+  });
+
+  it('folds each rendered chart into its own section, and cuts a comment too long even for summaries, pointing at the full report', () => {
+    // What a big chart bump renders: 400 objects, each changed (test/helm/ renders a real chart).
+    const rendered = (tag: string) =>
+      new Map([['chart.yaml', Array.from({ length: 400 }, (_, i) => appWorkload(`svc-${i}`, `ghcr.io/a/x:${tag}`).replace(HEADER, '')).join('---\n')]]);
+    const chart: ChartDiff = {
+      key: 'helm.cattle.io/HelmChart/kube-system/big',
+      name: 'HelmChart.helm.cattle.io kube-system/big',
+      chart: 'big',
+      before: '1.0.0',
+      after: '2.0.0',
+      result: diffObjects(collectObjects(rendered('1')), collectObjects(rendered('2'))),
+    };
+    const dist = diffDist(new Map([['02-helm-charts/big.yaml', helmChart(80)]]), new Map([['02-helm-charts/big.yaml', helmChart(8080)]]));
+    const full = renderMarkdown(dist, { charts: [chart], maxChars: Number.MAX_SAFE_INTEGER });
+    expect(full).toContain('<details><summary>📦 <code>HelmChart.helm.cattle.io kube-system/big</code> 1.0.0 → 2.0.0: 0 added, 0 removed, 400 changed (800 unchanged)</summary>');
+    expect(changedLines(full)).toHaveLength(401);
+    expect(full.length).toBeGreaterThan(MAX_COMMENT_CHARS);
+
+    const fullReport = 'the workflow artifact `rendered-diff`';
+    const comment = renderMarkdown(dist, { charts: [chart], fullReport });
+    expect(comment.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+    expect(comment).toContain('spec.valuesContent.ports.web.exposedPort: 80 → 8080');
+    expect(comment).toMatch(/The comment is cut to fit GitHub's size limit: the full report is the workflow artifact `rendered-diff`\.\*\* \(\d+ more objects\)/);
+    // Every <details> it opens is closed again.
+    expect(comment.split('<details>').length).toBe(comment.split('</details>').length);
+
+    // Without --charts, a HelmChart change says how to see what it renders.
+    expect(renderMarkdown(dist, { chartsNote: 'Charts not rendered' })).toContain('_Charts not rendered_');
   });
 });

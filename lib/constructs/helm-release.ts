@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
+import { Alias, isCollection, visit } from 'yaml';
 import { HelmChart } from '../../imports/helmcharts-helm.cattle.io';
 import type { PinnedChart } from '../../config/versions';
-import { toYaml } from '../yaml';
+import { writeYamlDocument, yamlDocument } from '../yaml';
 
 export interface HelmReleaseProps {
   /** Repository, chart and exact version, from config/versions.ts. */
@@ -16,6 +17,29 @@ export interface HelmReleaseProps {
    * a chart while dist/ still has objects of its groups.
    */
   readonly crdGroups?: readonly string[];
+  /**
+   * Names for values used more than once (the same object in `values`): written once as a YAML
+   * anchor (`&cloudflare`) and referred to by alias (`*cloudflare`) instead of repeated.
+   */
+  readonly anchors?: Readonly<Record<string, object>>;
+}
+
+/**
+ * Values as YAML in the order they were written. An object used in several places is written once
+ * and aliased (Helm reads anchors and aliases like any YAML), under the name `anchors` gives it.
+ */
+export function valuesYaml(values: Record<string, unknown>, anchors: Readonly<Record<string, object>> = {}): string {
+  const doc = yamlDocument(values, { aliasDuplicateObjects: true });
+  const renamed = new Map<string, string>();
+  const named = Object.entries(anchors).map(([name, value]) => [name, JSON.stringify(value)] as const);
+  visit(doc, (_key, node) => {
+    if (!isCollection(node) || !node.anchor) return;
+    const json = JSON.stringify(node.toJSON());
+    const name = named.find(([, value]) => value === json)?.[0];
+    if (name) renamed.set(node.anchor, name), (node.anchor = name);
+  });
+  visit(doc, { Alias: (_key, node: Alias) => void (node.source = renamed.get(node.source) ?? node.source) });
+  return writeYamlDocument(doc);
 }
 
 /** HelmChart annotation: comma-separated API groups whose CRDs the chart installs. */
@@ -42,7 +66,7 @@ export class HelmRelease extends Construct {
         version: props.chart.version,
         targetNamespace: props.targetNamespace,
         createNamespace: false,
-        valuesContent: toYaml(props.values),
+        valuesContent: valuesYaml(props.values, props.anchors),
       },
     });
   }

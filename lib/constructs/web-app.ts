@@ -130,13 +130,18 @@ class AppComponent extends Construct {
             capabilities: { drop: [kplus.Capability.ALL] },
             seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
           },
-          readiness: probe({ periodSeconds: Duration.seconds(10) }),
-          liveness: probe({ periodSeconds: Duration.seconds(20), failureThreshold: 3, initialDelaySeconds: Duration.seconds(10) }),
+          // Readiness every 10 s and 3 failures are the Kubernetes defaults, so they are not written out.
+          readiness: probe({}),
+          liveness: probe({ periodSeconds: Duration.seconds(20), initialDelaySeconds: Duration.seconds(10) }),
           volumeMounts: volumes,
         },
       ],
     });
     deployment.select(kplus.LabelSelector.of({ labels }));
+    // Quantities as the app declares them (`1Gi`, `1`), not as cdk8s+ rewrites them (`1024Mi`, `1000m`).
+    // The patch applies before cdk8s turns the props into JSON, hence Quantity objects, not strings.
+    const quantities = (q: Record<string, string>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, kplus.k8s.Quantity.fromString(v)]));
+    ApiObject.of(deployment).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources', { requests: quantities(res.requests), limits: quantities(res.limits) }));
     // cdk8s+ always adds a hashed address label to pods; select on readable labels only.
     ApiObject.of(deployment).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`));
     if (c.secrets) {

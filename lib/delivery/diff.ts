@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { groupOf, type Manifest } from '../render';
+import type { ChartDiff } from './helm';
 import { collectObjects, displayName, isDistManifestPath, type DistObject } from './manifests';
 
 /*
@@ -312,35 +313,109 @@ export interface MarkdownOptions {
   /** Shown as the comparison, e.g. `main@1a2b3c4 → working tree`. */
   readonly comparing?: string;
   readonly maxChars?: number;
+  /** The rendered output of the HelmCharts that changed (`diffRenderedCharts`), one folded section each. */
+  readonly charts?: readonly ChartDiff[];
+  /** Why charts were not rendered (no `--charts`), shown when a HelmChart changed. */
+  readonly chartsNote?: string;
+  /** Where the whole report is when the comment has to be cut, e.g. "the workflow artifact `rendered-diff`". */
+  readonly fullReport?: string;
 }
 
-/** The PR comment: a header, a summary line, then one folded `<details>` per object. */
+/** A folded section: its summary is kept while anything fits; its blocks are filled in as they fit. */
+interface Group {
+  readonly open: string;
+  readonly close: string;
+  readonly blocks: Block[];
+}
+
+const versionChange = (c: ChartDiff) => (c.before === c.after ? `${c.after} (values)` : `${c.before ?? '(new)'} → ${c.after ?? '(removed)'}`);
+
+function chartGroup(c: ChartDiff): Group {
+  const r = c.result;
+  const counts = `${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed (${r.unchanged} unchanged)`;
+  const blocks = [...r.changed.map(changedBlock), ...r.added.map((o) => wholeBlock(o, '+')), ...r.removed.map((o) => wholeBlock(o, '-'))];
+  const body = blocks.length ? '' : '\n\nThe chart renders the same objects.';
+  return { open: `<details><summary>📦 ${code(c.name)} ${html(versionChange(c))}: ${counts}</summary>${body}\n`, close: '\n</details>', blocks };
+}
+
+/**
+ * The PR comment: a header, a summary line, one folded `<details>` per object of dist/, then one
+ * folded section per changed chart holding its rendered objects that change. Within `maxChars`:
+ * details are left out before summaries; if even the summaries do not fit, the comment is cut and
+ * says where the full report is.
+ */
 export function renderMarkdown(r: DiffResult, opts: MarkdownOptions = {}): string {
   const max = opts.maxChars ?? MAX_COMMENT_CHARS;
-  const header = [COMMENT_MARKER, '## Rendered diff', '', `${summaryLine(r)}${opts.comparing ? ` · ${html(opts.comparing)}` : ''}`, ''];
-  const blocks = [...r.changed.map(changedBlock), ...r.added.map((o) => wholeBlock(o, '+')), ...r.removed.map((o) => wholeBlock(o, '-'))];
-  if (!blocks.length) return [...header, 'No Kubernetes object changes in `dist/`.', ''].join('\n');
-  const omitted = '_Details left out: the comment is too long. Run `npm run diff` locally._';
+  const charts = opts.charts ?? [];
+  const chartLine = charts.length ? `\n\n**Rendered charts:** ${charts.map((c) => `${html(c.chart)} ${html(versionChange(c))}`).join(', ')}` : '';
+  const header = [COMMENT_MARKER, '## Rendered diff', '', `${summaryLine(r)}${opts.comparing ? ` · ${html(opts.comparing)}` : ''}${chartLine}`, ''];
+  const distBlocks = [...r.changed.map(changedBlock), ...r.added.map((o) => wholeBlock(o, '+')), ...r.removed.map((o) => wholeBlock(o, '-'))];
+  const helmChanged = [...r.changed.map((c) => c.after.manifest), ...r.added.map((o) => o.manifest), ...r.removed.map((o) => o.manifest)].some(
+    (m) => m.kind === 'HelmChart' && groupOf(m.apiVersion) === 'helm.cattle.io',
+  );
+  const note = helmChanged && !charts.length && opts.chartsNote ? [`_${opts.chartsNote}_`, ''] : [];
+  if (!distBlocks.length && !charts.length) return [...header, 'No Kubernetes object changes in `dist/`.', ''].join('\n');
+
+  const groups: Group[] = [{ open: '', close: '', blocks: distBlocks }];
+  if (charts.length) groups.push({ open: '### Rendered charts\n', close: '', blocks: [] }, ...charts.map(chartGroup));
+  const where = opts.fullReport ? `the full report is ${opts.fullReport}` : 'run `npm run diff` locally for the full report';
+  const omitted = opts.fullReport ? `_Details left out: the comment is too long; see ${html(opts.fullReport)}._` : '_Details left out: the comment is too long. Run `npm run diff` locally._';
   const render = (b: Block, withDetails: boolean) => `<details><summary>${b.summary}</summary>\n\n${withDetails ? b.details : omitted}\n\n</details>`;
-  // Every one-line summary is always kept; details are filled in order while they fit.
-  const skeleton = [...header, ...blocks.map((b) => render(b, false)), ''].join('\n').length;
-  let budget = max - skeleton;
-  const parts = blocks.map((b) => {
-    const extra = b.details.length - omitted.length;
-    if (extra > budget) return render(b, false);
-    budget -= extra;
-    return render(b, true);
-  });
-  return [...header, ...parts, ''].join('\n');
+  const lines = (parts: string[]) => [...header, ...note, ...parts, ''].join('\n');
+
+  // Every one-line summary is kept when they all fit; details are filled in order while they fit.
+  const skeletonParts = groups.flatMap((g) => [g.open, ...g.blocks.map((b) => render(b, false)), g.close].filter(Boolean));
+  const skeleton = lines(skeletonParts).length;
+  if (skeleton <= max) {
+    let budget = max - skeleton;
+    const parts = groups.flatMap((g) => {
+      const blocks = g.blocks.map((b) => {
+        const extra = b.details.length - omitted.length;
+        if (extra > budget) return render(b, false);
+        budget -= extra;
+        return render(b, true);
+      });
+      return [g.open, ...blocks, g.close].filter(Boolean);
+    });
+    return lines(parts);
+  }
+  // Too many objects even for their summaries: keep what fits, close the open section, point on.
+  const cut = `**The comment is cut to fit GitHub's size limit: ${html(where)}.**`;
+  let budget = max - lines([]).length - cut.length - 64;
+  const parts: string[] = [];
+  let left = 0;
+  for (const g of groups) {
+    const open = g.open ? [g.open] : [];
+    if (left || open.join('\n').length + g.close.length + 2 > budget) {
+      left += g.blocks.length;
+      continue;
+    }
+    parts.push(...open);
+    budget -= open.join('\n').length + 1 + g.close.length + 1;
+    for (const b of g.blocks) {
+      const text = render(b, false);
+      if (left || text.length + 1 > budget) left++;
+      else (parts.push(text), (budget -= text.length + 1));
+    }
+    if (g.close) parts.push(g.close);
+  }
+  return lines([...parts, `${cut} (${left} more objects)`]);
 }
 
 /** One line per object, for a terminal. */
-export function renderText(r: DiffResult): string {
+export function renderText(r: DiffResult, charts: readonly ChartDiff[] = []): string {
+  const objects = (d: DiffResult, indent: string) => [
+    ...d.changed.flatMap((c) => [`${indent}~ ${c.name}`, ...c.fields.map((f) => `${indent}    ${describeField(f)}`)]),
+    ...d.added.map((o) => `${indent}+ ${displayName(o.manifest)}`),
+    ...d.removed.map((o) => `${indent}- ${displayName(o.manifest)}`),
+  ];
   const lines = [
     `${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed (${r.unchanged} unchanged)`,
-    ...r.changed.flatMap((c) => [`~ ${c.name}`, ...c.fields.map((f) => `    ${describeField(f)}`)]),
-    ...r.added.map((o) => `+ ${displayName(o.manifest)}`),
-    ...r.removed.map((o) => `- ${displayName(o.manifest)}`),
+    ...objects(r, ''),
+    ...charts.flatMap((c) => [
+      `chart ${c.name} ${versionChange(c)}: ${c.result.added.length} added, ${c.result.removed.length} removed, ${c.result.changed.length} changed (${c.result.unchanged} unchanged)`,
+      ...objects(c.result, '  '),
+    ]),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds a real helm from the official Go module (helm.sh/helm/v3 or helm.sh/helm/v4, ./cmd/helm)
+# with `go build`, the way helm's own Makefile does (same version and Kubernetes ldflags), for
+# machines that cannot download helm releases. CI uses the official release instead
+# (azure/setup-helm in .github/workflows/pr.yml). The binary is cached outside the repository,
+# keyed by version, so only the first run on a machine pays for the build (minutes on 2 cores).
+#
+# usage: build-helm.sh <helm version, e.g. 3.17.4 or v4.1.4>   prints the path of the helm binary
+set -euo pipefail
+
+version="${1:?usage: build-helm.sh <helm version, e.g. 3.17.4>}"
+version="v${version#v}"
+major="${version%%.*}"                      # v3 or v4: the module path suffix
+module="helm.sh/helm/$major"
+cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
+out="$cache/helm/$version"
+
+if [ -x "$out/helm" ]; then echo "$out/helm"; exit 0; fi
+
+command -v go >/dev/null 2>&1 || {
+  echo "rendering charts needs helm $version: install it, or install Go (https://go.dev/dl/) so scripts/build-helm.sh can build it; 'go' is not on PATH" >&2
+  exit 3
+}
+
+work="$cache/helm/build-$version"
+mkdir -p "$work" "$out"
+cd "$work"
+# A throwaway main module that requires only helm: minimal version selection then picks exactly
+# the dependency versions of helm's own go.mod, as a build in helm's repository would.
+printf 'module hobby-infra.local/helm\n\ngo 1.23.0\n\nrequire %s %s\n' "$module" "$version" > go.mod
+export CGO_ENABLED=0 GOFLAGS=-mod=mod
+modfile="$(go mod download -json "$module@$version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+
+ldflags="-w -s -X $module/internal/version.version=$version -X $module/internal/version.gitTreeState=clean"
+if [ "$major" = v3 ]; then
+  # helm 3's Makefile derives the default Kubernetes version (used by `helm template` without
+  # --kube-version, and by lint) from its client-go: v0.32 -> 1.32.
+  k8s="$(awk '$1 == "k8s.io/client-go" { print $2 }' "$modfile")"
+  k8s_minor="$(echo "$k8s" | cut -d. -f2)"
+  for pkg in "$module/pkg/lint/rules" "$module/pkg/chartutil"; do
+    ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$k8s_minor"
+  done
+fi
+go build -trimpath -ldflags "$ldflags" -o "$out/helm.tmp" "$module/cmd/helm"
+mv "$out/helm.tmp" "$out/helm"
+echo "$out/helm"
