@@ -123,7 +123,8 @@ const hostSchema = z.string().regex(/^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a
 /** Fields of one component; with `components`, they belong inside each component, not beside. */
 const COMPONENT_FIELDS = Object.keys(componentFields);
 
-const appSchema = z
+/** Exported for test/apps.test.ts, which checks that the cluster suite's app variants use every field. */
+export const appSchema = z
   .strictObject({
     /** Public hosts under the cluster domain (`blog` means blog.<domain>; `@` is the apex). */
     hosts: z.array(hostSchema).optional(),

@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { cluster } from '../config/cluster';
 import { appNameProblem, newAppSource, setImageInSource } from '../lib/app-files';
-import { loadApps } from '../lib/app-spec';
+import { appSchema, loadApps } from '../lib/app-spec';
 import { platformHosts } from '../lib/hosts';
 import { SpecError } from '../lib/validation';
+import { APP_VARIANTS, appVariantSources } from './fixtures/app-variants';
 import { appFile, find, render, type RenderedObject } from './helpers';
 
 const demo = { image: 'ghcr.io/me/demo:1.0.0', port: 8080, hosts: ['demo'] };
@@ -190,5 +191,35 @@ describe('new-app and set-image', () => {
     expect(setImageInSource(source, 'ghcr.io/me/api@sha256:' + 'a'.repeat(64), 'f')).toContain(`ghcr.io/me/api@sha256:${'a'.repeat(64)}`);
     expect(() => setImageInSource(source, 'ghcr.io/me/nope:1.0.0', 'apps/shop.ts')).toThrow(/no image of repository ghcr.io\/me\/nope/);
     expect(() => setImageInSource(source, 'ghcr.io/me/api:latest', 'apps/shop.ts')).toThrow(/latest/);
+  });
+});
+
+describe('the app variants the cluster suite validates', () => {
+  /** Every field path of a zod object schema: `resources.requests.cpu`, `components.*.path`, ... */
+  function fieldPaths(schema: any, prefix = ''): string[] {
+    let s = schema;
+    while (s?.unwrap && !s.shape) s = s.unwrap();
+    if (s?.def?.type === 'record') return fieldPaths(s.def.valueType, `${prefix}*.`);
+    if (!s?.shape) return prefix ? [prefix.slice(0, -1)] : [];
+    return Object.entries(s.shape).flatMap(([key, value]) => [`${prefix}${key}`, ...fieldPaths(value, `${prefix}${key}.`)]);
+  }
+  function usedPaths(value: unknown, prefix = ''): string[] {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+    return Object.entries(value).flatMap(([key, v]) => {
+      // Records (components by name, env by variable) count as one field: `*`.
+      const path = /(^|\.)(components|env)\.$/.test(prefix) ? `${prefix}*` : `${prefix}${key}`;
+      return [path, ...usedPaths(v, `${path}.`)];
+    });
+  }
+
+  test('turn on every field of the app spec, at the top level and inside components', () => {
+    const used = new Set(Object.values(APP_VARIANTS).flatMap((spec) => usedPaths(spec)));
+    const missing = fieldPaths(appSchema).filter((p) => !used.has(p));
+    expect(missing).toEqual([]);
+    expect(used.has('components.*.volume.size')).toBe(true);
+  });
+
+  test('all render', () => {
+    for (const source of appVariantSources) expect(() => render({ apps: [source] }), source.file).not.toThrow();
   });
 });
