@@ -19,7 +19,12 @@ import {
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
-import { isBuiltInGroup, PHASES, type Phase } from '../lib/render';
+import { coversResource, deployIdentityObjects, deployRules } from '../lib/delivery/deploy-identity';
+import { groupOf, isBuiltInGroup, PHASES, type Phase } from '../lib/render';
+import { toYaml } from '../lib/yaml';
+import { parse } from 'yaml';
+import { appVariantSources } from './fixtures/app-variants';
+import { render } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
 const realDist = readDistDir(resolve(root, 'dist'));
@@ -347,5 +352,34 @@ describe('running the plan (fake kubectl)', () => {
     const r = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', '--plan', '--drift'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('exclude each other');
+  });
+});
+
+describe('the deploy identity', () => {
+  it('covers every kind that dist/ and the app variants render (else: re-run the one-time step)', () => {
+    const variants = appVariantSources.flatMap((s) => render({ apps: [s] }).objects);
+    const kinds = new Set([...collectObjects(realDist).values()].map((o) => o.manifest).concat(variants).map((m) => `${groupOf(m.apiVersion)}/${m.kind}`));
+    const uncovered = [...kinds].filter((gk) => {
+      const [group, kind] = gk.split('/') as [string, string];
+      return !coversResource(group, pluralOf(kind));
+    });
+    expect(uncovered).toEqual([]);
+  });
+
+  it('never holds RBAC, impersonation or escalation rights, nor reads Secrets', () => {
+    const rules = deployRules();
+    expect(rules.flatMap((r) => r.apiGroups)).not.toContain('rbac.authorization.k8s.io');
+    expect(rules.flatMap((r) => r.verbs)).not.toEqual(expect.arrayContaining(['escalate']));
+    expect(rules.flatMap((r) => r.verbs).filter((v) => ['bind', 'impersonate', '*'].includes(v))).toEqual([]);
+    expect(rules.filter((r) => r.resources.includes('secrets')).flatMap((r) => r.verbs)).toEqual(['create', 'patch']);
+    expect(rules.filter((r) => r.resources.includes('customresourcedefinitions') && r.verbs.some((v) => v !== 'get' && v !== 'list' && v !== 'watch'))).toEqual([
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: ['applysets.hobby-infra.dev'] },
+    ]);
+  });
+
+  it('`npm run deploy-identity` prints the objects for the one-time admin step', () => {
+    const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts'], { cwd: root, encoding: 'utf8' });
+    expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+    expect(out).toBe(deployIdentityObjects().map((o) => toYaml(o)).join('---\n'));
   });
 });

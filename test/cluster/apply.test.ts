@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applySetId, applySetName } from '../../lib/delivery/apply';
 import { PHASES } from '../../lib/render';
-import { copyDist, editDistFile, removeDir, runApply, startTestCluster, type TestCluster } from './harness';
+import { copyDist, editDistFile, removeDir, runApply, runKubectl, startTestCluster, type TestCluster } from './harness';
 
 /*
  * `npm run apply` against a real API server, in the order a repository lives through it: the first
@@ -24,7 +24,8 @@ afterAll(async () => {
   if (dist) removeDir(dist);
 });
 
-const apply = (...args: string[]) => runApply(cluster, ['--dist', dist, ...args]);
+/** `npm run apply` as the deploy job runs it: as the deploy identity, never as the admin. */
+const apply = (...args: string[]) => runApply({ env: cluster.deployEnv }, ['--dist', dist, ...args]);
 const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
 
 interface Live {
@@ -53,7 +54,7 @@ const exists = (...target: string[]) => cluster.kubectl(['get', ...target, '--ig
 
 describe('npm run apply against a real API server', () => {
   it('9. refuses to run without an explicit target, and names the API server it writes to', async () => {
-    const { KUBECONFIG: _, ...noTarget } = cluster.env;
+    const { KUBECONFIG: _, ...noTarget } = cluster.deployEnv;
     const r = await runApply({ env: noTarget }, ['--dist', dist]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no target cluster: set KUBECONFIG');
@@ -210,6 +211,35 @@ describe('npm run apply against a real API server', () => {
     expect(exists('-n', 'cert-manager', 'deployment/cert-manager')).toBe(true); // the chart's (stand-in) workload
     const clean = await apply('--drift');
     expect(clean.status, output(clean)).toBe(0);
+  });
+});
+
+describe('the deploy identity', () => {
+  const canI = (...args: string[]) => {
+    try {
+      return runKubectl(cluster.deployEnv, ['auth', 'can-i', ...args]).trim();
+    } catch (err) {
+      return String((err as Error).message).includes('no') ? 'no' : String(err);
+    }
+  };
+
+  it('ran every apply above; it has no more than the apply needs', () => {
+    expect(canI('patch', 'deployments', '-n', 'shop')).toBe('yes');
+    expect(canI('delete', 'namespaces')).toBe('yes');
+    expect(canI('create', 'secrets', '-n', 'shop')).toBe('yes');
+    for (const denied of [
+      ['get', 'secrets', '-n', 'shop'],
+      ['list', 'secrets', '--all-namespaces'],
+      ['create', 'clusterrolebindings'],
+      ['escalate', 'clusterroles'],
+      ['impersonate', 'users'],
+      ['create', 'pods/exec', '-n', 'shop'],
+      ['delete', 'customresourcedefinitions/certificates.cert-manager.io'],
+      ['patch', 'customresourcedefinitions/certificates.cert-manager.io'],
+      ['delete', 'nodes'],
+    ]) {
+      expect(canI(...denied), denied.join(' ')).toBe('no');
+    }
   });
 });
 

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { DEPLOY_SERVICE_ACCOUNT, deployIdentityObjects } from '../../lib/delivery/deploy-identity';
 import { REPO, startControlPlane, type ControlPlane } from './control-plane';
 import { playHelmController, playKubelet, type StandIn } from './stand-ins';
 
@@ -10,6 +11,11 @@ import { playHelmController, playKubelet, type StandIn } from './stand-ins';
 export interface TestCluster extends ControlPlane {
   /** Stand-in log lines, in order (also printed). */
   readonly played: string[];
+  /**
+   * The environment of the deploy job: KUBECONFIG holds a short-lived token of the deploy
+   * identity (lib/delivery/deploy-identity.ts), not the admin's.
+   */
+  readonly deployEnv: NodeJS.ProcessEnv;
 }
 
 export async function startTestCluster(): Promise<TestCluster> {
@@ -25,9 +31,19 @@ export async function startTestCluster(): Promise<TestCluster> {
   cp.kubectl(['wait', '--for=condition=Established', 'crd/helmcharts.helm.cattle.io', 'crd/helmchartconfigs.helm.cattle.io']);
   log('[stand-in k3s] helm.cattle.io CRDs installed, as the k3s server does when it starts');
   const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log)];
+
+  // The deploy identity, as the one-time admin step creates it, and a token for it, as CI gets one.
+  cp.kubectl(['apply', '--server-side', '-f', '-'], deployIdentityObjects().map((o) => JSON.stringify(o)).join('\n'));
+  const token = cp.kubectl(['-n', DEPLOY_SERVICE_ACCOUNT.namespace, 'create', 'token', DEPLOY_SERVICE_ACCOUNT.name, '--duration=2h']).trim();
+  const deployKubeconfig = join(cp.dir, 'deploy-kubeconfig');
+  const admin = JSON.parse(readFileSync(cp.kubeconfig, 'utf8'));
+  admin.users = [{ name: 'deploy', user: { token } }];
+  admin.contexts = [{ name: 'test', context: { cluster: 'test', user: 'deploy' } }];
+  writeFileSync(deployKubeconfig, JSON.stringify(admin));
   return {
     ...cp,
     played,
+    deployEnv: { ...cp.env, KUBECONFIG: deployKubeconfig },
     async stop() {
       await Promise.all(standIns.map((s) => s.stop()));
       await cp.stop();
@@ -77,4 +93,11 @@ export function editDistFile(dist: string, file: string, edit: (docs: Record<str
   const path = join(dist, file);
   const docs = parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as Record<string, any>);
   writeFileSync(path, edit(docs).map((d) => stringify(d)).join('---\n'));
+}
+
+/** The real kubectl with a given environment (e.g. the deploy identity's); throws with its output on failure. */
+export function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[]): string {
+  const r = spawnSync(env.KUBECTL ?? 'kubectl', args, { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} (exit ${r.status}): ${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
