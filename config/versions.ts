@@ -63,6 +63,12 @@ export const CHARTS = {
     // renovate: datasource=helm depName=uptime-kuma registryUrl=https://helm.irsigler.cloud
     version: '4.1.0',
   },
+  tailscaleOperator: {
+    repo: 'https://pkgs.tailscale.com/helmcharts',
+    chart: 'tailscale-operator',
+    // renovate: datasource=helm depName=tailscale-operator registryUrl=https://pkgs.tailscale.com/helmcharts
+    version: '1.102.3',
+  },
   reloader: {
     repo: 'https://stakater.github.io/stakater-charts',
     chart: 'reloader',

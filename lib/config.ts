@@ -146,6 +146,18 @@ export const clusterConfigSchema = z
       /** Loki push endpoint of the Grafana Cloud stack. */
       logsUrl: httpsUrl,
     }),
+    /**
+     * How CI (and admins) reach the Kubernetes API without opening 6443 to the internet: the
+     * Tailscale operator's API server proxy, in auth mode (docs/delivery.md).
+     */
+    tailscale: z.strictObject({
+      /** The tailnet's DNS name, from the admin console's DNS page. */
+      tailnet: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.ts\.net$/, 'a tailnet DNS name such as tail0a1b2c.ts.net'),
+      /** The operator's device name on the tailnet; the API is then https://<name>.<tailnet>. */
+      apiProxyHostname: z.string().regex(DNS_LABEL, 'a single DNS label such as hobby-k8s-api'),
+      /** The tag the deploy and drift jobs join the tailnet with; the policy grants it the deploy group. */
+      ciTag: z.string().regex(/^tag:[a-z0-9-]+$/, 'a Tailscale tag such as tag:ci'),
+    }),
     /** Subdomains of platform services. */
     hosts: z.strictObject({
       status: z.string().regex(DNS_LABEL, 'a single DNS label such as status'),

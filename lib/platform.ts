@@ -4,6 +4,7 @@ import { ClusterAutoscalerChart } from '../charts/cluster-autoscaler';
 import { ExternalSecretsChart } from '../charts/external-secrets';
 import { MonitoringChart } from '../charts/monitoring';
 import { ReloaderChart } from '../charts/reloader';
+import { TailscaleChart } from '../charts/tailscale';
 import { TraefikChart } from '../charts/traefik';
 import { UptimeKumaChart } from '../charts/uptime-kuma';
 import { loadApps, type AppSource, type AppSpec } from './app-spec';
@@ -29,6 +30,7 @@ export function buildPlatform({ cluster, appSources }: PlatformInput): { app: Ap
   new ClusterAutoscalerChart(app, cluster);
   new MonitoringChart(app, cluster);
   new UptimeKumaChart(app, cluster);
+  new TailscaleChart(app, cluster);
   for (const spec of apps) new AppChart(app, spec, cluster);
   return { app, apps };
 }

@@ -13,6 +13,7 @@ const workflowsDir = join(root, '.github/workflows');
 const workflowFiles = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
 type Workflow = { on: Record<string, any>; jobs: Record<string, any>; concurrency?: any; permissions?: any };
 const load = (f: string) => parse(readFileSync(join(workflowsDir, f), 'utf8')) as Workflow;
+const localActions = readdirSync(join(root, '.github/actions')).map((a) => join(root, '.github/actions', a, 'action.yml'));
 
 describe('workflows', () => {
   it('exist for every part of the loop', () => {
@@ -41,15 +42,53 @@ describe('workflows', () => {
     }
   });
 
-  it('pins actions to a major version and uses Node 22 with the npm cache', () => {
+  it('pins every action by commit SHA, with the release it is in a comment (Renovate keeps both current)', () => {
+    const files = [...workflowFiles.map((f) => join(workflowsDir, f)), ...localActions];
+    const uses = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^\s*(- )?uses:/.test(line))
+        .map((line) => ({ file, line: line.trim() })),
+    );
+    expect(uses.length).toBeGreaterThan(20);
+    for (const { file, line } of uses) {
+      if (line.includes('uses: ./')) continue;
+      expect(line, file).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
+    expect(JSON.parse(readFileSync(join(root, 'renovate.json'), 'utf8')).extends).toContain('helpers:pinGitHubActionDigests');
     for (const file of workflowFiles) {
       for (const job of Object.values(load(file).jobs)) {
         for (const step of job.steps ?? []) {
-          if (step.uses) expect(step.uses, file).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
           if (String(step.uses).startsWith('actions/setup-node@')) expect(step.with, file).toMatchObject({ 'node-version': 22, cache: 'npm' });
         }
       }
     }
+  });
+
+  it('gives no pull_request job a cloud or cluster credential', () => {
+    const prWorkflows = workflowFiles.filter((f) => 'pull_request' in (load(f).on ?? {}) || 'pull_request_target' in (load(f).on ?? {}));
+    expect(prWorkflows).toContain('pr.yml');
+    for (const file of prWorkflows) {
+      const secrets = [...readFileSync(join(workflowsDir, file), 'utf8').matchAll(/secrets\.(\w+)/g)].map((m) => m[1]);
+      expect(secrets.filter((name) => name !== 'GITHUB_TOKEN'), file).toEqual([]);
+      expect('pull_request_target' in (load(file).on ?? {}), file).toBe(false);
+    }
+  });
+
+  it('reaches the cluster through the Tailscale API server proxy, never with a kubeconfig secret', () => {
+    for (const file of ['deploy.yml', 'drift.yml']) {
+      const text = readFileSync(join(workflowsDir, file), 'utf8');
+      expect(text, file).not.toContain('secrets.KUBECONFIG');
+      const steps = Object.values(load(file).jobs).flatMap((job) => job.steps ?? []);
+      const access = steps.findIndex((s: { uses?: string }) => s.uses === './.github/actions/cluster-access');
+      const apply = steps.findIndex((s: { run?: string }) => (s.run ?? '').includes('npm run -s apply -- '));
+      expect(access, file).toBeGreaterThan(-1);
+      expect(access, file).toBeLessThan(apply);
+    }
+    const action = parse(readFileSync(localActions[0]!, 'utf8'));
+    const runs = action.runs.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(runs).toContain('npm run -s tailscale -- kubeconfig --out');
+    expect(action.runs.steps.some((s: { uses?: string }) => s.uses?.startsWith('tailscale/github-action@'))).toBe(true);
   });
 
   it('deploys on push to main in the production environment, one at a time', () => {
@@ -59,10 +98,12 @@ describe('workflows', () => {
     expect(deploy.jobs.apply.environment).toBe('production');
     const runs = deploy.jobs.apply.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
     expect(runs).toContain('npm run -s apply --');
-    // The drift check shares the group, so it never reads a half-applied cluster.
-    expect(load('drift.yml').concurrency.group).toBe('deploy-production');
+    // The drift check has its own group: a queued check never cancels a pending deploy.
+    expect(load('drift.yml').concurrency.group).not.toBe('deploy-production');
     expect(load('bootstrap.yml').on).toHaveProperty('workflow_dispatch');
-    expect(load('bootstrap.yml').jobs.apply.environment).toBe('bootstrap');
+    // Cloud credentials only behind the bootstrap environment's reviewers, plan included.
+    for (const job of Object.values(load('bootstrap.yml').jobs)) expect(job.environment).toBe('bootstrap');
+    expect(readFileSync(join(workflowsDir, 'bootstrap.yml'), 'utf8').split('\njobs:')[0]).not.toContain('secrets.');
     expect(load('image-bump.yml').on.repository_dispatch.types).toEqual(['image-bump']);
   });
 

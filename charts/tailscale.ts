@@ -1,0 +1,68 @@
+import type { App } from 'cdk8s';
+import { CHARTS } from '../config/versions';
+import type { ClusterConfig } from '../lib/config';
+import { DEPLOY_GROUP } from '../lib/delivery/deploy-identity';
+import { HelmRelease } from '../lib/constructs/helm-release';
+import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
+import { PlatformNamespace } from '../lib/constructs/namespace';
+import { resources } from '../lib/constructs/resources';
+import { PlatformChart } from '../lib/render';
+
+/** The Secret the operator reads its OAuth client from (the chart's default name and keys). */
+export const TAILSCALE_OAUTH_SECRET = { name: 'operator-oauth', clientIdKey: 'client_id', clientSecretKey: 'client_secret' } as const;
+
+/**
+ * The Tailscale operator, for its API server proxy in auth mode: the deploy and drift jobs join the
+ * tailnet as `tailscale.ciTag` (an ephemeral node, per run) and reach the API at
+ * https://<apiProxyHostname>.<tailnet>; the proxy impersonates the Kubernetes group the tailnet
+ * policy grants that tag (DEPLOY_GROUP), which RBAC binds to the deploy identity. No kubeconfig
+ * secret, no credential that outlives a run, and port 6443 never opens to the internet.
+ */
+export class TailscaleChart extends PlatformChart {
+  constructor(scope: App, cluster: ClusterConfig) {
+    super(scope, 'tailscale');
+    const namespace = new PlatformNamespace(this, 'tailscale', { podSecurity: 'restricted' }).name;
+    new HelmRelease(this, 'tailscale-operator', {
+      chart: CHARTS.tailscaleOperator,
+      targetNamespace: namespace,
+      crdGroups: ['tailscale.com'],
+      values: {
+        operatorConfig: {
+          hostname: cluster.tailscale.apiProxyHostname,
+          resources: resources('20m', '64Mi', { memory: '256Mi' }),
+          // The operator is tsnet in userspace: it needs no privilege.
+          podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        },
+        // Auth mode: requests are impersonated as the tailnet identity and the groups its grant names.
+        apiServerProxyConfig: { mode: 'true', allowImpersonation: 'true' },
+        // Only the API proxy is used: no Tailscale IngressClass for apps.
+        ingressClass: { enabled: false },
+      },
+    });
+
+    // The operator's OAuth client (Devices Core, Auth Keys write; tag:k8s-operator) at /platform/tailscale.
+    new InfisicalSecretStore(this, 'store', { cluster, namespace, secretsPath: '/platform/tailscale' });
+    new InfisicalSecret(this, 'oauth', {
+      cluster,
+      namespace,
+      secretName: TAILSCALE_OAUTH_SECRET.name,
+      keys: { [TAILSCALE_OAUTH_SECRET.clientIdKey]: 'TS_OAUTH_CLIENT_ID', [TAILSCALE_OAUTH_SECRET.clientSecretKey]: 'TS_OAUTH_CLIENT_SECRET' },
+    });
+  }
+}
+
+/** The tailnet policy entries the setup needs (docs/delivery.md prints them for the admin console). */
+export function tailnetPolicy(cluster: ClusterConfig): Record<string, unknown> {
+  return {
+    tagOwners: { 'tag:k8s-operator': [], 'tag:k8s': ['tag:k8s-operator'], [cluster.tailscale.ciTag]: ['autogroup:admin'] },
+    grants: [
+      {
+        src: [cluster.tailscale.ciTag],
+        dst: ['tag:k8s-operator'],
+        ip: ['tcp:443'],
+        app: { 'tailscale.com/cap/kubernetes': [{ impersonate: { groups: [DEPLOY_GROUP] } }] },
+      },
+    ],
+  };
+}
