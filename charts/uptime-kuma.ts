@@ -1,6 +1,7 @@
 import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
+import { AdminOnly } from '../lib/constructs/admin-only';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { HttpsIngress } from '../lib/constructs/ingress';
 import { PlatformNamespace } from '../lib/constructs/namespace';
@@ -12,8 +13,17 @@ const RELEASE = 'uptime-kuma';
 const PORT = 3001;
 
 /**
+ * What a public status page loads: the page, its data and heartbeats, badges and static assets.
+ * Everything else (the dashboard, settings, the first-run setup wizard, the socket.io API) is the
+ * admin UI, which only the admin CIDRs reach.
+ */
+export const PUBLIC_STATUS_PATHS = ['/status', '/api/status-page', '/api/badge', '/assets', '/upload', '/icon.svg', '/favicon.ico'] as const;
+
+/**
  * Uptime Kuma, the status page at status.<domain>, with its SQLite data on a Civo volume.
- * The Ingress is rendered here (not by the chart) so that it is reviewed, and DNS is derived from it.
+ * The Ingresses are rendered here (not by the chart) so that they are reviewed, and DNS is derived
+ * from them: one public for the status page paths, one for everything else behind AdminOnly (the
+ * first visitor of an open setup wizard would become its admin).
  */
 export class UptimeKumaChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
@@ -35,11 +45,20 @@ export class UptimeKumaChart extends PlatformChart {
         securityContext: { allowPrivilegeEscalation: false },
       },
     });
-    new HttpsIngress(this, 'ingress', {
+    const hosts = [statusHost(cluster)];
+    new HttpsIngress(this, 'status-page', {
+      name: `${RELEASE}-status-page`,
+      namespace,
+      hosts,
+      routes: PUBLIC_STATUS_PATHS.map((path) => ({ path, service: RELEASE, port: PORT })),
+    });
+    const adminOnly = new AdminOnly(this, 'admin-only', { cluster, namespace });
+    new HttpsIngress(this, 'admin', {
       name: RELEASE,
       namespace,
-      hosts: [statusHost(cluster)],
+      hosts,
       routes: [{ path: '/', service: RELEASE, port: PORT }],
+      middlewares: [adminOnly.reference],
     });
   }
 }

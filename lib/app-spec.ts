@@ -128,6 +128,8 @@ export const appSchema = z
   .strictObject({
     /** Public hosts under the cluster domain (`blog` means blog.<domain>; `@` is the apex). */
     hosts: z.array(hostSchema).optional(),
+    /** An internal UI: its hosts answer only the admin CIDRs (config `adminCidrs`), everyone else gets 403. */
+    private: z.boolean('true or false').optional(),
     ...componentSchema.partial().shape,
     /** Several components of one app (e.g. `web` at / and `api` at /api) instead of one. */
     components: z.record(z.string().regex(DNS_LABEL, 'a component name that is a DNS label'), componentSchema).optional(),
@@ -160,6 +162,8 @@ export interface AppSpec {
   readonly name: string;
   readonly file: string;
   readonly hosts: string[];
+  /** Only the admin CIDRs reach the hosts (lib/constructs/admin-only.ts). */
+  readonly private: boolean;
   readonly components: ComponentSpec[];
 }
 
@@ -224,7 +228,7 @@ function resolveHost(host: string, index: number, domain: string): { fqdn: strin
 }
 
 function normalize(name: string, file: string, raw: z.output<typeof appSchema>, cluster: ClusterConfig): AppSpec {
-  const { hosts = [], components, ...single } = raw as z.output<typeof appSchema> & Record<string, unknown>;
+  const { hosts = [], components, private: isPrivate = false, ...single } = raw as z.output<typeof appSchema> & Record<string, unknown>;
   const entries: [string | undefined, ParsedComponent][] = components
     ? Object.entries(components).sort(([a], [b]) => a.localeCompare(b))
     : [[undefined, single as ParsedComponent]];
@@ -262,8 +266,9 @@ function normalize(name: string, file: string, raw: z.output<typeof appSchema>, 
   });
   const duplicate = fqdns.find((h, i) => fqdns.indexOf(h) !== i);
   if (duplicate) problems.push(`hosts: got ${duplicate} twice, expected each host once`);
+  if (isPrivate && hosts.length === 0) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
   if (problems.length) throw new SpecError(file, problems);
-  return { name, file, hosts: fqdns, components: normalized };
+  return { name, file, hosts: fqdns, private: isPrivate as boolean, components: normalized };
 }
 
 /** Why `name` cannot name an app (its namespace, and its Service when it has one component), or undefined. */

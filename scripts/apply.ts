@@ -1,27 +1,30 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildPlan, DEFAULT_MAX_PRUNE, formatPlan, runPlan, type Spawner } from '../lib/delivery/apply';
 import { readDistDir } from '../lib/delivery/diff';
+import { collectObjects } from '../lib/delivery/manifests';
+import { infisicalStores } from '../lib/delivery/secret-zero';
+import { exitWith, parseCommandLine } from '../lib/cli';
 
 /*
  * npm run apply -- [--plan | --dry-run | --drift] [--allow-destructive] [--max-prune N] [--dist dist]
- *   (default)  the phased apply CI runs on merge (needs KUBECONFIG, INFISICAL_CLIENT_ID/SECRET)
+ *   (default)  the phased apply CI runs on merge (needs a target and INFISICAL_IDENTITIES)
  *   --plan     print the exact kubectl commands, in order, without touching a cluster
  *   --dry-run  the same commands with --dry-run=server (no waits)
  *   --drift    kubectl diff per phase plus the ApplySet prune listing; exit 1 on drift
  *   --allow-destructive  let the prune delete protected kinds / more than --max-prune (default 10, env APPLY_MAX_PRUNE)
  *   --skip-rollouts      no `rollout status` waits after phase 04 (the k3d end-to-end job)
  *   --context NAME       the kubeconfig context to write to
+ *   --identities-template  print the INFISICAL_IDENTITIES JSON dist/ needs, with placeholders
  * Every mode but --plan needs an explicit target, KUBECONFIG or --context: a default kubeconfig
  * that happens to point at some cluster is never written to. The API server is printed first.
  * Exit codes: 0 done, 1 drift, 2 error, 3 the prune guard refused.
  */
 
-const usage = 'usage: npm run apply -- [--plan | --dry-run | --drift] [--context NAME] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--dist <dir>]';
-const { values } = parseArgs({
-  options: {
+const usage = 'npm run apply -- [--plan | --dry-run | --drift | --identities-template] [--context NAME] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--dist <dir>]';
+const { values } = parseCommandLine('apply', usage, {
     plan: { type: 'boolean', default: false },
+    'identities-template': { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     drift: { type: 'boolean', default: false },
     'allow-destructive': { type: 'boolean', default: false },
@@ -31,27 +34,28 @@ const { values } = parseArgs({
     kubectl: { type: 'string', default: process.env.KUBECTL ?? 'kubectl' },
     context: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
-  },
 });
 
 if (values.help) {
-  console.log(usage);
+  console.log(`usage: ${usage}`);
   process.exit(0);
 }
-if (Number(values.plan) + Number(values['dry-run']) + Number(values.drift) > 1) {
-  console.error(`apply: --plan, --dry-run and --drift exclude each other\n${usage}`);
-  process.exit(2);
+if (Number(values.plan) + Number(values['dry-run']) + Number(values.drift) + Number(values['identities-template']) > 1) {
+  exitWith('apply', '--plan, --dry-run, --drift and --identities-template exclude each other', 2, usage);
 }
 const maxPrune = Number(values['max-prune']);
-if (!Number.isInteger(maxPrune) || maxPrune < 0) {
-  console.error(`apply: --max-prune must be a whole number, got ${values['max-prune']}`);
-  process.exit(2);
+if (!/^\d+$/.test(values['max-prune']!) || !Number.isSafeInteger(maxPrune)) {
+  exitWith('apply', `--max-prune: got ${JSON.stringify(values['max-prune'])}, expected a whole number of objects`, 2, usage);
 }
 
-const files = readDistDir(resolve(values.dist));
-if (!files.size) {
-  console.error(`apply: no manifests under ${values.dist}/ (run npm run synth)`);
-  process.exit(2);
+const files = readDistDir(resolve(values.dist!));
+if (!files.size) exitWith('apply', `--dist: got ${values.dist}/ with no manifests, expected the rendered dist/ (run npm run synth)`, 2);
+if (values['identities-template']) {
+  // What INFISICAL_IDENTITIES must hold for this dist/: one entry per namespace, each its own identity.
+  const stores = infisicalStores(collectObjects(files).values());
+  const template = Object.fromEntries(stores.map((s) => [s.namespace, { clientId: `<client id of the identity that reads ${s.secretsPath}>`, clientSecret: `<its client secret>` }]));
+  process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
+  process.exit(0);
 }
 const mode = values['dry-run'] ? 'dry-run' : values.drift ? 'drift' : 'apply';
 const steps = buildPlan({ files, distDir: values.dist, mode: values.plan ? 'apply' : mode, rollouts: !values['skip-rollouts'] });

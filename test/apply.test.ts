@@ -11,8 +11,6 @@ import {
   diffFileName,
   parseDiffObjects,
   runPlan,
-  secretStoreNamespaces,
-  universalAuthSecrets,
   type Spawner,
   type Step,
 } from '../lib/delivery/apply';
@@ -20,6 +18,7 @@ import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
 import { coversResource, deployIdentityObjects, deployRules } from '../lib/delivery/deploy-identity';
+import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
 import { groupOf, isBuiltInGroup, PHASES, type Phase } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { parse } from 'yaml';
@@ -129,17 +128,17 @@ describe('the apply plan', () => {
     // The Universal Auth secret comes right after the namespaces, in every namespace with a SecretStore.
     const secret = steps.find((s) => s.kind === 'secret')!;
     expect(secret.phase).toBe('01-prerequisites');
-    expect(secret.stdin!.describe).toContain(secretStoreNamespaces(objects).join(', '));
+    expect(secret.stdin!.describe).toContain(infisicalStores(objects).map((s) => s.namespace).join(', '));
     // A rollout wait for every app Deployment, after the apps are applied.
     const deployments = objects.filter((o) => o.phase === '04-apps' && o.manifest.kind === 'Deployment');
     expect(steps.filter((s) => s.kind === 'rollout')).toHaveLength(deployments.length);
   });
 
   it('`npm run apply -- --plan` prints the same order and no secret value', () => {
-    const env = { ...process.env, INFISICAL_CLIENT_ID: 'sentinel-client-id-4711', INFISICAL_CLIENT_SECRET: 'sentinel-client-secret-4711' };
+    const env = { ...process.env, INFISICAL_IDENTITIES: JSON.stringify({ shop: { clientId: 'sentinel-client-id-4711', clientSecret: 'sentinel-client-secret-4711' } }) };
     const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', '--plan'], { cwd: root, encoding: 'utf8', env });
     expect(out).not.toContain('sentinel');
-    expect(out).toContain('<redacted $INFISICAL_CLIENT_SECRET>');
+    expect(out).toContain('<redacted $INFISICAL_IDENTITIES>');
     expect(out).toBe(formatPlan(buildPlan({ files: realDist })));
     const lines = out.split('\n');
     const at = (pred: (l: string) => boolean) => lines.findIndex(pred);
@@ -213,7 +212,7 @@ describe('kubectl diff output', () => {
 });
 
 describe('running the plan (fake kubectl)', () => {
-  const env = { INFISICAL_CLIENT_ID: 'id-4711', INFISICAL_CLIENT_SECRET: 'secret-4711' };
+  const env = { INFISICAL_IDENTITIES: JSON.stringify({ blog: { clientId: 'id-4711', clientSecret: 'secret-4711' } }) };
   const distObjects = [...collectObjects(fixture).values()];
 
   /**
@@ -322,9 +321,8 @@ describe('running the plan (fake kubectl)', () => {
     const { calls, spawn } = fake();
     const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env: {}, spawn, log: () => {} });
     expect(result).toMatchObject({ code: 2, ran: [] });
-    expect(result.message).toContain('INFISICAL_CLIENT_ID and INFISICAL_CLIENT_SECRET');
+    expect(result.message).toContain('INFISICAL_IDENTITIES: got nothing');
     expect(calls).toEqual([]);
-    expect(() => universalAuthSecrets(['a'], { INFISICAL_CLIENT_ID: 'x' })).toThrow(/INFISICAL_CLIENT_SECRET/);
 
     const failing = fake({}, (argv) => (argv.includes('rollout') ? 1 : 0));
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: failing.spawn, log: () => {} }).code).toBe(2);
@@ -381,5 +379,55 @@ describe('the deploy identity', () => {
     const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts'], { cwd: root, encoding: 'utf8' });
     expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
     expect(out).toBe(deployIdentityObjects().map((o) => toYaml(o)).join('---\n'));
+  });
+});
+
+describe('secret zero: one Infisical identity per namespace', () => {
+  const stores = [
+    { namespace: 'blog', secretsPath: '/apps/blog' },
+    { namespace: 'shop', secretsPath: '/apps/shop' },
+  ];
+  const env = (value: unknown) => ({ INFISICAL_IDENTITIES: typeof value === 'string' ? value : JSON.stringify(value) });
+  const blog = { clientId: 'blog-id', clientSecret: 'blog-secret-value' };
+  const shop = { clientId: 'shop-id', clientSecret: 'shop-secret-value' };
+
+  it('writes each namespace\'s Secret from its own entry', () => {
+    const list = JSON.parse(universalAuthSecrets(stores, env({ blog, shop, extra: blog }), 'hobby-infra'));
+    expect(list.items.map((s: any) => [s.metadata.namespace, s.stringData.clientId, s.stringData.clientSecret])).toEqual([
+      ['blog', 'blog-id', 'blog-secret-value'],
+      ['shop', 'shop-id', 'shop-secret-value'],
+    ]);
+  });
+
+  it.each([
+    ['missing', undefined, 'INFISICAL_IDENTITIES: got nothing'],
+    ['not JSON', '{oops', 'got text that is not JSON'],
+    ['an array', [blog], 'got an array, expected a JSON object keyed by namespace'],
+    ['a namespace left out', { blog }, 'shop: got no entry, expected the identity that reads /apps/shop'],
+    ['a wrong shape', { blog, shop: { id: 'x' } }, 'shop: got keys id, expected {"clientId": "…", "clientSecret": "…"}'],
+    ['one identity shared', { blog, shop: blog }, 'blog, shop: got one identity for 2 namespaces, expected one of its own for each'],
+  ])('refuses %s, naming namespaces and folders but never a value', (_what, value, message) => {
+    const e = value === undefined ? {} : env(value);
+    expect(() => identitiesFor(stores, e)).toThrow(message);
+    try {
+      identitiesFor(stores, e);
+    } catch (err) {
+      expect(String(err)).not.toMatch(/secret-value/);
+    }
+  });
+
+  it('every SecretStore in dist/ reads the Secret of its own namespace (a namespaced store cannot name another)', () => {
+    const stores = [...collectObjects(realDist).values()].filter((o) => o.manifest.kind === 'SecretStore');
+    expect(stores.length).toBeGreaterThan(2);
+    for (const { manifest } of stores) {
+      const refs = (manifest.spec as any).provider.infisical.auth.universalAuthCredentials;
+      for (const ref of Object.values(refs) as { name: string; namespace?: string }[]) {
+        expect(ref.namespace, `${manifest.metadata.namespace}`).toBeUndefined();
+        expect(ref.name).toBe('infisical-universal-auth');
+      }
+    }
+    // Folders are distinct, so one namespace's identity is useless for another's store.
+    const paths = infisicalStores(collectObjects(realDist).values()).map((s) => s.secretsPath);
+    expect(new Set(paths).size).toBe(paths.length);
   });
 });

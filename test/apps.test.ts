@@ -223,3 +223,17 @@ describe('the app variants the cluster suite validates', () => {
     for (const source of appVariantSources) expect(() => render({ apps: [source] }), source.file).not.toThrow();
   });
 });
+
+describe('private apps', () => {
+  test('answer only the admin CIDRs: an ipAllowList Middleware in the app namespace, on its Ingress', () => {
+    const { objects } = render({ apps: [appFile('tools', { image: 'ghcr.io/me/tools:1.0.0', port: 8080, hosts: ['tools'], private: true })] });
+    const ingress = find(objects, 'Ingress', 'tools', 'tools') as any;
+    expect(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe('tools-admin-only@kubernetescrd');
+    const middleware = find(objects, 'Middleware', 'admin-only', 'tools') as any;
+    expect(middleware.spec.ipAllowList.sourceRange).toEqual(cluster.adminCidrs);
+    // A public app has neither.
+    const open = render({ apps: [appFile('tools', { image: 'ghcr.io/me/tools:1.0.0', port: 8080, hosts: ['tools'] })] }).objects;
+    expect(open.some((o) => o.kind === 'Middleware' && o.metadata.namespace === 'tools')).toBe(false);
+    expect((find(open, 'Ingress', 'tools', 'tools') as any).metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBeUndefined();
+  });
+});

@@ -49,6 +49,8 @@ const withCredentials = (scheme: string, password: string, host: string) => `${s
 // [case, app file name, default export (or a loader error), the field and value the message must name]
 const appCases: [string, string, unknown, RegExp][] = [
   ['CPU in memory units', 'demo', res({ requests: { cpu: '1Gi' } }), /resources\.requests\.cpu: got "1Gi", expected a CPU quantity/],
+  ['private without hosts', 'demo', { image: 'ghcr.io/me/demo:1.0.0', port: 8080, private: true }, /private: got true for an app without hosts, expected hosts to keep private/],
+  ['private not a boolean', 'demo', { ...demo, private: 'yes' }, /private: got "yes", expected true or false/],
   ['zero CPU', 'demo', res({ limits: { cpu: '0' } }), /resources\.limits\.cpu: got "0", expected a CPU quantity above zero/],
   ['CPU below a millicore', 'demo', res({ requests: { cpu: '0.0005' } }), /resources\.requests\.cpu: got "0\.0005", expected a CPU quantity/],
   ['negative CPU', 'demo', res({ requests: { cpu: '-1' } }), /resources\.requests\.cpu: got "-1"/],

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { PUBLIC_STATUS_PATHS } from '../charts/uptime-kuma';
 import { cluster } from '../config/cluster';
 import { readFileSync } from 'node:fs';
 import { CIVO_PROXY_PROTOCOL } from '../charts/traefik';
@@ -197,6 +198,22 @@ describe('Uptime Kuma', () => {
     expect(ingress.spec.tls[0].hosts).toEqual([`status.${cluster.domain}`]);
     expect(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.entrypoints']).toBe('websecure');
     expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'uptime-kuma', port: { number: values.service.port } });
+  });
+
+  test('the status page is public; the admin UI and its setup wizard answer only the admin CIDRs', () => {
+    const statusPage = find(objects, 'Ingress', 'uptime-kuma-status-page', 'uptime-kuma') as any;
+    expect(statusPage.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBeUndefined();
+    const publicPaths = statusPage.spec.rules[0].http.paths.map((p: any) => p.path);
+    expect(publicPaths).toEqual([...PUBLIC_STATUS_PATHS]);
+    for (const path of ['/', '/setup', '/dashboard', '/settings', '/socket.io']) expect(publicPaths.some((p: string) => path.startsWith(p)), path).toBe(false);
+
+    const admin = find(objects, 'Ingress', 'uptime-kuma', 'uptime-kuma') as any;
+    expect(admin.spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/']);
+    expect(admin.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe('uptime-kuma-admin-only@kubernetescrd');
+    const middleware = find(objects, 'Middleware', 'admin-only', 'uptime-kuma') as any;
+    expect(middleware.spec.ipAllowList.sourceRange).toEqual(cluster.adminCidrs);
+    // The client is the right-most forwarded address that is not a Cloudflare edge.
+    expect(middleware.spec.ipAllowList.ipStrategy.excludedIPs).toEqual([...CLOUDFLARE_RANGES]);
   });
 });
 

@@ -6,7 +6,8 @@ import { SecretStore } from '../../imports/secretstores-external-secrets.io';
 /**
  * Secret zero: the Infisical Universal Auth client credentials. They are the one secret that cannot
  * come from Infisical, so they are never in git: `npm run apply` creates this Secret in every
- * namespace that has an InfisicalSecretStore, from INFISICAL_CLIENT_ID / INFISICAL_CLIENT_SECRET.
+ * namespace that has an InfisicalSecretStore, each from that namespace's own machine identity
+ * (INFISICAL_IDENTITIES, lib/delivery/secret-zero.ts), which can read the store's folder only.
  */
 export const UNIVERSAL_AUTH_SECRET = { name: 'infisical-universal-auth', clientIdKey: 'clientId', clientSecretKey: 'clientSecret' } as const;
 

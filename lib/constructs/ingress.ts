@@ -8,6 +8,8 @@ export interface HttpsIngressProps {
   readonly hosts: readonly string[];
   /** Path prefix -> Service in the same namespace. */
   readonly routes: readonly { path: string; service: string; port: number }[];
+  /** Traefik middlewares in front of every route (`<namespace>-<name>@kubernetescrd`), e.g. AdminOnly. */
+  readonly middlewares?: readonly string[];
 }
 
 /**
@@ -29,6 +31,7 @@ export class HttpsIngress extends Construct {
         annotations: {
           'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure',
           'traefik.ingress.kubernetes.io/router.tls': 'true',
+          ...(props.middlewares?.length ? { 'traefik.ingress.kubernetes.io/router.middlewares': props.middlewares.join(',') } : {}),
         },
       },
       spec: {

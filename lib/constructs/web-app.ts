@@ -7,6 +7,7 @@ import { DEFAULT_RESOURCES, SCRATCH_MOUNT_PATH, type AppSpec, type ComponentSpec
 import type { ClusterConfig } from '../config';
 import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../quantity';
 import { PlatformChart } from '../render';
+import { AdminOnly } from './admin-only';
 import { InfisicalSecret, InfisicalSecretStore } from './infisical';
 import { HttpsIngress } from './ingress';
 import { PlatformNamespace } from './namespace';
@@ -53,6 +54,7 @@ export class AppChart extends PlatformChart {
     }
     new AppNetworkPolicy(this, 'network', { app: spec.name, namespace, components: spec.components });
     if (spec.hosts.length > 0) {
+      const adminOnly = spec.private ? new AdminOnly(this, 'admin-only', { cluster, namespace }) : undefined;
       new HttpsIngress(this, 'ingress', {
         name: spec.name,
         namespace,
@@ -60,6 +62,7 @@ export class AppChart extends PlatformChart {
         routes: [...spec.components]
           .sort((a, b) => b.path.length - a.path.length)
           .map((c) => ({ path: c.path, service: c.name, port: c.port })),
+        middlewares: adminOnly ? [adminOnly.reference] : undefined,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CRD_GROUPS_ANNOTATION } from '../constructs/helm-release';
 import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
+import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
 import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
 import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
 import { collectObjects, displayName, type DistObject } from './manifests';
@@ -15,7 +16,8 @@ import { crdNameOf } from './plural';
  *         anything is written (lib/delivery/inventory.ts). The prune guard judges the whole run
  *         here; objects moved between phases are relabelled so no phase deletes and recreates them
  *  01     Namespaces and plain objects, then the Infisical Universal Auth Secret in every namespace
- *         that has a SecretStore (from env, piped on stdin, never on disk or in the output)
+ *         that has a SecretStore, each from its own identity (lib/delivery/secret-zero.ts; from env,
+ *         piped on stdin, never on disk or in the output)
  *  02     HelmChart CRs, then: each helm-install-<chart> Job complete, the CRDs phases 03/04 use
  *         Established, and the Deployments of the charts that serve those CRDs Available (their
  *         admission webhooks must answer before the first custom resource is applied)
@@ -47,7 +49,6 @@ export const APPLYSET_GROUP = 'hobby-infra.dev';
 export const APPLYSET_KIND = 'ApplySet';
 export const APPLYSET_CRD = `applysets.${APPLYSET_GROUP}`;
 export const DEFAULT_MAX_PRUNE = 10;
-export const INFISICAL_ENV = { clientId: 'INFISICAL_CLIENT_ID', clientSecret: 'INFISICAL_CLIENT_SECRET' } as const;
 
 /** Kinds whose deletion loses data or takes a whole subtree with it: never pruned without the flag. */
 export const PROTECTED_RESOURCES = [
@@ -155,34 +156,6 @@ export function crdGroupsOf(chart: Manifest): string[] {
   return (annotations[CRD_GROUPS_ANNOTATION] ?? '').split(',').filter(Boolean);
 }
 
-/** Namespaces that have a SecretStore, so need the Universal Auth Secret. */
-export function secretStoreNamespaces(objects: Iterable<DistObject>): string[] {
-  return uniqueSorted(
-    [...objects]
-      .filter((o) => o.manifest.kind === 'SecretStore' && groupOf(o.manifest.apiVersion) === 'external-secrets.io' && o.manifest.metadata.namespace)
-      .map((o) => o.manifest.metadata.namespace!),
-  );
-}
-
-/** The Universal Auth Secrets as one v1 List, from the environment. Throws when a variable is missing. */
-export function universalAuthSecrets(namespaces: readonly string[], env: NodeJS.ProcessEnv): string {
-  const clientId = env[INFISICAL_ENV.clientId];
-  const clientSecret = env[INFISICAL_ENV.clientSecret];
-  const missing = [!clientId && INFISICAL_ENV.clientId, !clientSecret && INFISICAL_ENV.clientSecret].filter(Boolean);
-  if (missing.length) throw new Error(`${missing.join(' and ')} must be set to create the ${UNIVERSAL_AUTH_SECRET.name} Secret`);
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'List',
-    items: namespaces.map((namespace) => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: UNIVERSAL_AUTH_SECRET.name, namespace, labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGER } },
-      type: 'Opaque',
-      stringData: { [UNIVERSAL_AUTH_SECRET.clientIdKey]: clientId, [UNIVERSAL_AUTH_SECRET.clientSecretKey]: clientSecret },
-    })),
-  });
-}
-
 /** A phase's manifests with the ApplySet member label, as `kubectl apply` would send them (for `kubectl diff`). */
 export function labelledManifests(objects: readonly DistObject[], phase: Phase): string {
   const items = objects.map(({ manifest }) => ({
@@ -275,19 +248,18 @@ export function buildPlan(opts: PlanOptions): Step[] {
     steps.push({ phase, kind: 'apply', title: `apply ${dist}/${phase}/ and prune its ApplySet`, argv: [...applyArgv.slice(0, -2), ...dryRun, ...applyArgv.slice(-2)], env, customKinds });
 
     if (phase === '01-prerequisites') {
-      const namespaces = secretStoreNamespaces(all.values());
-      if (namespaces.length) {
+      const stores = infisicalStores(all.values());
+      if (stores.length) {
         steps.push({
           phase,
           kind: 'secret',
-          title: `Infisical Universal Auth Secret in namespaces with a SecretStore`,
+          title: `Infisical Universal Auth Secret in each namespace with a SecretStore, from its own identity`,
           argv: ['kubectl', 'apply', ...ssa, ...dryRun, '-f', '-'],
           stdin: {
             describe:
-              `Secret ${UNIVERSAL_AUTH_SECRET.name} in ${namespaces.join(', ')}: ` +
-              `stringData.${UNIVERSAL_AUTH_SECRET.clientIdKey}=<redacted $${INFISICAL_ENV.clientId}>, ` +
-              `stringData.${UNIVERSAL_AUTH_SECRET.clientSecretKey}=<redacted $${INFISICAL_ENV.clientSecret}>`,
-            render: (e) => universalAuthSecrets(namespaces, e),
+              `Secret ${UNIVERSAL_AUTH_SECRET.name} in ${stores.map((s) => s.namespace).join(', ')}: ` +
+              `each from its own entry of <redacted $${INFISICAL_IDENTITIES_ENV}>`,
+            render: (e) => universalAuthSecrets(stores, e, FIELD_MANAGER),
           },
           customKinds: [],
         });

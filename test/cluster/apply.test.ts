@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applySetId, applySetName } from '../../lib/delivery/apply';
 import { PHASES } from '../../lib/render';
-import { copyDist, editDistFile, removeDir, runApply, runKubectl, startTestCluster, type TestCluster } from './harness';
+import { copyDist, editDistFile, removeDir, runApply, runKubectl, startTestCluster, testIdentities, type TestCluster } from './harness';
 
 /*
  * `npm run apply` against a real API server, in the order a repository lives through it: the first
@@ -78,6 +78,13 @@ describe('npm run apply against a real API server', () => {
     expect(kinds['01-prerequisites']).toContain('Namespace');
     expect(kinds['02-helm-charts']).toBe('HelmChart.helm.cattle.io');
     expect(kinds['04-apps']).toContain('Deployment.apps');
+    // Secret zero: each namespace's Secret holds that namespace's own identity, nobody else's.
+    const identities = JSON.parse(testIdentities()) as Record<string, { clientId: string }>;
+    expect(Object.keys(identities).length).toBeGreaterThan(3);
+    for (const [namespace, { clientId }] of Object.entries(identities)) {
+      const data = cluster.kubectl(['-n', namespace, 'get', 'secret/infisical-universal-auth', '-o', 'jsonpath={.data.clientId}']);
+      expect(Buffer.from(data, 'base64').toString(), namespace).toBe(clientId);
+    }
     // The app workloads really rolled out: the real deployment controller saw (stand-in) ready pods.
     const site = JSON.parse(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'json']));
     expect(site.status.availableReplicas).toBeGreaterThan(0);

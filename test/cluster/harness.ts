@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -67,7 +67,7 @@ export function runApply(cluster: Pick<ControlPlane, 'env'>, args: readonly stri
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', ...args], {
       cwd: REPO,
-      env: { ...cluster.env, INFISICAL_CLIENT_ID: 'test-client-id', INFISICAL_CLIENT_SECRET: 'test-client-secret', ...env },
+      env: { ...cluster.env, INFISICAL_IDENTITIES: testIdentities(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -100,4 +100,14 @@ export function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[]): str
   const r = spawnSync(env.KUBECTL ?? 'kubectl', args, { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} (exit ${r.status}): ${r.stdout}${r.stderr}`);
   return r.stdout;
+}
+
+/** One distinct (fake) Infisical identity per namespace with a SecretStore in dist/, as the deploy job gets them. */
+export function testIdentities(): string {
+  const namespaces = readdirSync(join(REPO, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(REPO, 'dist', f), 'utf8')).map((d) => d.toJS()))
+    .filter((m) => m?.kind === 'SecretStore')
+    .map((m) => m.metadata.namespace as string);
+  return JSON.stringify(Object.fromEntries(namespaces.map((ns) => [ns, { clientId: `id-of-${ns}`, clientSecret: `secret-of-${ns}` }])));
 }
