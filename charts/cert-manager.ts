@@ -31,6 +31,7 @@ export class CertManagerChart extends PlatformChart {
       chart: CHARTS.certManager,
       targetNamespace: namespace,
       crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
+      webhookDeployments: ['cert-manager-webhook'],
       values: {
         crds: { enabled: true, keep: true },
         // Check DNS-01 propagation against Cloudflare itself, not a cluster resolver's cache.

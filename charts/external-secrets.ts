@@ -17,6 +17,7 @@ export class ExternalSecretsChart extends PlatformChart {
       chart: CHARTS.externalSecrets,
       targetNamespace: namespace,
       crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
+      webhookDeployments: ['external-secrets-webhook'],
       values: {
         installCRDs: true,
         resources: resources('20m', '64Mi', { memory: '256Mi' }),

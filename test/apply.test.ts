@@ -34,7 +34,7 @@ const fixture = new Map<string, string>([
   ['01-prerequisites/cert-manager.yaml', `${HEADER}apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cert-manager\n`],
   [
     '02-helm-charts/cert-manager.yaml',
-    `${HEADER}apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: cert-manager\n  namespace: kube-system\n  annotations:\n    hobby-infra.dev/crd-groups: acme.cert-manager.io,cert-manager.io\nspec:\n  chart: cert-manager\n  targetNamespace: cert-manager\n  valuesContent: |\n    crds:\n      enabled: true\n`,
+    `${HEADER}apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: cert-manager\n  namespace: kube-system\n  annotations:\n    hobby-infra.dev/crd-groups: acme.cert-manager.io,cert-manager.io\n    hobby-infra.dev/webhook-deployments: cert-manager-webhook\nspec:\n  chart: cert-manager\n  targetNamespace: cert-manager\n  valuesContent: |\n    crds:\n      enabled: true\n`,
   ],
   ['03-custom-resources/cert-manager.yaml', `${HEADER}apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  acme: {}\n`],
   [
@@ -104,8 +104,8 @@ describe('the apply plan', () => {
       'kubectl wait --for=create --timeout=5m crd/clusterissuers.cert-manager.io',
       'kubectl wait --for=create --timeout=5m crd/secretstores.external-secrets.io',
       'kubectl wait --for=condition=Established --timeout=5m crd/clusterissuers.cert-manager.io crd/secretstores.external-secrets.io',
-      // cert-manager serves cert-manager.io (its HelmChart says so); nothing in the fixture serves external-secrets.io.
-      'kubectl -n cert-manager wait --for=condition=Available --timeout=5m deployment --all',
+      // cert-manager serves cert-manager.io with its webhook (its HelmChart says so); nothing in the fixture serves external-secrets.io.
+      'kubectl -n cert-manager wait --for=condition=Available --timeout=5m deployment/cert-manager-webhook',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-03-custom-resources --prune -f dist/03-custom-resources/',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune -f dist/04-apps/',
       'kubectl -n blog rollout status deployment/blog --timeout=5m',
@@ -129,6 +129,8 @@ describe('the apply plan', () => {
     const secret = steps.find((s) => s.kind === 'secret')!;
     expect(secret.phase).toBe('01-prerequisites');
     expect(secret.stdin!.describe).toContain(infisicalStores(objects).map((s) => s.namespace).join(', '));
+    // Webhook waits name the Deployments the charts declare; Traefik (a DaemonSet, no webhook) gets none.
+    expect(steps.filter((s) => s.title.includes('webhook Available')).map((s) => s.argv.at(-1))).toEqual(['deployment/cert-manager-webhook', 'deployment/external-secrets-webhook']);
     // A rollout wait for every app Deployment, after the apps are applied.
     const deployments = objects.filter((o) => o.phase === '04-apps' && o.manifest.kind === 'Deployment');
     expect(steps.filter((s) => s.kind === 'rollout')).toHaveLength(deployments.length);

@@ -18,6 +18,11 @@ export interface HelmReleaseProps {
    */
   readonly crdGroups?: readonly string[];
   /**
+   * Deployments (in the target namespace) that serve the chart's admission webhooks for those CRDs:
+   * the apply waits for them to be Available before it sends the first object of those groups.
+   */
+  readonly webhookDeployments?: readonly string[];
+  /**
    * Names for values used more than once (the same object in `values`): written once as a YAML
    * anchor (`&cloudflare`) and referred to by alias (`*cloudflare`) instead of repeated.
    */
@@ -44,6 +49,8 @@ export function valuesYaml(values: Record<string, unknown>, anchors: Readonly<Re
 
 /** HelmChart annotation: comma-separated API groups whose CRDs the chart installs. */
 export const CRD_GROUPS_ANNOTATION = 'hobby-infra.dev/crd-groups';
+/** HelmChart annotation: comma-separated Deployments that serve the chart's admission webhooks. */
+export const WEBHOOK_DEPLOYMENTS_ANNOTATION = 'hobby-infra.dev/webhook-deployments';
 
 /**
  * A Helm release reconciled by k3s' helm-controller: a helm.cattle.io/v1 HelmChart in kube-system
@@ -58,7 +65,14 @@ export class HelmRelease extends Construct {
       metadata: {
         name: id,
         namespace: 'kube-system',
-        ...(props.crdGroups?.length ? { annotations: { [CRD_GROUPS_ANNOTATION]: [...props.crdGroups].sort().join(',') } } : {}),
+        ...(props.crdGroups?.length || props.webhookDeployments?.length
+          ? {
+              annotations: {
+                ...(props.crdGroups?.length ? { [CRD_GROUPS_ANNOTATION]: [...props.crdGroups].sort().join(',') } : {}),
+                ...(props.webhookDeployments?.length ? { [WEBHOOK_DEPLOYMENTS_ANNOTATION]: [...props.webhookDeployments].sort().join(',') } : {}),
+              },
+            }
+          : {}),
       },
       spec: {
         repo: props.chart.repo,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CRD_GROUPS_ANNOTATION } from '../constructs/helm-release';
+import { CRD_GROUPS_ANNOTATION, WEBHOOK_DEPLOYMENTS_ANNOTATION } from '../constructs/helm-release';
 import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
 import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
 import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
@@ -19,8 +19,8 @@ import { crdNameOf } from './plural';
  *         that has a SecretStore, each from its own identity (lib/delivery/secret-zero.ts; from env,
  *         piped on stdin, never on disk or in the output)
  *  02     HelmChart CRs, then: each helm-install-<chart> Job complete, the CRDs phases 03/04 use
- *         Established, and the Deployments of the charts that serve those CRDs Available (their
- *         admission webhooks must answer before the first custom resource is applied)
+ *         Established, and the webhook Deployments of the charts that serve those CRDs Available
+ *         (their admission webhooks must answer before the first custom resource is applied)
  *  03     issuers, stores, external secrets, certificates of the platform
  *  04     apps, then `rollout status` of each workload
  *
@@ -148,6 +148,12 @@ const uniqueSorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 function crdsOf(objects: readonly DistObject[]): string[] {
   return uniqueSorted(objects.filter((o) => customKindOf(o.manifest)).map((o) => crdNameOf(o.manifest.kind, groupOf(o.manifest.apiVersion))));
+}
+
+/** The Deployments serving a HelmChart's admission webhooks, as it declares them (lib/constructs/helm-release.ts). */
+export function webhookDeploymentsOf(chart: Manifest): string[] {
+  const annotations = (chart.metadata.annotations as Record<string, string> | undefined) ?? {};
+  return (annotations[WEBHOOK_DEPLOYMENTS_ANNOTATION] ?? '').split(',').filter(Boolean);
 }
 
 /** The API groups a HelmChart declares its CRDs serve (lib/constructs/helm-release.ts). */
@@ -278,12 +284,14 @@ export function buildPlan(opts: PlanOptions): Step[] {
       // The admission webhooks of the charts that serve those CRDs must answer before phase 03.
       const groups = new Set(later.filter((o) => customKindOf(o.manifest)).map((o) => groupOf(o.manifest.apiVersion)));
       for (const chart of charts.filter((c) => crdGroupsOf(c.manifest).some((g) => groups.has(g)))) {
+        const webhooks = webhookDeploymentsOf(chart.manifest);
+        if (!webhooks.length) continue;
         const target = ((chart.manifest.spec as Record<string, unknown>)?.targetNamespace as string | undefined) ?? chart.manifest.metadata.namespace ?? 'default';
         steps.push({
           phase,
           kind: 'wait',
-          title: `${chart.manifest.metadata.name} Deployments Available (webhooks for later phases)`,
-          argv: ['kubectl', '-n', target, 'wait', '--for=condition=Available', `--timeout=${t.webhook}`, 'deployment', '--all'],
+          title: `${chart.manifest.metadata.name} webhook Available (its CRDs' objects come next)`,
+          argv: ['kubectl', '-n', target, 'wait', '--for=condition=Available', `--timeout=${t.webhook}`, ...webhooks.map((d) => `deployment/${d}`)],
           customKinds: [],
         });
       }

@@ -215,7 +215,7 @@ describe('npm run apply against a real API server', () => {
     await until(() => !exists('namespace/site'), 60_000);
     expect(exists('-n', 'shop', 'configmap/made-by-hand')).toBe(true);
     expect(cluster.kubectl(['-n', 'kube-system', 'get', 'jobs', '-o', 'name']).trim().split('\n')).toEqual(helmJobs);
-    expect(exists('-n', 'cert-manager', 'deployment/cert-manager')).toBe(true); // the chart's (stand-in) workload
+    expect(exists('-n', 'cert-manager', 'deployment/cert-manager-webhook')).toBe(true); // the chart's (stand-in) workload
     const clean = await apply('--drift');
     expect(clean.status, output(clean)).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CRD_GROUPS_ANNOTATION } from '../../lib/constructs/helm-release';
+import { CRD_GROUPS_ANNOTATION, WEBHOOK_DEPLOYMENTS_ANNOTATION } from '../../lib/constructs/helm-release';
 import { REPO, type ControlPlane } from './control-plane';
 
 /*
@@ -18,8 +18,9 @@ import { REPO, type ControlPlane } from './control-plane';
  *                   install visibly does to the API: the chart's CRDs (the groups the HelmChart
  *                   declares in its `hobby-infra.dev/crd-groups` annotation, from imports/crds/), a
  *                   `helm-install-<name>` Job owned by the HelmChart (completed by the kubelet
- *                   stand-in), and one Deployment in the target namespace standing for the chart's
- *                   workloads. Removing the HelmChart removes that Deployment; CRDs are left, as
+ *                   stand-in), and in the target namespace the webhook Deployments the HelmChart
+ *                   names (`hobby-infra.dev/webhook-deployments`), or one Deployment standing for
+ *                   the chart's workloads. Removing the HelmChart removes them; CRDs are left, as
  *                   charts that keep their CRDs do.
  */
 
@@ -144,24 +145,28 @@ export function playHelmController(cp: ControlPlane, log: (line: string) => void
       };
       let res = await apply(`/apis/batch/v1/namespaces/${namespace}/jobs/${job.metadata.name}`, job);
       if (res.status >= 300) throw new Error(`creating Job ${namespace}/${job.metadata.name}: ${JSON.stringify(res.body).slice(0, 300)}`);
-      const labels = { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'Helm', [PLAYED_BY]: 'test-harness' };
-      const deployment = {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, namespace: target, labels },
-        spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/instance': name } }, template: { metadata: { labels }, spec: restrictedPod(name, `${chart.spec.chart}:${chart.spec.version ?? 'stand-in'}`) } },
-      };
-      res = await apply(`/apis/apps/v1/namespaces/${target}/deployments/${name}`, deployment);
-      if (res.status >= 300) throw new Error(`creating Deployment ${target}/${name}: ${JSON.stringify(res.body).slice(0, 300)}`);
+      // The chart's workloads: its webhook Deployments by the names it declares, or one standing for all.
+      const workloads = (chart.metadata.annotations?.[WEBHOOK_DEPLOYMENTS_ANNOTATION] ?? '').split(',').filter(Boolean);
+      for (const workload of workloads.length ? workloads : [name]) {
+        const labels = { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': workload, 'app.kubernetes.io/managed-by': 'Helm', [PLAYED_BY]: 'test-harness' };
+        const deployment = {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: workload, namespace: target, labels },
+          spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/name': workload } }, template: { metadata: { labels }, spec: restrictedPod(workload, `${chart.spec.chart}:${chart.spec.version ?? 'stand-in'}`) } },
+        };
+        res = await apply(`/apis/apps/v1/namespaces/${target}/deployments/${workload}`, deployment);
+        if (res.status >= 300) throw new Error(`creating Deployment ${target}/${workload}: ${JSON.stringify(res.body).slice(0, 300)}`);
+      }
       installed.set(uid, chart);
-      log(`[stand-in helm-controller] installed ${namespace}/${name} (${chart.spec.chart} ${chart.spec.version ?? ''}): CRDs of ${groups.join(', ') || 'no group'}, Job helm-install-${name}, Deployment ${target}/${name} standing for the chart's workloads`);
+      log(`[stand-in helm-controller] installed ${namespace}/${name} (${chart.spec.chart} ${chart.spec.version ?? ''}): CRDs of ${groups.join(', ') || 'no group'}, Job helm-install-${name}, Deployments ${(workloads.length ? workloads : [name]).join(', ')} in ${target} standing for the chart's workloads`);
     }
     for (const [uid, chart] of installed) {
       if (live.has(uid)) continue;
       installed.delete(uid);
       const target = chart.spec.targetNamespace ?? chart.metadata.namespace;
-      await cp.api('DELETE', `/apis/apps/v1/namespaces/${target}/deployments/${chart.metadata.name}`);
-      log(`[stand-in helm-controller] uninstalled ${chart.metadata.namespace}/${chart.metadata.name}: Deployment ${target}/${chart.metadata.name} deleted`);
+      await cp.api('DELETE', `/apis/apps/v1/namespaces/${target}/deployments?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${chart.metadata.name},${PLAYED_BY}`)}`);
+      log(`[stand-in helm-controller] uninstalled ${chart.metadata.namespace}/${chart.metadata.name}: its stand-in Deployments in ${target} deleted`);
     }
   });
 }
