@@ -25,5 +25,12 @@ export const cluster = defineCluster({
     metricsUrl: 'https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom/push',
     logsUrl: 'https://logs-prod-012.grafana.net/loki/api/v1/push',
   },
+  backups: {
+    // The account id is not a secret (it is in every dashboard URL); replace it with yours.
+    r2: { accountId: '0123456789abcdef0123456789abcdef', bucket: 'hobby-infra-backups' },
+    databases: { schedule: '0 0 3 * * *', retention: '30d' },
+    volumes: { schedule: '30 3 * * *', keep: { daily: 7, weekly: 4, monthly: 6 } },
+    alertAfterHours: 26,
+  },
   hosts: { status: 'status' },
 });

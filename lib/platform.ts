@@ -1,11 +1,13 @@
 import { App } from 'cdk8s';
 import { CertManagerChart } from '../charts/cert-manager';
+import { CloudNativePgChart } from '../charts/cloudnative-pg';
 import { ClusterAutoscalerChart } from '../charts/cluster-autoscaler';
 import { ExternalSecretsChart } from '../charts/external-secrets';
 import { MonitoringChart } from '../charts/monitoring';
 import { ReloaderChart } from '../charts/reloader';
 import { TraefikChart } from '../charts/traefik';
 import { UptimeKumaChart } from '../charts/uptime-kuma';
+import { VolSyncChart } from '../charts/volsync';
 import { loadApps, type AppSource, type AppSpec } from './app-spec';
 import type { ClusterConfig } from './config';
 import { AppChart } from './constructs/web-app';
@@ -29,6 +31,8 @@ export function buildPlatform({ cluster, appSources }: PlatformInput): { app: Ap
   new ClusterAutoscalerChart(app, cluster);
   new MonitoringChart(app, cluster);
   new UptimeKumaChart(app, cluster);
+  new CloudNativePgChart(app);
+  new VolSyncChart(app);
   for (const spec of apps) new AppChart(app, spec, cluster);
   return { app, apps };
 }
