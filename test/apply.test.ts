@@ -174,7 +174,7 @@ describe('the prune guard', () => {
     expect(checkPrune([])).toMatchObject({ ok: true });
   });
 
-  it.each(['namespace', 'persistentvolumeclaim', 'persistentvolume', 'helmchart.helm.cattle.io', 'customresourcedefinition.apiextensions.k8s.io'])(
+  it.each(['namespace', 'persistentvolumeclaim', 'persistentvolume', 'helmchart.helm.cattle.io', 'customresourcedefinition.apiextensions.k8s.io', 'cluster.postgresql.cnpg.io'])(
     'refuses a %s without --allow-destructive',
     (resource) => {
       const verdict = checkPrune([...ordinary, { resource, name: 'x' }]);
