@@ -24,7 +24,7 @@ describe('operators', () => {
     const release = find(objects, 'HelmChart', name) as any;
     expect(release.spec).toMatchObject({ chart: chart.chart, version: chart.version, repo: chart.repo, targetNamespace: namespace });
     expect(release.metadata.annotations[CRD_GROUPS_ANNOTATION]).toBe(group);
-    expect(find(objects, 'Namespace', namespace).metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect((find(objects, 'Namespace', namespace) as any).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
   test('the plugin runs the release whose ObjectStore CRD was imported', () => {

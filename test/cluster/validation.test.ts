@@ -179,7 +179,8 @@ describe('1. whatever synth accepts, the API server accepts', () => {
     try {
       cp.kubectl(['create', '-f', podFile]);
       // And the quota is not infinite: one more database pod is refused.
-      const extra = structuredClone(pods.find((p) => p.metadata.labels?.['cnpg.io/cluster']) ?? pods.find((p) => p.metadata.labels?.['hobby-infra.dev/volsync-mover'])!);
+      const labelled = (key: string) => pods.find((p) => (p.metadata.labels as Record<string, string> | undefined)?.[key]);
+      const extra = structuredClone(labelled('cnpg.io/cluster') ?? labelled('hobby-infra.dev/volsync-mover')!);
       extra.metadata.name = 'one-too-many';
       const extraFile = join(scratch, `operands-${namespace}-extra.yaml`);
       writeFileSync(extraFile, toYaml(extra));
