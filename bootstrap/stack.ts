@@ -1,6 +1,8 @@
 import { DataCloudflareZone } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zone';
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
+import { R2Bucket } from '@cdktf/provider-cloudflare/lib/r2-bucket';
+import { R2BucketLifecycle } from '@cdktf/provider-cloudflare/lib/r2-bucket-lifecycle';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { CLOUDFLARE_IPV4 } from '../lib/cloudflare';
@@ -16,7 +18,7 @@ import { defineStateBackend, r2Backend, STATE_BACKEND, type StateBackend } from 
 /*
  * The bootstrap: only what must exist before the cluster can run its own manifests. A Civo network,
  * the firewall, the k3s cluster, the reserved IP Traefik binds to, and one Cloudflare DNS record per
- * public host. Everything inside the cluster is cdk8s (dist/), not this stack.
+ * public host, and the R2 bucket app backups go to. Everything inside the cluster is cdk8s (dist/), not this stack.
  */
 
 /** Stack name, fixed so the state key and the CI working folder (cdktf.out/stacks/<name>) never move. */
@@ -141,10 +143,27 @@ export class BootstrapStack extends TerraformStack {
       });
     }
 
+    // App backups (databases and volumes, docs/backups.md). Never destroyed by a plan: the
+    // backups must outlive the cluster. Western Europe, next to FRA1.
+    const backups = new R2Bucket(this, 'backups', {
+      accountId: cluster.backups.r2.accountId,
+      name: cluster.backups.r2.bucket,
+      location: 'weur',
+      lifecycle: { preventDestroy: true },
+    });
+    // Retention is the tools' own (CloudNativePG's retentionPolicy, restic's forget); the bucket
+    // only cleans up uploads a killed backup left half-done.
+    new R2BucketLifecycle(this, 'backups-lifecycle', {
+      accountId: cluster.backups.r2.accountId,
+      bucketName: backups.name,
+      rules: [{ id: 'abort-incomplete-uploads', enabled: true, conditions: { prefix: '' }, abortMultipartUploadsTransition: { condition: { type: 'Age', maxAge: 7 * 24 * 3600 } } }],
+    });
+
     new TerraformOutput(this, 'cluster_id', { value: k8s.id, description: 'Civo cluster id' });
     new TerraformOutput(this, 'api_endpoint', { value: k8s.apiEndpoint, description: 'Kubernetes API server URL' });
     new TerraformOutput(this, 'reserved_ip', { value: reservedIp.ip, description: 'Copy into config/cluster.ts loadBalancer.reservedIp' });
     new TerraformOutput(this, 'firewall_id', { value: firewall.id, description: 'Firewall for the Traefik LoadBalancer (annotation kubernetes.civo.com/firewall-id)' });
+    new TerraformOutput(this, 'backups_bucket', { value: backups.name, description: 'R2 bucket of app backups (config backups.r2.bucket)' });
     new TerraformOutput(this, 'kubeconfig', { value: k8s.kubeconfig, sensitive: true, description: 'Admin kubeconfig, read by the CI apply job' });
   }
 }

@@ -66,6 +66,8 @@ export class MonitoringChart extends PlatformChart {
           'windows-exporter': { enabled: false, deploy: false },
         },
         clusterEvents: { enabled: true },
+        // Pods annotated k8s.grafana.com/scrape (databases, VolSync): the metrics the backup alerts read.
+        annotationAutodiscovery: { enabled: true },
         podLogs: { enabled: true },
         'alloy-metrics': collector('50m', '256Mi', '512Mi'),
         'alloy-logs': collector('20m', '96Mi', '256Mi'),

@@ -76,7 +76,54 @@ export const CHARTS = {
     version: '2.2.16',
     valuesSchema: 'https://raw.githubusercontent.com/stakater/Reloader/chart-v{version}/deployments/kubernetes/chart/reloader/values.schema.json',
   },
+  cloudnativePg: {
+    repo: 'https://cloudnative-pg.github.io/charts',
+    chart: 'cloudnative-pg',
+    // renovate: datasource=helm depName=cloudnative-pg registryUrl=https://cloudnative-pg.github.io/charts
+    version: '0.29.0',
+    valuesSchema: 'https://raw.githubusercontent.com/cloudnative-pg/charts/cloudnative-pg-v{version}/charts/cloudnative-pg/values.schema.json',
+  },
+  barmanCloudPlugin: {
+    repo: 'https://cloudnative-pg.github.io/charts',
+    chart: 'plugin-barman-cloud',
+    // renovate: datasource=helm depName=plugin-barman-cloud registryUrl=https://cloudnative-pg.github.io/charts
+    version: '0.7.0',
+  },
+  volsync: {
+    repo: 'https://backube.github.io/helm-charts',
+    chart: 'volsync',
+    // renovate: datasource=helm depName=volsync registryUrl=https://backube.github.io/helm-charts
+    version: '0.16.0',
+  },
 } as const satisfies Record<string, PinnedChart>;
+
+/**
+ * Images the platform names itself (not through a chart's defaults). Renovate reads the
+ * `// renovate:` comment above each `tag:` (renovate.json, second match string).
+ */
+export const IMAGES = {
+  /**
+   * PostgreSQL for every app database (CloudNativePG operand image). A new major is a migration
+   * (CloudNativePG's major upgrade, or a restore into a new Cluster), so renovate.json keeps it to 17.x.
+   */
+  postgres: {
+    repository: 'ghcr.io/cloudnative-pg/postgresql',
+    // renovate: datasource=docker depName=ghcr.io/cloudnative-pg/postgresql
+    tag: '17.6',
+  },
+  /**
+   * The Barman Cloud plugin (operator and the sidecar it injects into each instance), run at the
+   * release whose ObjectStore CRD imports/crds/ holds; the 0.7.0 chart ships v0.13.0 by default.
+   */
+  barmanCloudPlugin: {
+    repository: 'ghcr.io/cloudnative-pg/plugin-barman-cloud',
+    // renovate: datasource=github-releases depName=cloudnative-pg/plugin-barman-cloud
+    tag: 'v0.14.0',
+  },
+} as const;
+
+/** `repository:tag` of a pinned image. */
+export const imageRef = (image: { repository: string; tag: string }): string => `${image.repository}:${image.tag}`;
 
 /** The chart's values schema URL at its pinned version (undefined when the chart ships none). */
 export function valuesSchemaUrl(chart: PinnedChart): string | undefined {

@@ -29,11 +29,11 @@ const image = z.string().superRefine((ref, ctx) => {
 export const DEFAULT_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } as const;
 
 const cpu = z
-  .string()
+  .string('a CPU quantity such as 100m, 1 or 1.5')
   .regex(CPU_QUANTITY, 'a CPU quantity such as 100m, 1 or 1.5 (cores, or whole millicores)')
   .refine((q) => !CPU_QUANTITY.test(q) || cpuMillis(q) > 0, 'a CPU quantity above zero');
 const memory = z
-  .string()
+  .string('a memory quantity such as 128Mi, 512Mi or 1.5Gi')
   .regex(MEMORY_QUANTITY, 'a memory quantity such as 128Mi, 512Mi or 1.5Gi')
   .refine((q) => !MEMORY_QUANTITY.test(q) || memoryMiB(q) > 0, 'a quantity above zero, such as 512Mi')
   .refine((q) => !MEMORY_QUANTITY.test(q) || Number.isInteger(memoryMiB(q)), 'a whole number of MiB, such as 128Mi or 1.5Gi');
@@ -50,6 +50,22 @@ const DOT_SEGMENT = /\/\.\.?(\/|$)/;
 /** The emptyDir every component gets, since its root filesystem is read-only. */
 export const SCRATCH_MOUNT_PATH = '/tmp';
 
+/** An RFC 3339 time with seconds and a zone, such as 2026-08-01T10:00:00Z: what CloudNativePG and restic both read. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const pointInTime = z
+  .string()
+  .regex(RFC3339, 'an RFC 3339 time with a zone, such as 2026-08-01T10:00:00Z')
+  .refine((t) => !RFC3339.test(t) || !Number.isNaN(Date.parse(t)), 'a real date and time, such as 2026-08-01T10:00:00Z');
+const reason = z.string().min(10, 'a sentence saying why');
+
+/** Requests and limits, each side optional (defaults fill the rest). */
+const resourcesSchema = z
+  .strictObject({
+    requests: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
+    limits: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
+  })
+  .optional();
+
 const componentFields = {
   /** Repository plus pinned tag or digest, e.g. ghcr.io/me/app:1.2.3. */
   image,
@@ -62,12 +78,7 @@ const componentFields = {
     .optional(),
   /** Fixed replica count; with `autoscaling` it is the starting count. Default 1. */
   replicas: z.int('a whole number of replicas').min(0, 'zero or more replicas').max(50, 'at most 50 replicas').optional(),
-  resources: z
-    .strictObject({
-      requests: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
-      limits: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }).optional(),
-    })
-    .optional(),
+  resources: resourcesSchema,
   /** Plain environment variables. Secrets belong in Infisical, never here. */
   env: z
     .record(
@@ -90,6 +101,16 @@ const componentFields = {
         .refine((p) => CLEAN_PATH.test(p) && !DOT_SEGMENT.test(p), 'an absolute path such as /data (no trailing slash, no empty, `.` or `..` part)')
         .refine((p) => p !== SCRATCH_MOUNT_PATH, `a path other than ${SCRATCH_MOUNT_PATH}, where every component already mounts its scratch emptyDir`),
       size: memory,
+      /**
+       * Every volume is copied to the backup bucket on the cluster's schedule (VolSync, restic).
+       * Opting out must say why, e.g. a cache that the app rebuilds.
+       */
+      noBackup: z.strictObject({ reason }).optional(),
+      /**
+       * Restore the volume from its backups (the newest, or the newest at or before `asOf`), into
+       * this volume: set `replicas: 0` with it, apply, wait for the restore, then remove both lines.
+       */
+      restore: z.strictObject({ from: z.literal('backup', 'the string "backup"'), asOf: pointInTime.optional() }).optional(),
     })
     .optional(),
   autoscaling: z
@@ -120,6 +141,30 @@ export type ComponentSpecInput = z.input<typeof componentSchema>;
 
 const hostSchema = z.string().regex(/^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*)$/, 'a subdomain label such as `blog`, `@` for the apex, or a full name under the cluster domain');
 
+/** What a database gets when its spec says nothing. */
+export const DEFAULT_DATABASE_RESOURCES = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } as const;
+
+/** A CloudNativePG Cluster for the app: `database: { size: '5Gi' }`. */
+const databaseSchema = z.strictObject({
+  /** Storage of each instance (its own volume), e.g. 5Gi. */
+  size: memory,
+  /** PostgreSQL instances: 1 (default), or a primary and streaming replicas (then a PDB and spread over nodes). */
+  instances: z.int('a whole number of instances').min(1, 'from 1 to 3 instances').max(3, 'from 1 to 3 instances').optional(),
+  /** Per instance; default DEFAULT_DATABASE_RESOURCES. */
+  resources: resourcesSchema,
+  /**
+   * Restore: a new Cluster bootstrapped from backups, to the newest WAL or to `targetTime`.
+   * `from: 'backup'` restores the app's original database (<app>-db); for a later restore, name the
+   * Cluster whose backups to use (e.g. `notes-api-db-r2608011000`). See README "Restore".
+   */
+  restore: z
+    .strictObject({
+      from: z.string().regex(DNS_LABEL, '"backup" or the name of one of this app\'s database Clusters'),
+      targetTime: pointInTime.optional(),
+    })
+    .optional(),
+});
+
 /** Fields of one component; with `components`, they belong inside each component, not beside. */
 const COMPONENT_FIELDS = Object.keys(componentFields);
 
@@ -131,6 +176,8 @@ export const appSchema = z
     /** An internal UI: its hosts answer only the admin CIDRs (config `adminCidrs`), everyone else gets 403. */
     private: z.boolean('true or false').optional(),
     ...componentSchema.partial().shape,
+    /** A PostgreSQL database of its own (CloudNativePG), backed up off the cluster; every component gets DATABASE_URL. */
+    database: databaseSchema.optional(),
     /** Several components of one app (e.g. `web` at / and `api` at /api) instead of one. */
     components: z.record(z.string().regex(DNS_LABEL, 'a component name that is a DNS label'), componentSchema).optional(),
   })
@@ -157,6 +204,16 @@ export interface ComponentSpec extends z.output<typeof componentSchema> {
   readonly replicas: number;
 }
 
+/** A validated database: its Cluster's name, and where a restore reads from. */
+export interface DatabaseSpec {
+  /** The CloudNativePG Cluster's name (also its backups' server name in the bucket). */
+  readonly name: string;
+  readonly size: string;
+  readonly instances: number;
+  readonly resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  readonly restore?: { readonly source: string; readonly targetTime?: string };
+}
+
 /** A validated app: name from its file, hosts resolved to FQDNs, components normalised. */
 export interface AppSpec {
   readonly name: string;
@@ -165,6 +222,47 @@ export interface AppSpec {
   /** Only the admin CIDRs reach the hosts (lib/constructs/admin-only.ts). */
   readonly private: boolean;
   readonly components: ComponentSpec[];
+  readonly database?: DatabaseSpec;
+}
+
+/**
+ * The longest database Cluster name: CloudNativePG names its Jobs `<cluster>-<n>-full-recovery`,
+ * and a Job's name must fit the 63-character job-name label of its pods.
+ */
+export const DATABASE_NAME_MAX = 46;
+
+/** `2026-08-01T10:00:00Z` -> `r2608011000`: the suffix of a Cluster restored to that time (UTC minutes). */
+export function restoreSuffix(targetTime: string | undefined): string {
+  if (targetTime === undefined) return 'rlatest';
+  const t = new Date(Date.parse(targetTime)).toISOString();
+  return `r${t.slice(2, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}`;
+}
+
+function normalizeDatabase(app: string, raw: z.output<typeof databaseSchema>, problems: string[]): DatabaseSpec {
+  const original = `${app}-db`;
+  const restore = raw.restore && { source: raw.restore.from === 'backup' ? original : raw.restore.from, targetTime: raw.restore.targetTime };
+  const name = restore ? `${original}-${restoreSuffix(restore.targetTime)}` : original;
+  if (restore && restore.source !== original && !restore.source.startsWith(`${original}-r`)) {
+    problems.push(`database.restore.from: got ${JSON.stringify(raw.restore!.from)}, expected "backup" or the name of one of this app's database Clusters (${original}, or ${original}-r... after a restore)`);
+  } else if (restore && restore.source === name) {
+    problems.push(`database.restore.targetTime: got ${JSON.stringify(restore.targetTime ?? '(none)')}, expected a time that gives the restored Cluster a name other than its source ${name}`);
+  }
+  if (name.length > DATABASE_NAME_MAX) {
+    problems.push(`database: got ${JSON.stringify(name)} as the Cluster's name (${name.length} characters), expected at most ${DATABASE_NAME_MAX} (a shorter app name; CloudNativePG's Job names add 17)`);
+  }
+  const resources = {
+    requests: { ...DEFAULT_DATABASE_RESOURCES.requests, ...raw.resources?.requests },
+    limits: { ...DEFAULT_DATABASE_RESOURCES.limits, ...raw.resources?.limits },
+  };
+  for (const kind of ['cpu', 'memory'] as const) {
+    const measure = kind === 'cpu' ? cpuMillis : memoryMiB;
+    if (measure(resources.requests[kind]) > measure(resources.limits[kind])) {
+      const field = raw.resources?.requests?.[kind] === undefined ? `limits.${kind}` : `requests.${kind}`;
+      const got = raw.resources?.requests?.[kind] ?? raw.resources?.limits?.[kind];
+      problems.push(`database.resources.${field}: got ${JSON.stringify(got)}, expected a request at most the limit (defaults: ${JSON.stringify(DEFAULT_DATABASE_RESOURCES)})`);
+    }
+  }
+  return { name, size: raw.size, instances: raw.instances ?? 1, resources, restore };
 }
 
 /** Identity plus type checking for apps/<name>.ts; validation happens when synth loads the file. */
@@ -228,7 +326,7 @@ function resolveHost(host: string, index: number, domain: string): { fqdn: strin
 }
 
 function normalize(name: string, file: string, raw: z.output<typeof appSchema>, cluster: ClusterConfig): AppSpec {
-  const { hosts = [], components, private: isPrivate = false, ...single } = raw as z.output<typeof appSchema> & Record<string, unknown>;
+  const { hosts = [], components, private: isPrivate = false, database: rawDatabase, ...single } = raw as z.output<typeof appSchema> & Record<string, unknown>;
   const entries: [string | undefined, ParsedComponent][] = components
     ? Object.entries(components).sort(([a], [b]) => a.localeCompare(b))
     : [[undefined, single as ParsedComponent]];
@@ -240,6 +338,12 @@ function normalize(name: string, file: string, raw: z.output<typeof appSchema>, 
     if (nameProblem) problems.push(nameProblem);
     if (c.volume && ((c.replicas ?? 1) > 1 || c.autoscaling)) {
       problems.push(`${at('volume')}: got a volume with ${c.autoscaling ? 'autoscaling' : `${c.replicas} replicas`}, expected one replica (the volume is ReadWriteOnce)`);
+    }
+    if (c.volume?.restore && c.replicas !== 0) {
+      problems.push(`${at('replicas')}: got ${c.replicas ?? 1} while volume.restore is set, expected 0 (the restore writes into the volume; remove both lines once it is done)`);
+    }
+    if (c.volume?.restore && c.volume.noBackup) {
+      problems.push(`${at('volume.restore')}: got a restore of a volume with noBackup, expected a volume that has backups`);
     }
     if (c.autoscaling && c.replicas !== undefined && (c.replicas < c.autoscaling.minReplicas || c.replicas > c.autoscaling.maxReplicas)) {
       problems.push(`${at('replicas')}: got ${c.replicas}, expected a value within autoscaling.minReplicas..maxReplicas`);
@@ -267,8 +371,9 @@ function normalize(name: string, file: string, raw: z.output<typeof appSchema>, 
   const duplicate = fqdns.find((h, i) => fqdns.indexOf(h) !== i);
   if (duplicate) problems.push(`hosts: got ${duplicate} twice, expected each host once`);
   if (isPrivate && hosts.length === 0) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
+  const database = rawDatabase ? normalizeDatabase(name, rawDatabase as z.output<typeof databaseSchema>, problems) : undefined;
   if (problems.length) throw new SpecError(file, problems);
-  return { name, file, hosts: fqdns, private: isPrivate as boolean, components: normalized };
+  return { name, file, hosts: fqdns, private: isPrivate as boolean, components: normalized, ...(database ? { database } : {}) };
 }
 
 /** Why `name` cannot name an app (its namespace, and its Service when it has one component), or undefined. */
@@ -307,7 +412,7 @@ export function parseApp(source: AppSource, cluster: ClusterConfig): AppSpec {
 }
 
 /** Names reserved for platform namespaces; an app may not take them. */
-export const RESERVED_APP_NAMES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'traefik', 'cert-manager', 'external-secrets', 'monitoring', 'uptime-kuma', 'reloader']);
+export const RESERVED_APP_NAMES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'traefik', 'cert-manager', 'external-secrets', 'monitoring', 'uptime-kuma', 'reloader', 'cnpg-system', 'volsync-system']);
 
 /** Validates every app, then checks what apps must agree on: unique names and unique hosts. */
 export function loadApps(sources: readonly AppSource[], cluster: ClusterConfig, platformHosts: readonly string[] = []): AppSpec[] {

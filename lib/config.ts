@@ -60,6 +60,14 @@ function adminCidrsProblem(cidrs: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** Cron fields: digits, `*`, ranges, steps and lists (no names, no macros: every scheduler reads these). */
+const CRON_FIELD = '[0-9*][0-9*/,-]*';
+/** A 5-field cron schedule (minute hour day month weekday), as VolSync reads it. */
+export const CRON_5 = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){4}$`);
+/** A 6-field cron schedule (second first), as CloudNativePG's ScheduledBackup reads it. */
+export const CRON_6 = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){5}$`);
+const keep = (what: string) => z.int(`a whole number of ${what} snapshots`).min(0, `0 or more ${what} snapshots`).max(100, `at most 100 ${what} snapshots`);
+
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
 const slug = z.string().regex(DNS_LABEL, 'a lowercase slug (letters, digits, dashes)');
 
@@ -158,6 +166,33 @@ export const clusterConfigSchema = z
       /** The tag the deploy and drift jobs join the tailnet with; the policy grants it the deploy group. */
       ciTag: z.string().regex(/^tag:[a-z0-9-]+$/, 'a Tailscale tag such as tag:ci'),
     }),
+    /**
+     * Backups of app databases and volumes, off the cluster: S3-compatible object storage, Cloudflare
+     * R2 by default (the bootstrap creates the bucket). Credentials live in Infisical, per app, in
+     * /backups/<app> (docs/backups.md); nothing here is secret.
+     */
+    backups: z.strictObject({
+      r2: z.strictObject({
+        /** Cloudflare account id (dashboard > R2 > Account details): 32 hex digits; the endpoint is derived from it. */
+        accountId: z.string().regex(/^[0-9a-f]{32}$/, 'a Cloudflare account id: 32 lowercase hex digits'),
+        /** The bucket every app's backups go to, under /<app>/. Created by the bootstrap. */
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an R2 bucket name (3-63 lowercase letters, digits, dashes)'),
+      }),
+      databases: z.strictObject({
+        /** Base backups (6-field cron, seconds first); WAL is archived continuously in between. */
+        schedule: z.string().regex(CRON_6, 'a 6-field cron schedule, seconds first, such as "0 0 3 * * *"'),
+        /** How far back point-in-time recovery reaches: base backups and WAL older than this are deleted. */
+        retention: z.string().regex(/^[1-9][0-9]{0,2}[dwm]$/, 'a retention such as 30d, 4w or 3m'),
+      }),
+      volumes: z.strictObject({
+        /** Volume snapshots to the bucket (5-field cron). */
+        schedule: z.string().regex(CRON_5, 'a 5-field cron schedule such as "30 3 * * *"'),
+        /** restic `forget` policy after each backup. */
+        keep: z.strictObject({ daily: keep('daily'), weekly: keep('weekly'), monthly: keep('monthly') }),
+      }),
+      /** A backup is late (alert) when the newest one is older than this many hours. */
+      alertAfterHours: z.int('a whole number of hours').min(1, 'at least 1 hour').max(24 * 14, 'at most 336 hours (two weeks)'),
+    }),
     /** Subdomains of platform services. */
     hosts: z.strictObject({
       status: z.string().regex(DNS_LABEL, 'a single DNS label such as status'),
@@ -170,4 +205,9 @@ export type ClusterConfig = z.output<typeof clusterConfigSchema>;
 /** Validates a cluster config, naming `file`, the field, the value and what was expected on error. */
 export function defineCluster(input: ClusterConfigInput, file = 'config/cluster.ts'): ClusterConfig {
   return Object.freeze(parseSpec(clusterConfigSchema, input, file));
+}
+
+/** The S3 endpoint of the backup bucket (Cloudflare R2, per account). */
+export function backupEndpoint(cluster: ClusterConfig): string {
+  return `https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com`;
 }

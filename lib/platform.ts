@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { CertManagerChart } from '../charts/cert-manager';
+import { CloudNativePgChart } from '../charts/cloudnative-pg';
 import { ClusterAutoscalerChart } from '../charts/cluster-autoscaler';
 import { ExternalSecretsChart } from '../charts/external-secrets';
 import { MonitoringChart } from '../charts/monitoring';
@@ -7,6 +8,7 @@ import { ReloaderChart } from '../charts/reloader';
 import { TailscaleChart } from '../charts/tailscale';
 import { TraefikChart } from '../charts/traefik';
 import { UptimeKumaChart } from '../charts/uptime-kuma';
+import { VolSyncChart } from '../charts/volsync';
 import { loadApps, type AppSource, type AppSpec } from './app-spec';
 import type { ClusterConfig } from './config';
 import { AppChart } from './constructs/web-app';
@@ -31,6 +33,8 @@ export function buildPlatform({ cluster, appSources }: PlatformInput): { app: Ap
   new MonitoringChart(app, cluster);
   new UptimeKumaChart(app, cluster);
   new TailscaleChart(app, cluster);
+  new CloudNativePgChart(app);
+  new VolSyncChart(app);
   for (const spec of apps) new AppChart(app, spec, cluster);
   return { app, apps };
 }

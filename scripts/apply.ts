@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { buildPlan, DEFAULT_MAX_PRUNE, formatPlan, runPlan, type Spawner } from '../lib/delivery/apply';
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
-import { infisicalStores } from '../lib/delivery/secret-zero';
+import { foldersOf, infisicalStores } from '../lib/delivery/secret-zero';
 import { exitWith, parseCommandLine } from '../lib/cli';
 
 /*
@@ -53,7 +53,7 @@ if (!files.size) exitWith('apply', `--dist: got ${values.dist}/ with no manifest
 if (values['identities-template']) {
   // What INFISICAL_IDENTITIES must hold for this dist/: one entry per namespace, each its own identity.
   const stores = infisicalStores(collectObjects(files).values());
-  const template = Object.fromEntries(stores.map((s) => [s.namespace, { clientId: `<client id of the identity that reads ${s.secretsPath}>`, clientSecret: `<its client secret>` }]));
+  const template = Object.fromEntries(stores.map((s) => [s.namespace, { clientId: `<client id of the identity that reads ${foldersOf(s)}>`, clientSecret: `<its client secret>` }]));
   process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
   process.exit(0);
 }

@@ -180,7 +180,7 @@ describe('the prune guard', () => {
     expect(checkPrune([])).toMatchObject({ ok: true });
   });
 
-  it.each(['namespace', 'persistentvolumeclaim', 'persistentvolume', 'helmchart.helm.cattle.io', 'customresourcedefinition.apiextensions.k8s.io'])(
+  it.each(['namespace', 'persistentvolumeclaim', 'persistentvolume', 'helmchart.helm.cattle.io', 'customresourcedefinition.apiextensions.k8s.io', 'cluster.postgresql.cnpg.io'])(
     'refuses a %s without --allow-destructive',
     (resource) => {
       const verdict = checkPrune([...ordinary, { resource, name: 'x' }]);
@@ -386,8 +386,8 @@ describe('the deploy identity', () => {
 
 describe('secret zero: one Infisical identity per namespace', () => {
   const stores = [
-    { namespace: 'blog', secretsPath: '/apps/blog' },
-    { namespace: 'shop', secretsPath: '/apps/shop' },
+    { namespace: 'blog', secretsPaths: ['/apps/blog'] },
+    { namespace: 'shop', secretsPaths: ['/apps/shop', '/backups/shop'] },
   ];
   const env = (value: unknown) => ({ INFISICAL_IDENTITIES: typeof value === 'string' ? value : JSON.stringify(value) });
   const blog = { clientId: 'blog-id', clientSecret: 'blog-secret-value' };
@@ -405,7 +405,7 @@ describe('secret zero: one Infisical identity per namespace', () => {
     ['missing', undefined, 'INFISICAL_IDENTITIES: got nothing'],
     ['not JSON', '{oops', 'got text that is not JSON'],
     ['an array', [blog], 'got an array, expected a JSON object keyed by namespace'],
-    ['a namespace left out', { blog }, 'shop: got no entry, expected the identity that reads /apps/shop'],
+    ['a namespace left out', { blog }, 'shop: got no entry, expected the identity that reads /apps/shop and /backups/shop'],
     ['a wrong shape', { blog, shop: { id: 'x' } }, 'shop: got keys id, expected {"clientId": "…", "clientSecret": "…"}'],
     ['one identity shared', { blog, shop: blog }, 'blog, shop: got one identity for 2 namespaces, expected one of its own for each'],
   ])('refuses %s, naming namespaces and folders but never a value', (_what, value, message) => {
@@ -428,8 +428,8 @@ describe('secret zero: one Infisical identity per namespace', () => {
         expect(ref.name).toBe('infisical-universal-auth');
       }
     }
-    // Folders are distinct, so one namespace's identity is useless for another's store.
-    const paths = infisicalStores(collectObjects(realDist).values()).map((s) => s.secretsPath);
+    // No folder is read from two namespaces, so one namespace's identity is useless for another's stores.
+    const paths = infisicalStores(collectObjects(realDist).values()).flatMap((s) => s.secretsPaths);
     expect(new Set(paths).size).toBe(paths.length);
   });
 });

@@ -220,6 +220,15 @@ describe('state backend', () => {
 });
 
 describe('outputs', () => {
+  it('creates the backup bucket from the config, never destroyed by a plan, with half-done uploads cleaned up', () => {
+    const bucket = only(tf, 'cloudflare_r2_bucket');
+    expect(bucket).toMatchObject({ account_id: realCluster.backups.r2.accountId, name: realCluster.backups.r2.bucket, location: 'weur', lifecycle: { prevent_destroy: true } });
+    const lifecycle = only(tf, 'cloudflare_r2_bucket_lifecycle');
+    expect(lifecycle.bucket_name).toBe('${cloudflare_r2_bucket.backups.name}');
+    expect(lifecycle.rules[0]).toMatchObject({ enabled: true, abort_multipart_uploads_transition: { condition: { type: 'Age', max_age: 604800 } } });
+    expect(tf.output.backups_bucket).toEqual({ value: '${cloudflare_r2_bucket.backups.name}', description: expect.any(String) });
+  });
+
   it('exposes the cluster, its API, the reserved IP, the firewall and a sensitive kubeconfig', () => {
     expect(tf.output).toMatchObject({
       cluster_id: { value: '${civo_kubernetes_cluster.cluster.id}' },

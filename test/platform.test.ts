@@ -131,12 +131,15 @@ describe('External Secrets Operator', () => {
       expect(infisical.hostAPI).toBe('https://eu.infisical.com');
       expect(infisical.auth.universalAuthCredentials.clientId.name).toBe('infisical-universal-auth');
       expect(infisical.secretsScope).toMatchObject({ projectSlug: cluster.infisical.projectSlug, environmentSlug: cluster.infisical.environmentSlug, recursive: false });
-      expect(infisical.secretsScope.secretsPath).toMatch(/^\/(platform|apps)\/[a-z0-9-]+$/);
+      expect(infisical.secretsScope.secretsPath).toMatch(/^\/(platform|apps|backups)\/[a-z0-9-]+$/);
+      // The backup store reads the app's own /backups/<app> folder; the app store its /apps/<app>.
+      if (store.metadata.name === 'infisical-backups') expect(infisical.secretsScope.secretsPath).toBe(`/backups/${store.metadata.namespace}`);
     }
     for (const external of objects.filter((o) => o.kind === 'ExternalSecret') as any[]) {
       expect(external.spec.refreshInterval).toBe(cluster.infisical.refreshInterval);
-      expect(external.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'infisical' });
-      expect(stores.some((s) => s.metadata.namespace === external.metadata.namespace)).toBe(true);
+      expect(['infisical', 'infisical-backups']).toContain(external.spec.secretStoreRef.name);
+      expect(external.spec.secretStoreRef.kind).toBe('SecretStore');
+      expect(stores.some((s) => s.metadata.namespace === external.metadata.namespace && s.metadata.name === external.spec.secretStoreRef.name)).toBe(true);
     }
   });
 });

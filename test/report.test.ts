@@ -119,3 +119,22 @@ describe('capacity report', () => {
     expect(renderCapacityMarkdown(r)).toMatch(/\| \*\*total\*\* \|/);
   });
 });
+
+describe('capacity report: databases', () => {
+  test('counts each CloudNativePG Cluster, its instances with the backup sidecar, and its volumes', () => {
+    const { objects } = render({ apps: [{ file: 'apps/ledger.ts', exports: { default: { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, database: { size: '2Gi', instances: 3, resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } } } } }] });
+    const r = capacityReport(objects as any, cluster);
+    expect(r.databases).toEqual([{ namespace: 'ledger', name: 'ledger-db', instances: 3, storageEach: 2048 }]);
+    const db = r.components.find((c) => c.name === 'Cluster ledger/ledger-db')!;
+    // 200m + 20m sidecar, 512Mi + 96Mi sidecar per instance; 1 CPU + 500m, 1024Mi + 384Mi limits.
+    expect(db).toMatchObject({ replicas: 3, each: { cpuRequest: 220, memoryRequest: 608, cpuLimit: 1500, memoryLimit: 1408 } });
+    const markdown = renderCapacityMarkdown(r);
+    expect(markdown).toContain('Databases: **1** (CloudNativePG), 3 instances, 6.00 GiB of volumes');
+    expect(markdown).toContain('| ledger/ledger-db | 3 | 2.00 GiB |');
+  });
+
+  test('says so when there is none', () => {
+    const { objects } = render({ apps: [] });
+    expect(renderCapacityMarkdown(capacityReport(objects as any, cluster))).toContain('Databases: none.');
+  });
+});

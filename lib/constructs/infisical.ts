@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config';
-import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetDeletionPolicy } from '../../imports/externalsecrets-external-secrets.io';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetDeletionPolicy, ExternalSecretSpecTargetTemplateEngineVersion } from '../../imports/externalsecrets-external-secrets.io';
 import { SecretStore } from '../../imports/secretstores-external-secrets.io';
 
 /**
@@ -16,15 +16,18 @@ export interface InfisicalSecretStoreProps {
   readonly namespace: string;
   /** The only Infisical folder this store can read, e.g. /apps/blog. */
   readonly secretsPath: string;
+  /** Store name, when a namespace has more than one (default `infisical`). */
+  readonly name?: string;
 }
 
 /** A namespaced SecretStore for Infisical Cloud, scoped to one folder of the project. */
 export class InfisicalSecretStore extends Construct {
   static readonly NAME = 'infisical';
-  readonly name = InfisicalSecretStore.NAME;
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: InfisicalSecretStoreProps) {
     super(scope, id);
+    this.name = props.name ?? InfisicalSecretStore.NAME;
     const ref = (key: string) => ({ name: UNIVERSAL_AUTH_SECRET.name, key });
     new SecretStore(this, 'Resource', {
       metadata: { name: this.name, namespace: props.namespace },
@@ -61,6 +64,13 @@ export interface InfisicalSecretProps {
    * which suits environment variables).
    */
   readonly keys?: Record<string, string>;
+  /** The store to read from (default `infisical`). */
+  readonly storeName?: string;
+  /**
+   * Secret key -> template (ESO v2, `{{ .KEY }}` names a fetched key), for Secrets that mix
+   * fetched values with plain ones. With it, the Secret holds exactly these keys.
+   */
+  readonly template?: Record<string, string>;
 }
 
 /** An ExternalSecret that fills one Kubernetes Secret from the namespace's InfisicalSecretStore. */
@@ -74,9 +84,14 @@ export class InfisicalSecret extends Construct {
       metadata: { name: props.secretName, namespace: props.namespace },
       spec: {
         refreshInterval: props.cluster.infisical.refreshInterval,
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE, name: InfisicalSecretStore.NAME },
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE, name: props.storeName ?? InfisicalSecretStore.NAME },
         // Retain: an Infisical outage or a deleted key must not delete the Secret a running app uses.
-        target: { name: props.secretName, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER, deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN },
+        target: {
+          name: props.secretName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          ...(props.template ? { template: { engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2, data: props.template } } : {}),
+        },
         ...(props.keys
           ? { data: Object.entries(props.keys).map(([secretKey, key]) => ({ secretKey, remoteRef: { key } })) }
           : { dataFrom: [{ find: { name: { regexp: '.*' } } }] }),

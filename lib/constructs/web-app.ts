@@ -8,7 +8,10 @@ import type { ClusterConfig } from '../config';
 import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../quantity';
 import { PlatformChart } from '../render';
 import { AdminOnly } from './admin-only';
+import { addUsage, BackupSecretStore, noUsage, type ExtraUsage } from './backups';
+import { AppDatabase, appSecretName, CLUSTER_LABEL, DATABASE_URL_KEY, databaseUsage, POSTGRES_PORT } from './database';
 import { InfisicalSecret, InfisicalSecretStore } from './infisical';
+import { VolumeBackup, volumeBackupUsage } from './volume-backup';
 import { HttpsIngress } from './ingress';
 import { PlatformNamespace } from './namespace';
 
@@ -40,7 +43,14 @@ export class AppChart extends PlatformChart {
       reason: insecure?.reason,
       labels: { 'app.kubernetes.io/part-of': spec.name },
     });
-    new AppLimits(this, 'limits', { namespace, components: spec.components });
+    const backedUp = spec.components.filter((c) => c.volume && !c.volume.noBackup);
+    const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map(volumeBackupUsage)].reduce(addUsage, noUsage());
+    new AppLimits(this, 'limits', { namespace, components: spec.components, extra });
+    if (spec.database || backedUp.length) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
+    if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
+    for (const c of backedUp) {
+      new VolumeBackup(this, `${c.name}-volume-backup`, { app: spec.name, namespace, component: c, cluster, uid: c.insecure?.runAsRoot ? 0 : APP_UID });
+    }
 
     const secretName = `${spec.name}-secrets`;
     if (spec.components.some((c) => c.secrets)) {
@@ -50,9 +60,9 @@ export class AppChart extends PlatformChart {
     }
 
     for (const component of spec.components) {
-      new AppComponent(this, component.name, { app: spec.name, namespace, component, secretName });
+      new AppComponent(this, component.name, { app: spec.name, namespace, component, secretName, databaseSecret: spec.database && appSecretName(spec.database) });
     }
-    new AppNetworkPolicy(this, 'network', { app: spec.name, namespace, components: spec.components });
+    new AppNetworkPolicy(this, 'network', { app: spec.name, namespace, components: spec.components, database: spec.database?.name });
     if (spec.hosts.length > 0) {
       const adminOnly = spec.private ? new AdminOnly(this, 'admin-only', { cluster, namespace }) : undefined;
       new HttpsIngress(this, 'ingress', {
@@ -73,10 +83,12 @@ interface AppComponentProps {
   readonly namespace: string;
   readonly component: ComponentSpec;
   readonly secretName: string;
+  /** The database's generated app Secret, whose `uri` becomes DATABASE_URL. */
+  readonly databaseSecret?: string;
 }
 
 class AppComponent extends Construct {
-  constructor(scope: Construct, id: string, { app, namespace, component: c, secretName }: AppComponentProps) {
+  constructor(scope: Construct, id: string, { app, namespace, component: c, secretName, databaseSecret }: AppComponentProps) {
     super(scope, id);
     const labels = { 'app.kubernetes.io/name': c.name, 'app.kubernetes.io/part-of': app };
     const metadata = { name: c.name, namespace, labels };
@@ -99,8 +111,10 @@ class AppComponent extends Construct {
       : (opts: kplus.TcpSocketProbeOptions) => kplus.Probe.fromTcpSocket({ port: c.port, ...opts });
     const root = c.insecure?.runAsRoot === true;
 
+    // Reloader rolls the Deployment when a Secret it reads changes (Infisical, or a rotated database password).
+    const reloadOn = [...(c.secrets ? [secretName] : []), ...(databaseSecret ? [databaseSecret] : [])];
     const deployment = new kplus.Deployment(this, 'deployment', {
-      metadata: { ...metadata, annotations: c.secrets ? { [RELOAD_ON_SECRET]: secretName } : undefined },
+      metadata: { ...metadata, annotations: reloadOn.length ? { [RELOAD_ON_SECRET]: reloadOn.join(',') } : undefined },
       podMetadata: { labels },
       select: false,
       replicas: c.autoscaling ? undefined : c.replicas,
@@ -147,6 +161,10 @@ class AppComponent extends Construct {
     ApiObject.of(deployment).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources', { requests: quantities(res.requests), limits: quantities(res.limits) }));
     // cdk8s+ always adds a hashed address label to pods; select on readable labels only.
     ApiObject.of(deployment).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`));
+    if (databaseSecret) {
+      // Set explicitly, so it wins over a DATABASE_URL that Infisical might still hold (env beats envFrom).
+      deployment.containers[0]!.env.addVariable('DATABASE_URL', kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, 'database-secret', databaseSecret), key: DATABASE_URL_KEY }));
+    }
     if (c.secrets) {
       deployment.containers[0]!.env.copyFrom(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, 'app-secrets', secretName)));
     }
@@ -182,9 +200,11 @@ class AppComponent extends Construct {
 
 /** Namespace quota sized from the app's own declaration (max replicas, plus one rollout surge). */
 class AppLimits extends Construct {
-  constructor(scope: Construct, id: string, props: { namespace: string; components: readonly ComponentSpec[] }) {
+  constructor(scope: Construct, id: string, props: { namespace: string; components: readonly ComponentSpec[]; extra: ExtraUsage }) {
     super(scope, id);
-    let cpuReq = 0, memReq = 0, cpuLim = 0, memLim = 0, pods = 0, storage = 0;
+    // The database's pods and volumes, and the backup movers, count against the same quota.
+    const x = props.extra;
+    let cpuReq = x.cpuRequest, memReq = x.memoryRequest, cpuLim = x.cpuLimit, memLim = x.memoryLimit, pods = x.pods, storage = x.storage;
     for (const c of props.components) {
       const n = (c.autoscaling?.maxReplicas ?? c.replicas) + 1;
       const r = resourcesOf(c);
@@ -204,7 +224,7 @@ class AppLimits extends Construct {
           'limits.cpu': kplus.k8s.Quantity.fromString(formatCpu(cpuLim)),
           'limits.memory': kplus.k8s.Quantity.fromString(formatMemory(memLim)),
           pods: kplus.k8s.Quantity.fromNumber(pods),
-          persistentvolumeclaims: kplus.k8s.Quantity.fromNumber(props.components.filter((c) => c.volume).length),
+          persistentvolumeclaims: kplus.k8s.Quantity.fromNumber(props.components.filter((c) => c.volume).length + x.pvcs),
           'requests.storage': kplus.k8s.Quantity.fromString(formatMemory(storage)),
           'services.loadbalancers': kplus.k8s.Quantity.fromNumber(0),
           'services.nodeports': kplus.k8s.Quantity.fromNumber(0),
@@ -232,7 +252,7 @@ class AppLimits extends Construct {
  * components may talk to each other, DNS resolves, and declared ports may reach the internet.
  */
 class AppNetworkPolicy extends Construct {
-  constructor(scope: Construct, id: string, props: { app: string; namespace: string; components: readonly ComponentSpec[] }) {
+  constructor(scope: Construct, id: string, props: { app: string; namespace: string; components: readonly ComponentSpec[]; database?: string }) {
     super(scope, id);
     const k = kplus.k8s;
     const tcp = (port: number) => ({ protocol: 'TCP', port: k.IntOrString.fromNumber(port) });
@@ -259,6 +279,7 @@ class AppNetworkPolicy extends Construct {
             ports: [{ protocol: 'UDP', port: k.IntOrString.fromNumber(53) }, tcp(53)],
           },
           { to: [sameApp] },
+          ...(props.database ? [{ to: [{ podSelector: { matchLabels: { [CLUSTER_LABEL]: props.database } } }], ports: [tcp(POSTGRES_PORT)] }] : []),
           ...egressToInternet(props.components),
         ],
       },

@@ -57,6 +57,8 @@ export const PROTECTED_RESOURCES = [
   'persistentvolume',
   'helmchart.helm.cattle.io',
   'customresourcedefinition.apiextensions.k8s.io',
+  // A database Cluster owns its volumes: deleting it (e.g. after a restore into a new Cluster) deletes the data.
+  'cluster.postgresql.cnpg.io',
 ] as const;
 
 export const applySetName = (phase: Phase) => `hobby-infra-${phase}`;

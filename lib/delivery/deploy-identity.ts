@@ -34,6 +34,9 @@ export const MANAGED_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   'cert-manager.io': ['certificates', 'clusterissuers', 'issuers'],
   'external-secrets.io': ['secretstores', 'externalsecrets'],
   'traefik.io': ['middlewares', 'ingressroutes'],
+  'postgresql.cnpg.io': ['clusters', 'scheduledbackups'],
+  'barmancloud.cnpg.io': ['objectstores'],
+  'volsync.backube': ['replicationsources', 'replicationdestinations'],
 };
 
 export interface PolicyRule {

@@ -15,20 +15,25 @@ export const INFISICAL_IDENTITIES_ENV = 'INFISICAL_IDENTITIES';
 
 export interface SecretStoreRef {
   readonly namespace: string;
-  /** The Infisical folder the namespace's store reads (and its identity must be limited to). */
-  readonly secretsPath: string;
+  /** The Infisical folders the namespace's stores read (its identity must be limited to them). */
+  readonly secretsPaths: readonly string[];
 }
 
-/** The Infisical SecretStores of dist/, one per namespace. */
+/** The namespaces of dist/ with Infisical SecretStores, each with the folders its stores read. */
 export function infisicalStores(objects: Iterable<DistObject>): SecretStoreRef[] {
-  return [...objects]
-    .filter((o) => o.manifest.kind === 'SecretStore' && groupOf(o.manifest.apiVersion) === 'external-secrets.io' && o.manifest.metadata.namespace)
-    .map((o) => ({
-      namespace: o.manifest.metadata.namespace!,
-      secretsPath: String((o.manifest.spec as any)?.provider?.infisical?.secretsScope?.secretsPath ?? '?'),
-    }))
+  const byNamespace = new Map<string, Set<string>>();
+  for (const o of objects) {
+    if (o.manifest.kind !== 'SecretStore' || groupOf(o.manifest.apiVersion) !== 'external-secrets.io' || !o.manifest.metadata.namespace) continue;
+    const path = String((o.manifest.spec as any)?.provider?.infisical?.secretsScope?.secretsPath ?? '?');
+    byNamespace.set(o.manifest.metadata.namespace, (byNamespace.get(o.manifest.metadata.namespace) ?? new Set()).add(path));
+  }
+  return [...byNamespace]
+    .map(([namespace, paths]) => ({ namespace, secretsPaths: [...paths].sort() }))
     .sort((a, b) => a.namespace.localeCompare(b.namespace));
 }
+
+/** `/apps/shop and /backups/shop`. */
+export const foldersOf = (store: SecretStoreRef) => store.secretsPaths.join(' and ');
 
 interface Identity {
   clientId: string;
@@ -53,9 +58,10 @@ export function identitiesFor(stores: readonly SecretStoreRef[], env: NodeJS.Pro
   const all = parseIdentities(env);
   const found = new Map<string, Identity>();
   const problems: string[] = [];
-  for (const { namespace, secretsPath } of stores) {
+  for (const store of stores) {
+    const { namespace } = store;
     const entry = all[namespace] as Partial<Identity> | undefined;
-    if (entry === undefined) problems.push(`${namespace}: got no entry, expected the identity that reads ${secretsPath}`);
+    if (entry === undefined) problems.push(`${namespace}: got no entry, expected the identity that reads ${foldersOf(store)}`);
     else if (typeof entry !== 'object' || typeof entry.clientId !== 'string' || !entry.clientId || typeof entry.clientSecret !== 'string' || !entry.clientSecret) {
       problems.push(`${namespace}: got ${entry === null ? 'null' : typeof entry === 'object' ? `keys ${Object.keys(entry).join(', ') || '(none)'}` : typeof entry}, expected {"clientId": "…", "clientSecret": "…"}`);
     } else found.set(namespace, { clientId: entry.clientId, clientSecret: entry.clientSecret });

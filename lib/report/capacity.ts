@@ -74,6 +74,16 @@ export interface CapacityReport {
   readonly headroomAtMin: { cpu: number; memory: number };
   readonly monthlyUsd: { min: number; needed: number; max: number };
   readonly warnings: string[];
+  /** CloudNativePG Clusters: their instances are counted in `components` too. */
+  readonly databases: DatabaseUsage[];
+}
+
+export interface DatabaseUsage {
+  readonly namespace: string;
+  readonly name: string;
+  readonly instances: number;
+  /** Volume of each instance, in MiB. */
+  readonly storageEach: number;
 }
 
 export const zeroUsage = (): Usage => ({ cpuRequest: 0, memoryRequest: 0, cpuLimit: 0, memoryLimit: 0 });
@@ -213,9 +223,36 @@ function workloadComponents(manifests: readonly any[]): ComponentUsage[] {
   return out;
 }
 
-/** Every component's requests and limits: HelmChart values first, then rendered workloads. */
+const isCnpgCluster = (m: any) => m.kind === 'Cluster' && String(m.apiVersion).startsWith('postgresql.cnpg.io/');
+
+/**
+ * CloudNativePG Clusters: `instances` pods of PostgreSQL, each with the Barman Cloud sidecar the
+ * plugin injects (its resources are on the ObjectStore the Cluster's plugin names).
+ */
+function databaseComponents(manifests: readonly any[]): ComponentUsage[] {
+  const stores = new Map(manifests.filter((m) => m.kind === 'ObjectStore').map((m) => [`${m.metadata.namespace}/${m.metadata.name}`, m]));
+  return manifests.filter(isCnpgCluster).map((m) => {
+    const namespace = m.metadata.namespace ?? 'default';
+    const each = usageOf(m.spec?.resources);
+    const storeName = (m.spec?.plugins ?? []).find((p: any) => p.parameters?.barmanObjectName)?.parameters.barmanObjectName;
+    const sidecar = stores.get(`${namespace}/${storeName}`)?.spec?.instanceSidecarConfiguration?.resources;
+    if (sidecar) addUsage(each, usageOf(sidecar));
+    return { namespace, name: `Cluster ${namespace}/${m.metadata.name}`, replicas: m.spec?.instances ?? 1, each, note: `CloudNativePG instances${sidecar ? ' (PostgreSQL + backup sidecar)' : ''}` };
+  });
+}
+
+/** Every component's requests and limits: HelmChart values first, then rendered workloads and databases. */
 export function components(manifests: readonly Manifest[]): ComponentUsage[] {
-  return [...manifests.filter((m) => m.kind === 'HelmChart').flatMap(helmChartComponents), ...workloadComponents(manifests)];
+  return [...manifests.filter((m) => m.kind === 'HelmChart').flatMap(helmChartComponents), ...workloadComponents(manifests), ...databaseComponents(manifests)];
+}
+
+export function databases(manifests: readonly Manifest[]): DatabaseUsage[] {
+  return manifests.filter(isCnpgCluster).map((m: any) => ({
+    namespace: m.metadata.namespace ?? 'default',
+    name: m.metadata.name,
+    instances: m.spec?.instances ?? 1,
+    storageEach: m.spec?.storage?.size ? memoryMiB(String(m.spec.storage.size)) : 0,
+  }));
 }
 
 /** Replicas of a component on a pool of `nodes` nodes. */
@@ -290,6 +327,7 @@ export function capacityReport(manifests: readonly Manifest[], cluster: ClusterC
       max: round2(maxNodes * node.monthlyUsd),
     },
     warnings,
+    databases: databases(manifests),
   };
 }
 

@@ -43,6 +43,7 @@ export function renderCapacityMarkdown(r: CapacityReport): string {
       r.nodesNeeded < minNodes ? ` The pool never goes below ${nodes(minNodes)}, so the minimum is what it costs.` : ''
     }`,
     '',
+    ...databaseLines(r),
     '### Per namespace',
     '',
     `Per-node (DaemonSet) components counted once per node of the minimum pool (${nodes(minNodes)}).`,
@@ -86,4 +87,18 @@ export function renderCapacityChange(before: CapacityReport, after: CapacityRepo
     line('monthly cost (nodes needed)', before.monthlyUsd.needed, after.monthlyUsd.needed, usd),
     '',
   ].join('\n');
+}
+
+function databaseLines(r: CapacityReport): string[] {
+  if (!r.databases.length) return ['Databases: none.', ''];
+  const instances = r.databases.reduce((n, d) => n + d.instances, 0);
+  const storage = r.databases.reduce((n, d) => n + d.instances * d.storageEach, 0);
+  return [
+    `Databases: **${r.databases.length}** (CloudNativePG), ${instances} instance${instances === 1 ? '' : 's'}, ${mem(storage)} of volumes; their pods are counted above.`,
+    '',
+    row(['database', 'instances', 'volume each']),
+    row(['---', '---:', '---:']),
+    ...r.databases.map((d) => row([`${d.namespace}/${d.name}`, d.instances, mem(d.storageEach)])),
+    '',
+  ];
 }

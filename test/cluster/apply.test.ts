@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applySetId, applySetName } from '../../lib/delivery/apply';
 import { PHASES } from '../../lib/render';
+import { appSources } from 'virtual:apps';
+import { render } from '../helpers';
 import { copyDist, editDistFile, removeDir, runApply, runKubectl, startTestCluster, testIdentities, type TestCluster } from './harness';
 
 /*
@@ -218,6 +220,29 @@ describe('npm run apply against a real API server', () => {
     expect(exists('-n', 'cert-manager', 'deployment/cert-manager-webhook')).toBe(true); // the chart's (stand-in) workload
     const clean = await apply('--drift');
     expect(clean.status, output(clean)).toBe(0);
+  });
+
+  it('10. a database restore (README "Restore") replaces the Cluster only with --allow-destructive; the app follows the new one', async () => {
+    const notes = appSources.find((s) => s.file === 'apps/notes-api.ts')!;
+    const spec = { ...(notes.exports.default as object), database: { size: '5Gi', restore: { from: 'backup', targetTime: '2026-08-01T10:00:00Z' } } };
+    const { files } = render({ apps: appSources.map((s) => (s === notes ? { ...s, exports: { default: spec } } : s)) });
+    writeFileSync(join(dist, '04-apps/app-notes-api.yaml'), files.get('04-apps/app-notes-api.yaml')!);
+    const cnpg = (name: string) => ['-n', 'notes-api', `clusters.postgresql.cnpg.io/${name}`];
+    expect(exists(...cnpg('notes-api-db'))).toBe(true);
+
+    const refused = await apply();
+    expect(refused.status, output(refused)).toBe(3);
+    expect(refused.stderr).toContain('would delete protected objects: cluster.postgresql.cnpg.io/notes-api-db');
+    expect(exists(...cnpg('notes-api-db-r2608011000'))).toBe(false);
+
+    const allowed = await apply('--allow-destructive');
+    expect(allowed.status, output(allowed)).toBe(0);
+    expect(exists(...cnpg('notes-api-db'))).toBe(false);
+    const restored = JSON.parse(cluster.kubectl(['get', ...cnpg('notes-api-db-r2608011000'), '-o', 'json']));
+    expect(restored.spec.bootstrap.recovery).toMatchObject({ source: 'origin', recoveryTarget: { targetTime: '2026-08-01T10:00:00Z' } });
+    const env = JSON.parse(cluster.kubectl(['-n', 'notes-api', 'get', 'deployment/notes-api', '-o', 'json'])).spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'notes-api-db-r2608011000-app', key: 'uri' } } });
+    expect(cluster.kubectl(['-n', 'notes-api', 'get', 'scheduledbackups.postgresql.cnpg.io', '-o', 'name']).trim()).toBe('scheduledbackup.postgresql.cnpg.io/notes-api-db-r2608011000');
   });
 });
 

@@ -115,6 +115,81 @@ describe('1. whatever synth accepts, the API server accepts', () => {
     await validate(source.file.replace(/\W/g, '_'), appObjects(source));
   });
 
+  it('the API server checks the CloudNativePG Cluster schema and its CEL rules (the check can fail)', async () => {
+    const source = appVariantSources.find((v) => v.file === 'apps/v-database-restore.ts')!;
+    const [ns] = appObjects(source).filter((o) => o.kind === 'Namespace');
+    const [db] = appObjects(source).filter((o) => o.kind === 'Cluster') as any[];
+    await validate('cnpg-ok', [ns!, db]);
+    const both = structuredClone(db);
+    both.spec.imageCatalogRef = { apiGroup: 'postgresql.cnpg.io', kind: 'ImageCatalog', name: 'postgresql', major: 17 };
+    await expect(validate('cnpg-cel', [ns!, both])).rejects.toThrow(/imageName and imageCatalogRef are mutually exclusive/);
+    const typo = structuredClone(db);
+    typo.spec.bootstrap.recovery.recoveryTarget.targetTime = 42;
+    await expect(validate('cnpg-type', [ns!, typo])).rejects.toThrow(/targetTime/);
+  });
+
+  /**
+   * What the operators start is not in dist/: CloudNativePG's instance and Job pods (PostgreSQL,
+   * the Barman Cloud sidecar), VolSync's movers. Created for real, as they would create them, next
+   * to the app's own pods at their maximum: all of them must pass Pod Security and fit the quota.
+   */
+  it.each(['apps/v-database-ha.ts', 'apps/v-database-components.ts', 'apps/v-volume-restore.ts'])('%s: the database and backup pods the operators start fit the quota and pass admission', async (file) => {
+    const source = appVariantSources.find((v) => v.file === file)!;
+    const objects = appObjects(source);
+    await validate(`operands-${file.replace(/\W/g, '_')}`, objects);
+    const namespace = objects.find((o) => o.kind === 'Namespace')!.metadata.name;
+    const restricted = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, runAsNonRoot: true };
+    const pod = (name: string, labels: Record<string, string>, spec: object): Manifest => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels }, spec: spec as any });
+    const pods: Manifest[] = [];
+    // The app's pods at their maximum, plus one rollout surge (what the quota is sized for).
+    for (const d of objects.filter((o) => o.kind === 'Deployment') as any[]) {
+      const max = (objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === d.metadata.name) as any)?.spec.maxReplicas ?? d.spec.replicas;
+      for (let i = 0; i <= max; i++) pods.push(pod(`${d.metadata.name}-${i}`, d.spec.template.metadata.labels, d.spec.template.spec));
+    }
+    const stores = new Map(objects.filter((o) => o.kind === 'ObjectStore').map((o: any) => [o.metadata.name, o]));
+    for (const db of objects.filter((o) => o.kind === 'Cluster') as any[]) {
+      const sidecar = (stores.get(db.spec.plugins[0].parameters.barmanObjectName) as any).spec.instanceSidecarConfiguration.resources;
+      // Each instance, and the Job that creates (initdb, recovery) or joins one.
+      for (let i = 0; i <= db.spec.instances; i++) {
+        pods.push(
+          pod(`${db.metadata.name}-${i + 1}`, { 'cnpg.io/cluster': db.metadata.name }, {
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, fsGroup: 26 },
+            initContainers: [
+              { name: 'bootstrap-controller', image: db.spec.imageName, resources: db.spec.resources, securityContext: restricted },
+              { name: 'plugin-barman-cloud', image: 'ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.14.0', restartPolicy: 'Always', resources: sidecar, securityContext: restricted },
+            ],
+            containers: [{ name: 'postgres', image: db.spec.imageName, resources: db.spec.resources, securityContext: restricted }],
+          }),
+        );
+      }
+    }
+    const movers = objects.filter((o) => o.kind === 'ReplicationSource' || o.kind === 'ReplicationDestination') as any[];
+    for (const m of movers) {
+      pods.push(
+        pod(`volsync-${m.kind === 'ReplicationSource' ? 'src' : 'dst'}-${m.metadata.name}`, m.spec.restic.moverPodLabels, {
+          restartPolicy: 'Never',
+          securityContext: m.spec.restic.moverSecurityContext,
+          containers: [{ name: 'restic', image: 'quay.io/backube/volsync:0.16.0', resources: m.spec.restic.moverResources, securityContext: { ...restricted, runAsNonRoot: m.spec.restic.moverSecurityContext.runAsNonRoot } }],
+        }),
+      );
+    }
+    expect(pods.length).toBeGreaterThan(2);
+    const podFile = join(scratch, `operands-${namespace}.yaml`);
+    writeFileSync(podFile, pods.map(toYaml).join('---\n'));
+    try {
+      cp.kubectl(['create', '-f', podFile]);
+      // And the quota is not infinite: one more database pod is refused.
+      const labelled = (key: string) => pods.find((p) => (p.metadata.labels as Record<string, string> | undefined)?.[key]);
+      const extra = structuredClone(labelled('cnpg.io/cluster') ?? labelled('hobby-infra.dev/volsync-mover')!);
+      extra.metadata.name = 'one-too-many';
+      const extraFile = join(scratch, `operands-${namespace}-extra.yaml`);
+      writeFileSync(extraFile, toYaml(extra));
+      expect(() => cp.kubectl(['create', '--dry-run=server', '-f', extraFile])).toThrow(/exceeded quota/);
+    } finally {
+      cp.kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', podFile]);
+    }
+  });
+
   it('the API server does refuse what it should (the check can fail)', async () => {
     const [deployment] = appObjects(appVariantSources[0]!).filter((o) => o.kind === 'Deployment') as any[];
     deployment.spec.template.spec.containers[0].resources.requests.cpu = '2'; // above its 500m limit

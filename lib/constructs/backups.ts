@@ -1,0 +1,89 @@
+import { Construct } from 'constructs';
+import { backupEndpoint, type ClusterConfig } from '../config';
+import { InfisicalSecret, InfisicalSecretStore } from './infisical';
+
+/*
+ * What database and volume backups share: the bucket layout, the per-app Infisical folder with the
+ * bucket credentials, the operators' namespaces, and the scrape annotations the alerts rely on.
+ * Charts read these constants (a chart may import the library, never the reverse).
+ */
+
+/** Where the CloudNativePG operator and its Barman Cloud plugin run (the plugin must share the operator's namespace). */
+export const CNPG_NAMESPACE = 'cnpg-system';
+/** Where the VolSync operator runs; its movers run in the app's namespace. */
+export const VOLSYNC_NAMESPACE = 'volsync-system';
+/** The namespace of the Grafana k8s-monitoring collectors (charts/monitoring.ts). */
+export const MONITORING_NAMESPACE = 'monitoring';
+/** The CNPG-I plugin name of Barman Cloud. */
+export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
+/**
+ * Pod annotations Alloy's annotation autodiscovery (k8s-monitoring `annotationAutodiscovery`)
+ * scrapes; the backup alerts (lib/alerts.ts) read the metrics it collects this way.
+ */
+export function scrapeAnnotations(port: number, scheme: 'http' | 'https' = 'http'): Record<string, string> {
+  return {
+    'k8s.grafana.com/scrape': 'true',
+    'k8s.grafana.com/metrics.portNumber': String(port),
+    ...(scheme === 'https' ? { 'k8s.grafana.com/metrics.scheme': 'https' } : {}),
+  };
+}
+
+/** The Infisical folder with an app's backup credentials. */
+export const backupsPath = (app: string) => `/backups/${app}`;
+
+/** Infisical keys in /backups/<app>. */
+export const BACKUP_KEYS = {
+  accessKeyId: 'AWS_ACCESS_KEY_ID',
+  secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  resticPassword: 'RESTIC_PASSWORD',
+} as const;
+
+/** The object key prefix of an app's backups in the bucket: databases under db/, volumes under volumes/<component>/. */
+export function backupPrefix(cluster: ClusterConfig, app: string): { s3: string; restic: string } {
+  const { bucket } = cluster.backups.r2;
+  return { s3: `s3://${bucket}/${app}`, restic: `s3:${backupEndpoint(cluster)}/${bucket}/${app}` };
+}
+
+/**
+ * The app's second SecretStore: it reads only /backups/<app>, so the app's own store (/apps/<app>,
+ * every key of which becomes an environment variable) never sees the bucket credentials.
+ */
+export class BackupSecretStore extends Construct {
+  static readonly NAME = 'infisical-backups';
+
+  constructor(scope: Construct, id: string, props: { cluster: ClusterConfig; app: string; namespace: string }) {
+    super(scope, id);
+    new InfisicalSecretStore(this, 'store', { cluster: props.cluster, namespace: props.namespace, secretsPath: backupsPath(props.app), name: BackupSecretStore.NAME });
+  }
+
+  /** An ExternalSecret from /backups/<app>. */
+  static secret(scope: Construct, id: string, props: { cluster: ClusterConfig; namespace: string; secretName: string; keys: Record<string, string>; template?: Record<string, string> }): InfisicalSecret {
+    return new InfisicalSecret(scope, id, { ...props, storeName: BackupSecretStore.NAME });
+  }
+}
+
+/** Pod resources as the quota counts them (millicores, MiB). */
+export interface ExtraUsage {
+  readonly pods: number;
+  readonly cpuRequest: number;
+  readonly memoryRequest: number;
+  readonly cpuLimit: number;
+  readonly memoryLimit: number;
+  readonly pvcs: number;
+  readonly storage: number;
+}
+
+export const noUsage = (): ExtraUsage => ({ pods: 0, cpuRequest: 0, memoryRequest: 0, cpuLimit: 0, memoryLimit: 0, pvcs: 0, storage: 0 });
+
+export function addUsage(a: ExtraUsage, b: ExtraUsage): ExtraUsage {
+  return {
+    pods: a.pods + b.pods,
+    cpuRequest: a.cpuRequest + b.cpuRequest,
+    memoryRequest: a.memoryRequest + b.memoryRequest,
+    cpuLimit: a.cpuLimit + b.cpuLimit,
+    memoryLimit: a.memoryLimit + b.memoryLimit,
+    pvcs: a.pvcs + b.pvcs,
+    storage: a.storage + b.storage,
+  };
+}

@@ -1,0 +1,167 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  ReplicationDestination,
+  ReplicationDestinationSpecResticCacheCapacity,
+  ReplicationDestinationSpecResticCopyMethod,
+  ReplicationDestinationSpecResticMoverResourcesLimits,
+  ReplicationDestinationSpecResticMoverResourcesRequests,
+} from '../../imports/replicationdestinations-volsync.backube';
+import {
+  ReplicationSource,
+  ReplicationSourceSpecResticCacheCapacity,
+  ReplicationSourceSpecResticCopyMethod,
+  ReplicationSourceSpecResticMoverResourcesLimits,
+  ReplicationSourceSpecResticMoverResourcesRequests,
+} from '../../imports/replicationsources-volsync.backube';
+import { restoreSuffix, type ComponentSpec } from '../app-spec';
+import type { ClusterConfig } from '../config';
+import { cpuMillis, memoryMiB } from '../quantity';
+import { BACKUP_KEYS, BackupSecretStore, backupPrefix, type ExtraUsage } from './backups';
+
+/*
+ * Backups of a component's volume with VolSync and restic: a ReplicationSource copies the volume
+ * to s3://<bucket>/<app>/volumes/<component>/ (a restic repository, encrypted with the app's
+ * RESTIC_PASSWORD) on the cluster's schedule and forgets old snapshots by the config's policy. A
+ * `volume.restore` renders a ReplicationDestination that writes the chosen snapshot back.
+ */
+
+/** Label on mover pods, which their NetworkPolicy selects. */
+export const MOVER_LABEL = 'hobby-infra.dev/volsync-mover';
+/** The restic mover (one pod during a backup or restore). */
+export const MOVER_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } } as const;
+/** restic's cache volume, one per ReplicationSource and ReplicationDestination. */
+export const CACHE_SIZE = '1Gi';
+
+export const volumeClaimName = (c: ComponentSpec) => `${c.name}-data`;
+const repositorySecret = (c: ComponentSpec) => `${c.name}-volume-backup`;
+
+/** What a component's volume backups may hold in the namespace's quota: a mover pod and its cache volume, twice during a restore. */
+export function volumeBackupUsage(c: ComponentSpec): ExtraUsage {
+  const n = !c.volume || c.volume.noBackup ? 0 : c.volume.restore ? 2 : 1;
+  return {
+    pods: n,
+    cpuRequest: n * cpuMillis(MOVER_RESOURCES.requests.cpu),
+    memoryRequest: n * memoryMiB(MOVER_RESOURCES.requests.memory),
+    cpuLimit: n * cpuMillis(MOVER_RESOURCES.limits.cpu),
+    memoryLimit: n * memoryMiB(MOVER_RESOURCES.limits.memory),
+    pvcs: n,
+    storage: n * memoryMiB(CACHE_SIZE),
+  };
+}
+
+export interface VolumeBackupProps {
+  readonly app: string;
+  readonly namespace: string;
+  readonly component: ComponentSpec;
+  readonly cluster: ClusterConfig;
+  /** The user the app runs as: the mover reads and writes its files as the same user. */
+  readonly uid: number;
+}
+
+export class VolumeBackup extends Construct {
+  constructor(scope: Construct, id: string, { app, namespace, component: c, cluster, uid }: VolumeBackupProps) {
+    super(scope, id);
+    const volume = c.volume!;
+    const secretName = repositorySecret(c);
+    const component = c.name.slice(app.length + 1) || 'main';
+    // restic reads its repository, password and S3 keys from one Secret; only the repository is not secret.
+    BackupSecretStore.secret(this, 'repository', {
+      cluster,
+      namespace,
+      secretName,
+      keys: Object.fromEntries(Object.values(BACKUP_KEYS).map((k) => [k, k])),
+      template: {
+        RESTIC_REPOSITORY: `${backupPrefix(cluster, app).restic}/volumes/${component}`,
+        ...Object.fromEntries(Object.values(BACKUP_KEYS).map((k) => [k, `{{ .${k} }}`])),
+      },
+    });
+
+    const securityContext = { runAsUser: uid, runAsGroup: uid, fsGroup: uid, runAsNonRoot: uid !== 0, seccompProfile: { type: 'RuntimeDefault' } };
+    const moverPodLabels = { [MOVER_LABEL]: c.name };
+    const { keep } = cluster.backups.volumes;
+    new ReplicationSource(this, 'source', {
+      metadata: { name: c.name, namespace },
+      spec: {
+        sourcePvc: volumeClaimName(c),
+        trigger: { schedule: cluster.backups.volumes.schedule },
+        // Not while a restore writes into the volume: a half-restored volume is no backup.
+        ...(volume.restore ? { paused: true } : {}),
+        restic: {
+          repository: secretName,
+          // The live volume, read where it is mounted (VolSync schedules the mover on the node of
+          // the pod that uses a ReadWriteOnce volume): Civo's CSI offers no snapshot class here.
+          copyMethod: ReplicationSourceSpecResticCopyMethod.DIRECT,
+          retain: { daily: keep.daily, weekly: keep.weekly, monthly: keep.monthly },
+          pruneIntervalDays: 7,
+          cacheCapacity: ReplicationSourceSpecResticCacheCapacity.fromString(CACHE_SIZE),
+          cacheStorageClassName: 'civo-volume',
+          cacheAccessModes: ['ReadWriteOnce'],
+          moverSecurityContext: securityContext,
+          moverPodLabels,
+          moverResources: {
+            requests: { cpu: ReplicationSourceSpecResticMoverResourcesRequests.fromString(MOVER_RESOURCES.requests.cpu), memory: ReplicationSourceSpecResticMoverResourcesRequests.fromString(MOVER_RESOURCES.requests.memory) },
+            limits: { cpu: ReplicationSourceSpecResticMoverResourcesLimits.fromString(MOVER_RESOURCES.limits.cpu), memory: ReplicationSourceSpecResticMoverResourcesLimits.fromString(MOVER_RESOURCES.limits.memory) },
+          },
+        },
+      },
+    });
+
+    if (volume.restore) {
+      const destination = new RestoreDestination(this, 'restore', {
+        metadata: { name: `${c.name}-restore`, namespace },
+        spec: {
+          // Runs once per value: a new `asOf` is a new restore.
+          trigger: { manual: `restore-${restoreSuffix(volume.restore.asOf)}` },
+          restic: {
+            repository: secretName,
+            destinationPvc: volumeClaimName(c),
+            copyMethod: ReplicationDestinationSpecResticCopyMethod.DIRECT,
+            // The volume ends up as the snapshot was: files created since are removed.
+            enableFileDeletion: true,
+            cacheCapacity: ReplicationDestinationSpecResticCacheCapacity.fromString(CACHE_SIZE),
+            cacheStorageClassName: 'civo-volume',
+            cacheAccessModes: ['ReadWriteOnce'],
+            moverSecurityContext: securityContext,
+            moverPodLabels,
+            moverResources: {
+              requests: { cpu: ReplicationDestinationSpecResticMoverResourcesRequests.fromString(MOVER_RESOURCES.requests.cpu), memory: ReplicationDestinationSpecResticMoverResourcesRequests.fromString(MOVER_RESOURCES.requests.memory) },
+              limits: { cpu: ReplicationDestinationSpecResticMoverResourcesLimits.fromString(MOVER_RESOURCES.limits.cpu), memory: ReplicationDestinationSpecResticMoverResourcesLimits.fromString(MOVER_RESOURCES.limits.memory) },
+            },
+          },
+        },
+      });
+      if (volume.restore.asOf) destination.restoreAsOf = new Date(Date.parse(volume.restore.asOf)).toISOString().replace('.000Z', 'Z');
+    }
+
+    // Mover pods reach DNS and HTTPS (the bucket), nothing else; nothing reaches them.
+    new k8s.KubeNetworkPolicy(this, 'network', {
+      metadata: { name: `${c.name}-volume-backup`, namespace },
+      spec: {
+        podSelector: { matchLabels: moverPodLabels },
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+          },
+          { ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] },
+        ],
+      },
+    });
+  }
+}
+
+/**
+ * A ReplicationDestination with `restic.restoreAsOf` (the newest snapshot at or before it, in UTC).
+ * The generated type wants a Date, which cdk8s cannot resolve, so it is set on the rendered JSON.
+ */
+class RestoreDestination extends ReplicationDestination {
+  restoreAsOf?: string;
+
+  override toJson(): any {
+    const json = super.toJson();
+    if (this.restoreAsOf) json.spec.restic.restoreAsOf = this.restoreAsOf;
+    return json;
+  }
+}

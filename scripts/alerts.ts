@@ -1,0 +1,14 @@
+// `npm run alerts`: writes the backup alert rules for Grafana Cloud (docs/alerts/backups.rules.yaml)
+// from lib/alerts.ts and config/cluster.ts; `-- --stdout` prints them instead.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { cluster } from '../config/cluster';
+import { ALERTS_FILE, backupAlertsYaml } from '../lib/alerts';
+
+const text = backupAlertsYaml(cluster);
+if (process.argv.includes('--stdout')) process.stdout.write(text);
+else {
+  mkdirSync(dirname(ALERTS_FILE), { recursive: true });
+  writeFileSync(ALERTS_FILE, text);
+  console.log(`alerts: wrote ${ALERTS_FILE}`);
+}
