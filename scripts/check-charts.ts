@@ -1,32 +1,39 @@
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { cluster } from '../config/cluster';
+import { exitWith, parseCommandLine } from '../lib/cli';
+import { podAdmissionProblems, podsOf } from '../lib/delivery/admission';
+import { kubernetesVersionOf, startControlPlane } from '../lib/delivery/control-plane';
 import { readDistDir, repoRoot } from '../lib/delivery/diff';
 import { containerResourceProblems, renderChartObjects, resolveHelm } from '../lib/delivery/helm';
+import { collectObjects } from '../lib/delivery/manifests';
+import { toYaml } from '../lib/yaml';
 
 /*
- * npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>]
+ * npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--admission]
  * Renders every HelmChart of dist/ with `helm template` and checks what the charts really deploy:
- * every container has CPU and memory requests and a memory limit. Prints Markdown (for the PR
- * comment) and exits 1 on a violation, 2 when a chart cannot be rendered.
+ * every container has CPU and memory requests and a memory limit; with --admission, every pod their
+ * workloads would start passes the real kube-apiserver's admission (Pod Security at the level of
+ * the namespace dist/ gives it) on a local control plane (scripts/build-control-plane.sh; needs Go
+ * the first time). Prints Markdown (for the PR comment); exits 1 on a finding, 2 when a chart
+ * cannot be rendered.
  */
 
-const { values } = parseArgs({
-  options: {
-    charts: { type: 'string' },
-    pull: { type: 'boolean', default: false },
-    helm: { type: 'string' },
-    'kube-version': { type: 'string' },
-    dist: { type: 'string', default: 'dist' },
-  },
-  allowPositionals: false,
+const usage = 'npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--admission] [--dist <dir>]';
+const { values } = parseCommandLine('check-charts', usage, {
+  charts: { type: 'string' },
+  pull: { type: 'boolean', default: false },
+  helm: { type: 'string' },
+  'kube-version': { type: 'string' },
+  admission: { type: 'boolean', default: false },
+  dist: { type: 'string', default: 'dist' },
 });
+if (!values.charts) exitWith('check-charts', '--charts: got nothing, expected the folder with the pulled charts (<chart>-<version>.tgz); add --pull to fetch missing ones', 2, usage);
 
-try {
-  if (!values.charts) throw new Error('--charts <dir> is required: the folder with the pulled charts (<chart>-<version>.tgz); add --pull to fetch missing ones');
+async function main() {
   const root = repoRoot(process.cwd());
-  const kubeVersion = values['kube-version'] ?? cluster.kubernetes.version.replace(/-k3s[0-9]+$/, '');
-  const rendered = renderChartObjects(readDistDir(join(root, values.dist)), { helm: resolveHelm(values.helm), charts: resolve(values.charts), kubeVersion, pull: values.pull });
+  const kubeVersion = values['kube-version'] ?? kubernetesVersionOf(cluster);
+  const files = readDistDir(resolve(root, values.dist!));
+  const rendered = renderChartObjects(files, { helm: resolveHelm(values.helm), charts: resolve(values.charts!), kubeVersion, pull: values.pull });
   const lines = ['### Rendered charts: container resources', ''];
   let problems = 0;
   for (const { release, objects } of rendered) {
@@ -35,12 +42,29 @@ try {
     lines.push(found.length ? `- ❌ ${release.chart} ${release.version}:` : `- ✅ ${release.chart} ${release.version}: every container has requests and a memory limit`);
     lines.push(...found.map((p) => `  - \`${p}\``));
   }
+  if (values.admission) {
+    const cp = await startControlPlane({ version: kubeVersion, root });
+    try {
+      // The namespaces as dist/ makes them (their Pod Security labels are what is checked).
+      const namespaces = [...collectObjects(files).values()].filter((o) => o.manifest.kind === 'Namespace').map((o) => toYaml(o.manifest));
+      cp.kubectl(['apply', '--server-side', '-f', '-'], namespaces.join('---\n'));
+      lines.push('', `### Rendered charts: pod admission (kube-apiserver ${cp.version}, Pod Security of each namespace)`, '');
+      for (const { release, objects } of rendered) {
+        const pods = podsOf(objects.map((o) => o.manifest), release.namespace);
+        const found = podAdmissionProblems(cp, pods);
+        problems += found.length;
+        lines.push(found.length ? `- ❌ ${release.chart} ${release.version}:` : `- ✅ ${release.chart} ${release.version}: the API server admits all ${pods.length} pods in ${release.namespace}`);
+        lines.push(...found.map((p) => `  - \`${p}\``));
+      }
+    } finally {
+      await cp.stop();
+    }
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (problems) {
-    console.error(`check-charts: ${problems} containers without requests or a memory limit`);
+    console.error(`check-charts: ${problems} finding(s)`);
     process.exitCode = 1;
   }
-} catch (err) {
-  console.error(`check-charts: ${(err as Error).message}`);
-  process.exit(2);
 }
+
+main().catch((err) => exitWith('check-charts', (err as Error).message, 2));

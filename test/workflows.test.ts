@@ -116,7 +116,7 @@ describe('workflows', () => {
     const steps = load('pr.yml').jobs.check.steps as { uses?: string; with?: Record<string, unknown>; run?: string }[];
     expect(steps.find((s) => s.uses?.startsWith('azure/setup-helm@'))?.with?.version).toBe(`v${HELM_VERSIONS.v3}`);
     const runs = steps.map((s) => s.run ?? '').join('\n');
-    for (const command of ['npm run test:helm', '--charts "$charts" --pull', 'npm run -s check-charts --', '--full-out']) expect(runs).toContain(command);
+    for (const command of ['npm run test:helm', '--charts "$charts" --pull', 'npm run -s check-charts --', '--admission', '--full-out']) expect(runs).toContain(command);
     expect(steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe('rendered-diff');
   });
 });

@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEPLOY_SERVICE_ACCOUNT, deployIdentityObjects } from '../../lib/delivery/deploy-identity';
-import { REPO, startControlPlane, type ControlPlane } from './control-plane';
+import { cluster as clusterConfig } from '../../config/cluster';
+import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
 import { playHelmController, playKubelet, type StandIn } from './stand-ins';
 
 /** A control plane with the kubelet and helm-controller stand-ins running, for one test file. */
@@ -18,8 +19,14 @@ export interface TestCluster extends ControlPlane {
   readonly deployEnv: NodeJS.ProcessEnv;
 }
 
+/** The repository root (tests run in it). */
+export const REPO = resolve(import.meta.dirname, '../..');
+
+/** The control plane at the version config/cluster.ts pins. */
+export const startPinnedControlPlane = () => startControlPlane({ version: kubernetesVersionOf(clusterConfig), root: REPO });
+
 export async function startTestCluster(): Promise<TestCluster> {
-  const cp = await startControlPlane();
+  const cp = await startPinnedControlPlane();
   console.log(`control plane: kube-apiserver ${cp.version} at ${cp.server} (etcd, kube-controller-manager; binaries in ${cp.binDir})`);
   const played: string[] = [];
   const log = (line: string) => {

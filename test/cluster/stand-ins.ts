@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CRD_GROUPS_ANNOTATION, WEBHOOK_DEPLOYMENTS_ANNOTATION } from '../../lib/constructs/helm-release';
-import { REPO, type ControlPlane } from './control-plane';
+import type { ControlPlane } from '../../lib/delivery/control-plane';
+import { REPO } from './harness';
 
 /*
  * The parts of a cluster this machine cannot run, played openly by the test harness. Everything

@@ -9,8 +9,9 @@ import { toYaml } from '../../lib/yaml';
 import { unusualAppSources } from '../fixtures/app-corpus';
 import { appVariantSources } from '../fixtures/app-variants';
 import { render } from '../helpers';
-import { REPO, startControlPlane, type ControlPlane } from './control-plane';
-import { removeDir } from './harness';
+import { podAdmissionProblems, podsOf } from '../../lib/delivery/admission';
+import type { ControlPlane } from '../../lib/delivery/control-plane';
+import { REPO, removeDir, startPinnedControlPlane } from './harness';
 
 /*
  * 1. Whatever synth accepts, the API server accepts: every object of dist/, of 20+ app variants
@@ -25,7 +26,7 @@ let cp: ControlPlane;
 let scratch: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  cp = await startPinnedControlPlane();
   console.log(`control plane: kube-apiserver ${cp.version} at ${cp.server}`);
   const crds = readdirSync(join(REPO, 'imports/crds')).filter((f) => f.endsWith('.yaml'));
   cp.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', join(REPO, 'imports/crds', f)])]);
@@ -38,7 +39,6 @@ afterAll(async () => {
 });
 
 const ADMISSION_INPUTS = new Set(['Namespace', 'LimitRange', 'ResourceQuota']);
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 
 function writeDir(name: string, objects: readonly Manifest[]): { dir: string; inputs: string } {
   const dir = join(scratch, name);
@@ -47,17 +47,6 @@ function writeDir(name: string, objects: readonly Manifest[]): { dir: string; in
   writeFileSync(inputs, objects.filter((o) => ADMISSION_INPUTS.has(o.kind)).map(toYaml).join('---\n'));
   writeFileSync(join(dir, 'objects.yaml'), objects.filter((o) => !ADMISSION_INPUTS.has(o.kind)).map(toYaml).join('---\n'));
   return { dir, inputs };
-}
-
-/** The pods a workload would create, as its controller would: the template in the workload's namespace. */
-function podsOf(objects: readonly Manifest[]): Manifest[] {
-  return objects
-    .filter((o) => WORKLOADS.has(o.kind) || o.kind === 'CronJob')
-    .map((o) => {
-      const spec = o.spec as any;
-      const template = o.kind === 'CronJob' ? spec.jobTemplate.spec.template : spec.template;
-      return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${o.metadata.name}-pod`, namespace: o.metadata.namespace, labels: template.metadata?.labels }, spec: template.spec };
-    });
 }
 
 async function waitForQuotaStatus(objects: readonly Manifest[]) {
@@ -79,11 +68,8 @@ async function validate(name: string, objects: readonly Manifest[]) {
   await waitForQuotaStatus(objects);
   cp.kubectl(['apply', '--server-side', '--field-manager=validation', '--dry-run=server', '-R', '-f', dir]);
   const pods = podsOf(objects);
-  if (pods.length) {
-    const podFile = join(scratch, `${name}.pods.yaml`);
-    writeFileSync(podFile, pods.map(toYaml).join('---\n'));
-    cp.kubectl(['create', '--dry-run=server', '-f', podFile]);
-  }
+  const refused = podAdmissionProblems(cp, pods);
+  if (refused.length) throw new Error(refused.join('\n'));
   return { objects: objects.length, pods: pods.length };
 }
 

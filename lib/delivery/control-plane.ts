@@ -4,12 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWrit
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import type { ClusterConfig } from '../config';
 
 /*
- * A real Kubernetes control plane on loopback for `npm run test:cluster`: etcd, the official
+ * A real Kubernetes control plane on loopback, for `npm run test:cluster` and for checks that want
+ * the real API server's word (`npm run check-charts -- --admission`): etcd, the official
  * kube-apiserver and kube-controller-manager, built from their Go modules at the version
- * config/cluster.ts pins (test/cluster/build-binaries.sh). No root, no Docker: random free ports, a
+ * config/cluster.ts pins (scripts/build-control-plane.sh). No root, no Docker: random free ports, a
  * throwaway data directory, everything torn down by stop().
  *
  * The API server, its admission (Pod Security, ResourceQuota, LimitRanger, ServiceAccount, ...) and
@@ -17,8 +19,6 @@ import { join, resolve } from 'node:path';
  * real thing. There is no kubelet and no helm-controller: test/cluster/stand-ins.ts plays those
  * parts and says so.
  */
-
-export const REPO = resolve(import.meta.dirname, '../..');
 
 export interface ControlPlane {
   /** https://127.0.0.1:<port> */
@@ -39,18 +39,15 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-/** The Kubernetes version the cluster config pins, without the distribution suffix (`1.32.5`). */
-export function pinnedKubernetesVersion(): string {
-  const text = readFileSync(join(REPO, 'config/cluster.ts'), 'utf8');
-  const m = /kubernetes:\s*\{\s*version:\s*'v?(\d+\.\d+\.\d+)/.exec(text);
-  if (!m) throw new Error('config/cluster.ts: kubernetes.version: not found');
-  return m[1]!;
+/** The Kubernetes version of a cluster config, without the distribution suffix (`1.32.5-k3s1` -> `1.32.5`). */
+export function kubernetesVersionOf(cluster: Pick<ClusterConfig, 'kubernetes'>): string {
+  return cluster.kubernetes.version.replace(/-k3s[0-9]+$/, '');
 }
 
 /** Builds (once per machine, cached) or finds the binaries. Throws one clear line when Go is missing. */
-export function controlPlaneBinaries(version = pinnedKubernetesVersion()): string {
+export function controlPlaneBinaries(version: string, root: string): string {
   try {
-    return execFileSync('bash', [join(REPO, 'test/cluster/build-binaries.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60 * 60_000 }).trim().split('\n').pop()!;
+    return execFileSync('bash', [join(root, 'scripts/build-control-plane.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60 * 60_000 }).trim().split('\n').pop()!;
   } catch (err) {
     const e = err as { status?: number; stderr?: string };
     const last = (e.stderr ?? String(err)).trim().split('\n').pop();
@@ -91,8 +88,8 @@ function tail(file?: string): string {
   }
 }
 
-export async function startControlPlane(opts: { version?: string } = {}): Promise<ControlPlane> {
-  const binDir = controlPlaneBinaries(opts.version);
+export async function startControlPlane(opts: { version: string; root: string }): Promise<ControlPlane> {
+  const binDir = controlPlaneBinaries(opts.version, opts.root);
   const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-cp-'));
   const procs: ChildProcess[] = [];
   const start = (name: string, args: string[]) => {

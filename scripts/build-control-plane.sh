@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the real control plane for `npm run test:cluster` from the official Go modules:
+# Builds the real control plane for `npm run test:cluster` (and `check-charts --admission`) from the official Go modules:
 # kube-apiserver, kube-controller-manager and kubectl from k8s.io/kubernetes at the version the
 # cluster config pins, and etcd from go.etcd.io/etcd/server/v3 at the version that Kubernetes
 # release itself requires. Binaries are cached outside the repository, keyed by version, so only
 # the first run on a machine pays for the build (several minutes on 2 cores).
 #
-# usage: build-binaries.sh <kubernetes version, e.g. 1.32.5>   prints the binary directory
+# usage: build-control-plane.sh <kubernetes version, e.g. 1.32.5>   prints the binary directory
 set -euo pipefail
 
-version="${1:?usage: build-binaries.sh <kubernetes version>}"
+version="${1:?usage: build-control-plane.sh <kubernetes version>}"
 version="${version#v}"
 minor="${version#*.}"; minor="${minor%%.*}"
 cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
