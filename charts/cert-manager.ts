@@ -6,7 +6,7 @@ import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisic
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
-import { TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from './traefik';
+import { TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy } from '../imports/certificates-cert-manager.io';
 import { ClusterIssuer } from '../imports/clusterissuers-cert-manager.io';
 

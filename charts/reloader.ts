@@ -5,8 +5,6 @@ import { PlatformNamespace } from '../lib/constructs/namespace';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
 
-/** Annotation on a Deployment that rolls it when the named Secret changes (set by WebApp). */
-export const RELOAD_ON_SECRET = 'secret.reloader.stakater.com/reload';
 
 /**
  * Stakater Reloader: when External Secrets refreshes an app's Secret from Infisical, the app's

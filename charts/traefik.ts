@@ -5,11 +5,9 @@ import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { resources } from '../lib/constructs/resources';
+import { TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
 
-export const TRAEFIK_NAMESPACE = 'traefik';
-/** Secret of the wildcard certificate (issued by CertManagerChart): Traefik's default certificate. */
-export const WILDCARD_CERT_SECRET = 'wildcard-tls';
 
 /** Civo's cloud controller turns PROXY protocol (v2) on for the load balancer with this annotation. */
 export const CIVO_PROXY_PROTOCOL = 'kubernetes.civo.com/loadbalancer-enable-proxy-protocol';

@@ -1,11 +1,10 @@
 import { ApiObject, Duration, JsonPatch, Size, type App } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { RELOAD_ON_SECRET } from '../../charts/reloader';
-import { TRAEFIK_NAMESPACE } from '../../charts/traefik';
 import { DEFAULT_RESOURCES, SCRATCH_MOUNT_PATH, type AppSpec, type ComponentSpec } from '../app-spec';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../quantity';
+import { RELOAD_ON_SECRET, TRAEFIK_NAMESPACE } from '../platform-contracts';
 import { PlatformChart } from '../render';
 import { AdminOnly } from './admin-only';
 import { addUsage, BackupSecretStore, noUsage, type ExtraUsage } from './backups';
