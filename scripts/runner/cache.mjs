@@ -69,8 +69,9 @@ export async function prepareBundles(root, entry, appsDir) {
     builder = await import('./build.mjs');
     const built = await builder.buildProject(root, entry, appsDir);
     const facts = projectFacts(root, [...built.inputs, ...BUILD_CONFIG_FILES.map((f) => join(root, f))]);
-    // The apps folder is listed even when it holds no app yet: the next file added there must be seen.
-    if (built.usesApps) facts.listings[appsLocation || '.'] = listingOf(appsDir);
+    // The apps folder is listed whole, even when it holds no app yet: the next file added there (or a
+    // stray one, which synth refuses) must be seen.
+    if (built.usesApps) facts.folders = { [appsLocation || '.']: listingOf(appsDir, { everything: true }) };
     const id = sha1(built.code + JSON.stringify(facts));
     manifest = { key: projectKey, id, facts, externals: built.externals };
     writeAtomically(join(projectDir, `${id}.cjs`), built.code);

@@ -25,10 +25,17 @@ export function statOf(path) {
   }
 }
 
-/** The names in a folder that module resolution could pick up (a new `x.ts` beside `x/index.ts` changes what `./x` means). */
-export function listingOf(dir) {
+/**
+ * The files in a folder that module resolution could pick up instead of the one it did (a new `x.ts`
+ * beside `x/index.ts` changes what `./x` means; esbuild prefers a file to a folder, so new folders
+ * do not). `everything` also counts folders and dot-files: the apps folder, where any stray entry is an error.
+ */
+export function listingOf(dir, { everything = false } = {}) {
   try {
-    return sha1(readdirSync(dir).filter((n) => !n.startsWith('.')).sort().join('\n'));
+    const names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => everything || (!e.name.startsWith('.') && !e.isDirectory()))
+      .map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`);
+    return sha1(names.sort().join('\n'));
   } catch {
     return '';
   }
@@ -66,6 +73,7 @@ export function projectFacts(root, files) {
 export function projectFactsHold(root, facts) {
   for (const [file, hash] of Object.entries(facts.contents)) if (hashFile(resolve(root, file)) !== hash) return false;
   for (const [dir, listing] of Object.entries(facts.listings)) if (listingOf(resolve(root, dir)) !== listing) return false;
+  for (const [dir, listing] of Object.entries(facts.folders ?? {})) if (listingOf(resolve(root, dir), { everything: true }) !== listing) return false;
   return true;
 }
 
