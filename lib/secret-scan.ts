@@ -84,7 +84,7 @@ type SecretlintConfig = Parameters<typeof import('@secretlint/core').lintSource>
  * rule modules: the loader's JSON-schema compile and module resolution cost synth ~70 ms per run.
  * Anything else goes through the loader.
  */
-async function loadSecretlintConfig(root: string): Promise<SecretlintConfig> {
+export async function loadSecretlintConfig(root: string): Promise<SecretlintConfig> {
   const path = `${root}/.secretlintrc.json`;
   let raw: { rules?: { id?: unknown; [key: string]: unknown }[]; [key: string]: unknown } | undefined;
   try {
