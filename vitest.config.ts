@@ -19,6 +19,9 @@ export default defineConfig({
     exclude: ['test/cluster/**', 'test/helm/**', '**/node_modules/**'],
     // The JSON results let .ci/run print the `N passed, N failed` line CI reads.
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
+    // Test files share their worker's module cache (cdk8s, the imports/ types and the charts load once
+    // per worker, not once per file): none of them changes module state it does not restore.
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

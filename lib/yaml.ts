@@ -1,4 +1,5 @@
 import { Document, stringify, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions, type ToStringOptions } from 'yaml';
+import { createEmitter } from './yaml-emitter';
 
 /*
  * The one YAML writer for everything Kubernetes or Helm reads (dist/ and HelmChart valuesContent).
@@ -22,7 +23,7 @@ const GO_YAML_V2_EXTRAS: ScalarTag = {
   resolve: (text) => text,
 };
 
-const WRITER_OPTIONS: DocumentOptions & SchemaOptions & ParseOptions & CreateNodeOptions & ToStringOptions = {
+export const WRITER_OPTIONS: DocumentOptions & SchemaOptions & ParseOptions & CreateNodeOptions & ToStringOptions = {
   version: '1.1',
   // yaml's 1.1 schema would write the string `<<` plain through its merge tag; 1.1 readers take
   // that as a merge key. Without the tag, `<<` is quoted by GO_YAML_V2_EXTRAS like any other.
@@ -36,8 +37,16 @@ const WRITER_OPTIONS: DocumentOptions & SchemaOptions & ParseOptions & CreateNod
   directives: false,
 };
 
+const emitter = createEmitter(WRITER_OPTIONS);
+
 /** One YAML document that go-yaml v2, YAML 1.1 and YAML 1.2 readers all decode to `value`. */
 export function toYaml(value: unknown): string {
+  // The dedicated emitter writes what the yaml library would, byte for byte, for what it covers.
+  return emitter.emit(value) ?? stringify(value, WRITER_OPTIONS);
+}
+
+/** toYaml through the yaml library only: the reference the emitter is tested and benchmarked against. */
+export function toYamlWithLibrary(value: unknown): string {
   return stringify(value, WRITER_OPTIONS);
 }
 

@@ -46,3 +46,23 @@ describe('no secret value reaches dist/ or git', () => {
     expect(result.stdout).toContain('GITHUB_TOKEN');
   });
 });
+
+describe("synth's secretlint config", () => {
+  test("is what secretlint's own config loader makes of .secretlintrc.json", async () => {
+    const { loadSecretlintConfig } = await import('../lib/secret-scan');
+    const { loadConfig } = await import('@secretlint/config-loader');
+    const ours = await loadSecretlintConfig(root);
+    const loaders = (await loadConfig({ cwd: root, configFilePath: join(root, '.secretlintrc.json') })).config;
+    const shape = (config: any) => JSON.stringify(config, (key, value) => (key === 'rule' ? value.meta : value));
+    expect(shape(ours)).toBe(shape(loaders));
+    expect(ours.rules.length).toBeGreaterThan(0);
+  });
+
+  test('goes through the loader for anything but plain rule ids (rule options here)', async () => {
+    const { loadSecretlintConfig } = await import('../lib/secret-scan');
+    const dir = mkdtempSync(join(tmpdir(), 'hobby-secretlintrc-'));
+    writeFileSync(join(dir, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', options: { nope: true } }] }));
+    const config = await loadSecretlintConfig(dir);
+    expect((config.rules[0] as any).options).toEqual({ nope: true });
+  });
+});

@@ -1,6 +1,7 @@
 // Summarizes a V8 `.cpuprofile` (from `node --cpu-prof`) for `npm run bench -- --profile`:
 // self time per package and the hottest functions, so a regression points at its cause.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface ProfileNode {
   id: number;
@@ -13,10 +14,41 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/**
+ * The source module at each line of a bundle: esbuild starts each module with a `// <path>` comment
+ * (`// node_modules/yaml/dist/...`, `// lib/render.ts`), so a profile of the bundles scripts/run.mjs
+ * runs can still be told apart by package.
+ */
+const bundleIndexes = new Map<string, { line: number; path: string }[]>();
+function sourceAt(url: string, line: number): string | undefined {
+  if (!/\.cjs$/.test(url)) return undefined;
+  let index = bundleIndexes.get(url);
+  if (!index) {
+    index = [];
+    try {
+      readFileSync(fileURLToPath(url.startsWith('file:') ? url : pathToFileURL(url)), 'utf8')
+        .split('\n')
+        .forEach((text, i) => /^\/\/ [\w@./-]+\.[cm]?[jt]sx?$/.test(text) && index!.push({ line: i, path: text.slice(3) }));
+    } catch {
+      /* not a readable file */
+    }
+    bundleIndexes.set(url, index);
+  }
+  let found: string | undefined;
+  for (const entry of index) {
+    if (entry.line > line) break;
+    found = entry.path;
+  }
+  return found;
+}
+
 /** `yaml`, `cdk8s-plus-28`, `node:fs`, `(project)`, `(gc)`, ... for a call frame's URL. */
 export function ownerOf(node: ProfileNode): string {
-  const { url, functionName } = node.callFrame;
+  const { functionName } = node.callFrame;
+  let { url } = node.callFrame;
   if (!url) return functionName === '(garbage collector)' ? '(gc)' : functionName.startsWith('write') || functionName === 'unlink' ? '(fs)' : '(native)';
+  const source = sourceAt(url, node.callFrame.lineNumber);
+  if (source) url = source.startsWith('node_modules/') ? `/${source}` : `/(project)/${source}`;
   // The innermost package: cdk8s ships its own copy of yaml (cdk8s/node_modules/yaml) for instance.
   const pkg = [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1);
   if (pkg) return pkg[1]!;
@@ -45,7 +77,7 @@ export function summarizeProfile(path: string, top = 12): ProfileSummary {
     const ms = us / 1000;
     total += ms;
     owners.set(owner, (owners.get(owner) ?? 0) + ms);
-    const file = node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\//, '');
+    const file = (sourceAt(node.callFrame.url, node.callFrame.lineNumber) ?? node.callFrame.url).replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\//, '');
     const name = `${node.callFrame.functionName || '(anonymous)'}${file ? ` ${file}:${node.callFrame.lineNumber + 1}` : ''}`;
     const f = functions.get(name) ?? { name, owner, ms: 0 };
     f.ms += ms;

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+
+/*
+ * scripts/run.mjs runs cached bundles. The cache must never serve stale output: every edit to what
+ * a bundle was built from is seen on the very next run, even one that keeps the file's size and
+ * lands in the same second, and an unchanged tree reuses the bundle instead of rebuilding it.
+ */
+
+const root = resolve(import.meta.dirname, '..');
+const scratch = mkdtempSync(join(tmpdir(), 'hobby-run-cache-'));
+const cache = join(scratch, '.run-cache');
+for (const dir of ['config', 'lib', 'charts', 'apps', 'imports', 'scripts']) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
+for (const file of ['package.json', 'tsconfig.json', '.secretlintrc.json']) cpSync(join(root, file), join(scratch, file));
+symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
+// The dependency bundle is shared as is (it is keyed on the lock files and node_modules); the project's are this test's own.
+const shared = join(root, 'node_modules/.cache/hobby-infra/run/packages');
+if (existsSync(shared)) cpSync(shared, join(cache, 'packages'), { recursive: true });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const out = join(scratch, 'out');
+function synth(): string {
+  const { HOBBY_APPS_DIR: _apps, CDK8S_OUTDIR: _out, ...env } = process.env;
+  const result = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts', '--outdir', out], { cwd: scratch, encoding: 'utf8', env: { ...env, HOBBY_INFRA_RUN_CACHE: cache } });
+  expect(result.status, result.stderr).toBe(0);
+  return readFileSync(join(out, '04-apps/app-site.yaml'), 'utf8');
+}
+const builds = () => readdirSync(join(cache, 'project/synth')).filter((f) => f.endsWith('.cjs')).length;
+const edit = (file: string, from: string, to: string) => {
+  const path = join(scratch, file);
+  const text = readFileSync(path, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(path, text.replace(from, to));
+};
+
+describe('the bundle cache of scripts/run.mjs', () => {
+  test('reuses a bundle while nothing changed, and sees every edit on the next run', () => {
+    const first = synth();
+    expect(builds()).toBe(1);
+    expect(synth()).toBe(first);
+    expect(builds()).toBe(1);
+
+    // Same size, same second: only the content tells.
+    const image = /image: (\S+)/.exec(first)![1]!;
+    const bumped = image.replace(/.$/, (c) => (c === '9' ? '8' : String(Number(c) + 1)));
+    expect(bumped.length).toBe(image.length);
+    edit('apps/site.ts', image, bumped);
+    expect(synth()).toContain(`image: ${bumped}`);
+
+    // A library file the bundle includes.
+    edit('lib/render.ts', 'Do not edit: change the source', 'Do not edit by hand: change the source');
+    expect(synth()).toContain('Do not edit by hand');
+
+    // A new app: a file no bundle has read yet.
+    writeFileSync(join(scratch, 'apps/blog.ts'), "export default { image: 'ghcr.io/me/blog:1.0.0', port: 8080, hosts: ['blog'] };\n");
+    synth();
+    expect(existsSync(join(out, '04-apps/app-blog.yaml'))).toBe(true);
+
+    // A stray folder in apps/ is refused, as on a fresh build.
+    cpSync(join(scratch, 'lib'), join(scratch, 'apps/stray'), { recursive: true });
+    const stray = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts', '--outdir', out], { cwd: scratch, encoding: 'utf8', env: { ...process.env, HOBBY_APPS_DIR: join(scratch, 'apps'), HOBBY_INFRA_RUN_CACHE: cache } });
+    expect(stray.stderr).toContain('apps/stray/: got a file that is not an app');
+    rmSync(join(scratch, 'apps/stray'), { recursive: true });
+
+    // Back to a tree built before: served from the cache again, and correct.
+    rmSync(join(scratch, 'apps/blog.ts'));
+    const count = builds();
+    synth();
+    expect(existsSync(join(out, '04-apps/app-blog.yaml'))).toBe(false);
+    expect(builds()).toBe(count);
+  });
+});
