@@ -12,7 +12,7 @@ export default defineConfig({
     include: ['test/cluster/**/*.test.ts'],
     fileParallelism: false,
     reporters: ['default', ['json', { outputFile: '.cache/vitest-cluster-results.json' }]],
-    // The first run on a machine builds the binaries (test/cluster/build-binaries.sh) in beforeAll.
+    // The first run on a machine builds the binaries (scripts/build-control-plane.sh) in beforeAll.
     hookTimeout: 60 * 60_000,
     testTimeout: 10 * 60_000,
   },

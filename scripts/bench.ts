@@ -191,9 +191,9 @@ function assertSameTree(synthOut: string, libraryOut: string, apps: Apps): void 
   if (differs) throw new Error(`with ${apps} apps, synth wrote ${differs} differently from the yaml library: the emitter (lib/yaml-emitter.ts) is wrong`);
 }
 
-/** kubectl of the pinned Kubernetes version, found or built by test/cluster/build-binaries.sh (as test:cluster does). */
+/** kubectl of the pinned Kubernetes version, found or built by scripts/build-control-plane.sh (as test:cluster does). */
 function findKubectl(version: string): { kubectl?: string; why?: string } {
-  const built = spawnSync('bash', [join(root, 'test/cluster/build-binaries.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60 * 60_000 });
+  const built = spawnSync('bash', [join(root, 'scripts/build-control-plane.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60 * 60_000 });
   const dir = built.stdout?.trim().split('\n').pop();
   if (built.status === 0 && dir && existsSync(join(dir, 'kubectl'))) return { kubectl: join(dir, 'kubectl') };
   return { why: (built.stderr || String(built.error ?? 'failed')).trim().split('\n').pop() };
