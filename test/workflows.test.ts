@@ -197,7 +197,15 @@ describe('renovate.json', () => {
   });
 
   it('package rules name packages that exist', () => {
-    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository)]);
-    for (const rule of config.packageRules ?? []) for (const name of rule.matchPackageNames ?? []) expect(names).toContain(name);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const npmPackages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository), ...npmPackages]);
+    for (const rule of config.packageRules ?? []) {
+      for (const name of rule.matchPackageNames ?? []) {
+        // A /regex/ must match at least one package; a plain name must be one.
+        if (name.startsWith('/')) expect(npmPackages.some((p) => new RegExp(name.slice(1, -1)).test(p)), name).toBe(true);
+        else expect(names).toContain(name);
+      }
+    }
   });
 });
