@@ -307,6 +307,19 @@ describe('running the plan (fake kubectl)', () => {
     expect(JSON.parse(calls[widen]!.input!).metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('Deployment.apps,SecretStore.external-secrets.io');
   });
 
+  it('removes a hand-added label once, after the apply of the phase the object is rendered in now', () => {
+    const live = applied();
+    const deployment = live['04-apps'].find((m) => m.kind === 'Deployment')!;
+    live['04-apps'] = live['04-apps'].filter((m) => m !== deployment);
+    live['01-prerequisites'].push({ ...deployment, metadata: { ...deployment.metadata, labels: { ...deployment.metadata.labels, 'edited-by': 'hand' } } });
+    const { calls, spawn } = fake(live);
+    expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} }).code).toBe(0);
+    const removals = calls.map((c, i) => [c.argv, i] as const).filter(([argv]) => argv[1] === 'label' && argv.includes('edited-by-'));
+    expect(removals).toHaveLength(1);
+    const apply04 = calls.findIndex((c) => c.argv.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-04-apps'));
+    expect(removals[0]![1]).toBeGreaterThan(apply04);
+  });
+
   it('creates only the ApplySet parents that do not exist', () => {
     const { calls, spawn } = fake(applied());
     runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} });

@@ -575,7 +575,9 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
         return { code: 2, message: `pruned namespaces did not finish deleting: ${names(namespaces)}`, ran };
       }
 
-      for (const { member, keys } of inventory.extraLabels.filter((e) => e.member.phase === step.phase || inventory!.moved.some((m) => m.member === e.member && m.to === step.phase))) {
+      // Hand-added labels go once, after the apply of the phase the object is rendered in now.
+      const phaseNow = (member: Member) => inventory!.moved.find((m) => m.member === member)?.to ?? member.phase;
+      for (const { member, keys } of inventory.extraLabels.filter((e) => phaseNow(e.member) === step.phase)) {
         if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) {
           return { code: 2, message: `could not remove the labels ${keys.join(', ')} from ${names([member])}`, ran };
         }
