@@ -158,7 +158,7 @@ async function measureTogether(candidates: readonly Candidate[], runs: number, t
  */
 function stockProject(): string {
   const dir = join(work, 'stock');
-  for (const d of ['config', 'lib', 'charts', 'imports', 'scripts/bench']) cpSync(join(root, d), join(dir, d), { recursive: true });
+  for (const d of ['config', 'lib', 'charts', 'imports', 'scripts/bench', 'platform.ts']) cpSync(join(root, d), join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
   const compilerOptions = { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', lib: ['ES2023'], strict: true, skipLibCheck: true, esModuleInterop: true, resolveJsonModule: true, types: ['node'] };
   writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify({ compilerOptions, include: ['**/*.ts'] }, null, 2)}\n`);

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     // Loaded inside the try: config/cluster.ts and apps/*.ts validate as they load.
     const { cluster } = await import('../config/cluster');
     const { appSources } = await import('virtual:apps');
-    const { synthesize } = await import('../lib/synth');
+    const { synthesize } = await import('../platform');
     const { writeTreeAtomically } = await import('../lib/output');
     const files = await synthesize({ cluster, appSources, outdir, root: process.cwd() });
     if (cdk8sOutdir && cdk8sOutdir !== outdir) writeTreeAtomically(cdk8sOutdir, files);

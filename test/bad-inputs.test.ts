@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -7,10 +7,10 @@ import { appSources } from 'virtual:apps';
 import { cluster as committedCluster } from '../config/cluster';
 import type { AppSource } from '../lib/app-spec';
 import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
-import { synthesize } from '../lib/synth';
+import { synthesize } from '../platform';
 import { SpecError } from '../lib/validation';
 import { UNUSUAL_APPS, unusualAppSources } from './fixtures/app-corpus';
-import { appFile, readTree, render } from './helpers';
+import { appFile, copyProject, readTree, render } from './helpers';
 
 /*
  * The bad-input corpus: every wrong app, config or command line is refused with one message naming
@@ -197,10 +197,7 @@ describe('valid but unusual apps keep working', () => {
  */
 function scratchRepo(): string {
   const dir = mkdtempSync(join(work, 'repo-'));
-  for (const d of ['config', 'lib', 'charts', 'apps', 'scripts', 'dist']) cpSync(join(root, d), join(dir, d), { recursive: true });
-  for (const f of ['package.json', 'cdk8s.yaml', '.secretlintrc.json']) cpSync(join(root, f), join(dir, f));
-  cpSync(join(root, 'imports'), join(dir, 'imports'), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  copyProject(root, dir, { dist: true });
   return dir;
 }
 

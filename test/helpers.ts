@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
 import type { AppSource } from '../lib/app-spec';
 import type { ClusterConfig } from '../lib/config';
-import { renderPlatform } from '../lib/platform';
+import { renderPlatform } from '../platform';
 import type { Manifest } from '../lib/render';
 
 export interface RenderedObject extends Manifest {
@@ -53,4 +53,12 @@ export function readTree(dir: string): Map<string, string> {
   };
   walk(dir);
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** What a scratch copy of the project needs to synth (and `dist/` when asked): sources, config files, and node_modules linked. */
+export function copyProject(root: string, dir: string, opts: { dist?: boolean; files?: readonly string[] } = {}): void {
+  const folders = ['platform.ts', 'config', 'lib', 'charts', 'apps', 'imports', 'scripts', ...(opts.dist ? ['dist'] : [])];
+  for (const path of folders) cpSync(join(root, path), join(dir, path), { recursive: true });
+  for (const file of ['package.json', 'tsconfig.json', 'cdk8s.yaml', '.secretlintrc.json', ...(opts.files ?? [])]) cpSync(join(root, file), join(dir, file));
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
 }

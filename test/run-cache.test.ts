@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { copyProject } from './helpers';
 
 /*
  * scripts/run.mjs runs cached bundles. The cache must never serve stale output: every edit to what
@@ -13,9 +14,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 const root = resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'hobby-run-cache-'));
 const cache = join(scratch, '.run-cache');
-for (const dir of ['config', 'lib', 'charts', 'apps', 'imports', 'scripts']) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
-for (const file of ['package.json', 'tsconfig.json', '.secretlintrc.json']) cpSync(join(root, file), join(scratch, file));
-symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
+copyProject(root, scratch);
 // The dependency bundle is shared as is (it is keyed on the lock files and node_modules); the project's are this test's own.
 const shared = join(root, 'node_modules/.cache/hobby-infra/run/packages');
 if (existsSync(shared)) cpSync(shared, join(cache, 'packages'), { recursive: true });

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { readTree, render } from './helpers';
+import { copyProject, readTree, render } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -36,9 +36,7 @@ describe('committed dist/', () => {
 
 describe('npm run synth in a scratch copy of the repo', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'hobby-synth-'));
-  for (const dir of ['config', 'lib', 'charts', 'apps', 'imports', 'scripts', 'dist']) cpSync(join(root, dir), join(scratch, dir), { recursive: true });
-  for (const file of ['package.json', '.secretlintrc.json']) cpSync(join(root, file), join(scratch, file));
-  symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'));
+  copyProject(root, scratch, { dist: true });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   const synth = () => spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts'], { cwd: scratch, encoding: 'utf8' });
 

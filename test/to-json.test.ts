@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
-import { buildPlatform } from '../lib/platform';
+import { buildPlatform } from '../platform';
 import { withDirectToJson } from '../lib/to-json';
 import { benchAppSpec } from '../scripts/bench/apps';
 import { unusualAppSources } from './fixtures/app-corpus';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
-import { buildPlatform } from '../lib/platform';
+import { buildPlatform } from '../platform';
 import { collectManifests, tidyManifest } from '../lib/render';
 import { toYaml, toYamlWithLibrary } from '../lib/yaml';
 import { benchAppSpec } from '../scripts/bench/apps';

@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
-import { buildPlatform } from '../lib/platform';
+import { buildPlatform } from '../platform';
 import { collectManifests, renderFiles, tidyManifest } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { unusualAppSources } from './fixtures/app-corpus';

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cluster } from '../../config/cluster';
 import type { AppSource } from '../../lib/app-spec';
-import { buildPlatform } from '../../lib/platform';
+import { buildPlatform } from '../../platform';
 
 const appsDir = resolve(process.env.HOBBY_APPS_DIR ?? 'apps');
 const appSources: AppSource[] = readdirSync(appsDir)

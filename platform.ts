@@ -1,0 +1,72 @@
+/*
+ * The composition root: the cluster config, every platform chart and every app, put together into
+ * the cdk8s app that renders dist/. Charts and apps build on lib/; lib/ never imports a chart.
+ */
+import { App } from 'cdk8s';
+import { CertManagerChart } from './charts/cert-manager';
+import { CloudNativePgChart } from './charts/cloudnative-pg';
+import { ClusterAutoscalerChart } from './charts/cluster-autoscaler';
+import { ExternalSecretsChart } from './charts/external-secrets';
+import { MonitoringChart } from './charts/monitoring';
+import { ReloaderChart } from './charts/reloader';
+import { TailscaleChart } from './charts/tailscale';
+import { TraefikChart } from './charts/traefik';
+import { UptimeKumaChart } from './charts/uptime-kuma';
+import { VolSyncChart } from './charts/volsync';
+import { loadApps, type AppSource, type AppSpec } from './lib/app-spec';
+import type { ClusterConfig } from './lib/config';
+import { AppChart } from './lib/constructs/web-app';
+import { platformHosts } from './lib/hosts';
+import { writeTreeAtomically } from './lib/output';
+import { renderFiles } from './lib/render';
+import { refuseSecrets } from './lib/secret-scan';
+
+export interface PlatformInput {
+  readonly cluster: ClusterConfig;
+  /** App files, normally `appSources` from `virtual:apps`. */
+  readonly appSources: readonly AppSource[];
+}
+
+/** Builds the cdk8s app: every platform component, then one chart per app. Validates apps first. */
+export function buildPlatform({ cluster, appSources }: PlatformInput): { app: App; apps: AppSpec[] } {
+  const apps = loadApps(appSources, cluster, platformHosts(cluster));
+  const app = new App();
+  new TraefikChart(app, cluster);
+  new CertManagerChart(app, cluster);
+  new ExternalSecretsChart(app);
+  new ReloaderChart(app);
+  new ClusterAutoscalerChart(app, cluster);
+  new MonitoringChart(app, cluster);
+  new UptimeKumaChart(app, cluster);
+  new TailscaleChart(app, cluster);
+  new CloudNativePgChart(app);
+  new VolSyncChart(app);
+  for (const spec of apps) new AppChart(app, spec, cluster);
+  return { app, apps };
+}
+
+/** The whole of dist/ as `{ 'phase/file.yaml': text }`. Throws before anything is written. */
+export function renderPlatform(input: PlatformInput): { files: Map<string, string>; apps: AppSpec[] } {
+  const { app, apps } = buildPlatform(input);
+  return { files: renderFiles(app), apps };
+}
+
+export interface SynthInput {
+  readonly cluster: ClusterConfig;
+  readonly appSources: readonly AppSource[];
+  /** The folder replaced with the rendered tree (normally dist/). */
+  readonly outdir: string;
+  /** The repository root: where `.secretlintrc.json` is. */
+  readonly root: string;
+}
+
+/**
+ * What `npm run synth` does once config and apps are loaded: render, refuse secret-looking values,
+ * then swap the tree in. Every check runs before the first write, so a failure leaves `outdir` as it was.
+ */
+export async function synthesize({ cluster, appSources, outdir, root }: SynthInput): Promise<Map<string, string>> {
+  const { files, apps } = renderPlatform({ cluster, appSources });
+  await refuseSecrets(files, apps, root);
+  writeTreeAtomically(outdir, files);
+  return files;
+}
