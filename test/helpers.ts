@@ -1,5 +1,7 @@
-import { cpSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
@@ -61,4 +63,36 @@ export function copyProject(root: string, dir: string, opts: { dist?: boolean; f
   for (const path of folders) cpSync(join(root, path), join(dir, path), { recursive: true });
   for (const file of ['package.json', 'tsconfig.json', 'cdk8s.yaml', '.secretlintrc.json', ...(opts.files ?? [])]) cpSync(join(root, file), join(dir, file));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+}
+
+export interface TempGitRepo {
+  readonly dir: string;
+  git(...args: string[]): string;
+  write(path: string, text: string): void;
+  rm(path: string): void;
+  commit(message?: string): void;
+}
+
+/** A throwaway git repository (main branch, a test identity); `cleanup` collects it for an afterAll. */
+export function tempGitRepo(prefix: string, cleanup: string[]): TempGitRepo {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanup.push(dir);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  git('init', '-q', '-b', 'main');
+  git('config', 'user.email', 'test@example.com');
+  git('config', 'user.name', 'test');
+  git('config', 'commit.gpgsign', 'false');
+  return {
+    dir,
+    git,
+    write: (path, text) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    },
+    rm: (path) => rmSync(join(dir, path), { recursive: true, force: true }),
+    commit: (message = 'x') => {
+      git('add', '-A');
+      git('commit', '-q', '--allow-empty', '-m', message);
+    },
+  };
 }

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { HELM_VERSIONS } from '../../config/versions';
+import { tempGitRepo } from '../helpers';
 import { diffDist, readDistAtRef, readDistDir, renderMarkdown } from '../../lib/delivery/diff';
 import { containerResourceProblems, diffRenderedCharts, renderChartObjects, type HelmOptions } from '../../lib/delivery/helm';
 
@@ -42,21 +42,7 @@ function helmChartFile(version: string, values: Record<string, unknown>): string
 
 const sized = { resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } } };
 
-function repo() {
-  const dir = mkdtempSync(join(tmpdir(), 'helm-diff-test-'));
-  dirs.push(dir);
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 'test@example.com');
-  git('config', 'user.name', 'test');
-  git('config', 'commit.gpgsign', 'false');
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  };
-  const commit = () => (git('add', '-A'), git('commit', '-q', '-m', 'x'));
-  return { dir, write, commit };
-}
+const repo = () => tempGitRepo('helm-diff-test-', dirs);
 
 describe.each(Object.entries(HELM_VERSIONS))('with helm %s (%s)', (_major, version) => {
   let opts: HelmOptions;
