@@ -11,7 +11,7 @@ import { exitWith, parseCommandLine } from '../lib/cli';
  *   (default)  the phased apply CI runs on merge (needs a target and INFISICAL_IDENTITIES)
  *   --plan     print the exact kubectl commands, in order, without touching a cluster
  *   --dry-run  the same commands with --dry-run=server (no waits)
- *   --drift    kubectl diff per phase plus the ApplySet prune listing; exit 1 on drift
+ *   --drift    kubectl diff per phase plus the inventory (not in dist/, missing, hand-added labels); exit 1 on drift
  *   --allow-destructive  let the prune delete protected kinds / more than --max-prune (default 10, env APPLY_MAX_PRUNE)
  *   --skip-rollouts      no `rollout status` waits after phase 04 (the k3d end-to-end job)
  *   --context NAME       the kubeconfig context to write to
