@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error plain ESM helper shared with scripts/run.mjs
 import { APPS_MODULE_ID, appsModuleSource } from './scripts/apps-module.mjs';
@@ -22,6 +23,9 @@ export default defineConfig({
     // Test files share their worker's module cache (cdk8s, the imports/ types and the charts load once
     // per worker, not once per file): none of them changes module state it does not restore.
     isolate: false,
+    // One worker per core (vitest leaves one core idle by default): half the suite's time is in
+    // processes it spawns, which overlap with the other worker's tests. 34 s -> 24 s on 2 cores.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
