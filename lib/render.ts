@@ -94,12 +94,14 @@ function dropDefaults(target: unknown, defaults: Json): void {
   for (const [key, value] of Object.entries(defaults)) if (key in target && JSON.stringify(target[key]) === JSON.stringify(value)) delete target[key];
 }
 
-function podSpecOf(m: Json): Json | undefined {
-  const spec = m.spec as Json | undefined;
-  if (!isMap(spec)) return undefined;
+/** The pod spec of a workload (or a Pod), where its controller takes pods from; undefined for other kinds. */
+export function podSpecOf(m: Pick<Manifest, 'kind'> & { spec?: unknown }): Record<string, any> | undefined {
+  if (!isMap(m.spec)) return undefined;
+  const spec = m.spec as Record<string, any>;
   if (m.kind === 'Pod') return spec;
-  if (m.kind === 'CronJob') return ((spec.jobTemplate as Json | undefined)?.spec as Json | undefined)?.template as Json | undefined;
-  return isMap(spec.template) && isMap(spec.template.spec) ? spec.template.spec : undefined;
+  if (m.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec;
+  if (['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'ReplicationController'].includes(m.kind)) return spec.template?.spec;
+  return undefined;
 }
 
 function stripDefaults(m: Json): void {
@@ -111,7 +113,7 @@ function stripDefaults(m: Json): void {
     if (Array.isArray(spec.externalIPs) && spec.externalIPs.length === 0) delete spec.externalIPs;
   }
   if (m.kind === 'PersistentVolumeClaim') dropDefaults(spec, { volumeMode: 'Filesystem' });
-  const pod = m.kind === 'Pod' ? spec : podSpecOf(m);
+  const pod = podSpecOf(m as Manifest);
   if (!pod) return;
   // Jobs default restartPolicy to nothing (it must be set); everything else to Always.
   dropDefaults(pod, m.kind === 'Job' || m.kind === 'CronJob' ? POD_DEFAULTS : { ...POD_DEFAULTS, restartPolicy: 'Always' });

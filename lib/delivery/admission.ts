@@ -1,7 +1,7 @@
 import { toYaml } from '../yaml';
 import type { Manifest } from '../render';
 import type { ControlPlane } from './control-plane';
-import { podSpecOf } from './helm';
+import { podSpecOf } from '../render';
 import { displayName } from './manifests';
 
 /*

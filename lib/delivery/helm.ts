@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { groupOf, type Manifest } from '../render';
+import { groupOf, podSpecOf, type Manifest } from '../render';
 import { diffObjects, type DiffResult } from './diff';
 import { collectObjects, displayName, objectKey, type DistObject } from './manifests';
 
@@ -206,15 +206,6 @@ export function diffRenderedCharts(base: ReadonlyMap<string, string>, head: Read
 // ---------------------------------------------------------------------------------------------
 // Checks on rendered objects
 
-/** The pod spec of a workload object, if it has one. */
-export function podSpecOf(m: Manifest): Record<string, unknown> | undefined {
-  const spec = m.spec as Record<string, any> | undefined;
-  if (!spec) return undefined;
-  if (m.kind === 'Pod') return spec;
-  if (m.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec;
-  if (['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'ReplicationController'].includes(m.kind)) return spec.template?.spec;
-  return undefined;
-}
 
 /** `DaemonSet monitoring/x container node-exporter: no memory limit`, one line per gap. */
 export function containerResourceProblems(objects: readonly Manifest[]): string[] {
