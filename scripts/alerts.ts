@@ -4,9 +4,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cluster } from '../config/cluster';
 import { ALERTS_FILE, backupAlertsYaml } from '../lib/alerts';
+import { parseCommandLine } from '../lib/cli';
+
+const { values } = parseCommandLine('alerts', 'npm run alerts [-- --stdout]', { stdout: { type: 'boolean', default: false } });
 
 const text = backupAlertsYaml(cluster);
-if (process.argv.includes('--stdout')) process.stdout.write(text);
+if (values.stdout) process.stdout.write(text);
 else {
   mkdirSync(dirname(ALERTS_FILE), { recursive: true });
   writeFileSync(ALERTS_FILE, text);

@@ -9,14 +9,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { exitWith, parseCommandLine } from '../lib/cli';
 import { parseAllDocuments } from 'yaml';
 import { cluster } from '../config/cluster';
 import { countObjects, writeBenchApps } from './bench/apps';
 import { renderProfile, summarizeProfile } from './bench/profile';
 
-const { values: args } = parseArgs({
-  options: {
+const { values: args } = parseCommandLine(
+  'bench',
+  'npm run bench -- [--sizes 0,10,100,1000] [--runs N] [--json] [--no-stock] [--no-kustomize] [--kustomize-runs N] [--stock-max N] [--stock-timeout S] [--profile]',
+  {
     sizes: { type: 'string', default: '0,10,100,1000' },
     runs: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -27,9 +29,12 @@ const { values: args } = parseArgs({
     'stock-timeout': { type: 'string', default: '120' },
     profile: { type: 'boolean', default: false },
   },
-});
+);
 const root = process.cwd();
 const sizes = args.sizes!.split(',').map(Number);
+for (const [flag, value] of [['sizes', sizes.join(',')], ['runs', args.runs ?? '1'], ['kustomize-runs', args['kustomize-runs']], ['stock-max', args['stock-max']], ['stock-timeout', args['stock-timeout']]] as const) {
+  if (!String(value).split(',').every((v) => /^\d+$/.test(v))) exitWith('bench', `--${flag}: got ${JSON.stringify(flag === 'sizes' ? args.sizes : value)}, expected whole numbers`, 2);
+}
 const stockTimeoutMs = Number(args['stock-timeout']) * 1000;
 const log = (line: string) => !args.json && console.error(line);
 const work = mkdtempSync(join(tmpdir(), 'hobby-bench-'));

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cluster } from '../config/cluster';
+import { exitWith, parseCommandLine } from '../lib/cli';
 import { defaultBase, diffDist, readDistAtRef, readDistDir, renderMarkdown, renderText, repoRoot, resolveCommit } from '../lib/delivery/diff';
 import { diffRenderedCharts, resolveHelm, type ChartDiff } from '../lib/delivery/helm';
 
@@ -14,8 +14,8 @@ import { diffRenderedCharts, resolveHelm, type ChartDiff } from '../lib/delivery
  * the objects it renders differently are added, one folded section per chart.
  */
 
-const { values } = parseArgs({
-  options: {
+const usage = 'npm run diff -- [--base <git-ref>] [--head <git-ref>] [--out <file>] [--format markdown|text] [--charts <dir> [--pull] [--helm <path>] [--kube-version <v>]] [--full-out <file>] [--full-report <text>]';
+const { values } = parseCommandLine('diff', usage, {
     base: { type: 'string' },
     head: { type: 'string' },
     out: { type: 'string' },
@@ -28,9 +28,8 @@ const { values } = parseArgs({
     'kube-version': { type: 'string' },
     'full-report': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
-  },
-  allowPositionals: false,
 });
+if (!['markdown', 'text'].includes(values.format!)) exitWith('diff', `--format: got ${JSON.stringify(values.format)}, expected markdown or text`, 2, usage);
 
 if (values.help) {
   console.log(
@@ -53,7 +52,7 @@ try {
   const base = values.base ? resolveCommit(root, values.base) : defaultBase(root);
   const baseFiles = base ? readDistAtRef(root, base, values.dist) : new Map<string, string>();
   const head = values.head ? resolveCommit(root, values.head) : undefined;
-  const headFiles = head ? readDistAtRef(root, head, values.dist) : readDistDir(join(root, values.dist));
+  const headFiles = head ? readDistAtRef(root, head, values.dist) : readDistDir(join(root, values.dist!));
   const result = diffDist(baseFiles, headFiles);
   let charts: ChartDiff[] = [];
   if (values.charts) {
@@ -74,6 +73,5 @@ try {
     process.stdout.write(output);
   }
 } catch (err) {
-  console.error(`diff: ${(err as Error).message}`);
-  process.exit(2);
+  exitWith('diff', (err as Error).message, 2);
 }
