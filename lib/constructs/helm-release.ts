@@ -52,6 +52,15 @@ export const CRD_GROUPS_ANNOTATION = 'hobby-infra.dev/crd-groups';
 /** HelmChart annotation: comma-separated Deployments that serve the chart's admission webhooks. */
 export const WEBHOOK_DEPLOYMENTS_ANNOTATION = 'hobby-infra.dev/webhook-deployments';
 
+type Annotated = { metadata: { [key: string]: unknown } };
+const listAnnotation = (o: Annotated, key: string) => (((o.metadata.annotations as Record<string, string> | undefined) ?? {})[key] ?? '').split(',').filter(Boolean);
+
+/** The API groups a rendered (or live) HelmChart says its CRDs serve. */
+export const crdGroupsOf = (chart: Annotated): string[] => listAnnotation(chart, CRD_GROUPS_ANNOTATION);
+
+/** The Deployments a rendered (or live) HelmChart says serve its admission webhooks. */
+export const webhookDeploymentsOf = (chart: Annotated): string[] => listAnnotation(chart, WEBHOOK_DEPLOYMENTS_ANNOTATION);
+
 /**
  * A Helm release reconciled by k3s' helm-controller: a helm.cattle.io/v1 HelmChart in kube-system
  * (where helm-controller runs its install jobs) with a pinned version and values as YAML.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CRD_GROUPS_ANNOTATION, WEBHOOK_DEPLOYMENTS_ANNOTATION } from '../constructs/helm-release';
+import { crdGroupsOf, webhookDeploymentsOf } from '../constructs/helm-release';
 import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
 import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
 import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
@@ -150,18 +150,6 @@ const uniqueSorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 function crdsOf(objects: readonly DistObject[]): string[] {
   return uniqueSorted(objects.filter((o) => customKindOf(o.manifest)).map((o) => crdNameOf(o.manifest.kind, groupOf(o.manifest.apiVersion))));
-}
-
-/** The Deployments serving a HelmChart's admission webhooks, as it declares them (lib/constructs/helm-release.ts). */
-export function webhookDeploymentsOf(chart: Manifest): string[] {
-  const annotations = (chart.metadata.annotations as Record<string, string> | undefined) ?? {};
-  return (annotations[WEBHOOK_DEPLOYMENTS_ANNOTATION] ?? '').split(',').filter(Boolean);
-}
-
-/** The API groups a HelmChart declares its CRDs serve (lib/constructs/helm-release.ts). */
-export function crdGroupsOf(chart: Manifest): string[] {
-  const annotations = (chart.metadata.annotations as Record<string, string> | undefined) ?? {};
-  return (annotations[CRD_GROUPS_ANNOTATION] ?? '').split(',').filter(Boolean);
 }
 
 /** A phase's manifests with the ApplySet member label, as `kubectl apply` would send them (for `kubectl diff`). */

@@ -1,4 +1,4 @@
-import { CRD_GROUPS_ANNOTATION } from '../constructs/helm-release';
+import { crdGroupsOf } from '../constructs/helm-release';
 import { groupOf, type Manifest, type Phase } from '../render';
 import { displayName, objectKey, type DistObject } from './manifests';
 
@@ -83,7 +83,7 @@ export function chartsStillServing(pruned: readonly Member[], dist: ReadonlyMap<
   const problems: string[] = [];
   for (const { live } of pruned) {
     if (live.kind !== 'HelmChart' || groupOf(live.apiVersion) !== 'helm.cattle.io') continue;
-    const groups = (live.metadata.annotations?.[CRD_GROUPS_ANNOTATION] ?? '').split(',').filter(Boolean);
+    const groups = crdGroupsOf(live);
     const users = [...dist.values()].filter((o) => groups.includes(groupOf(o.manifest.apiVersion)));
     if (users.length) {
       problems.push(

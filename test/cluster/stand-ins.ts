@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CRD_GROUPS_ANNOTATION, WEBHOOK_DEPLOYMENTS_ANNOTATION } from '../../lib/constructs/helm-release';
+import { crdGroupsOf, webhookDeploymentsOf } from '../../lib/constructs/helm-release';
 import type { ControlPlane } from '../../lib/delivery/control-plane';
 import { REPO } from './harness';
 
@@ -129,7 +129,7 @@ export function playHelmController(cp: ControlPlane, log: (line: string) => void
       if (installed.has(uid)) continue;
       const { name, namespace } = chart.metadata;
       const target = chart.spec.targetNamespace ?? namespace;
-      const groups = (chart.metadata.annotations?.[CRD_GROUPS_ANNOTATION] ?? '').split(',').filter(Boolean);
+      const groups = crdGroupsOf(chart);
       for (const group of groups) {
         for (const crd of crds.get(group) ?? []) {
           const res = await apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${(crd.metadata as { name: string }).name}`, crd);
@@ -147,7 +147,7 @@ export function playHelmController(cp: ControlPlane, log: (line: string) => void
       let res = await apply(`/apis/batch/v1/namespaces/${namespace}/jobs/${job.metadata.name}`, job);
       if (res.status >= 300) throw new Error(`creating Job ${namespace}/${job.metadata.name}: ${JSON.stringify(res.body).slice(0, 300)}`);
       // The chart's workloads: its webhook Deployments by the names it declares, or one standing for all.
-      const workloads = (chart.metadata.annotations?.[WEBHOOK_DEPLOYMENTS_ANNOTATION] ?? '').split(',').filter(Boolean);
+      const workloads = webhookDeploymentsOf(chart);
       for (const workload of workloads.length ? workloads : [name]) {
         const labels = { 'app.kubernetes.io/instance': name, 'app.kubernetes.io/name': workload, 'app.kubernetes.io/managed-by': 'Helm', [PLAYED_BY]: 'test-harness' };
         const deployment = {
