@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DEPLOY_SERVICE_ACCOUNT, deployIdentityObjects } from '../../lib/delivery/deploy-identity';
+import { DEPLOY_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
 import { cluster as clusterConfig } from '../../config/cluster';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
 import { playHelmController, playKubelet, type StandIn } from './stand-ins';
@@ -40,7 +40,9 @@ export async function startTestCluster(): Promise<TestCluster> {
   const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log)];
 
   // The deploy identity, as the one-time admin step creates it, and a token for it, as CI gets one.
-  cp.kubectl(['apply', '--server-side', '-f', '-'], deployIdentityObjects().map((o) => JSON.stringify(o)).join('\n'));
+  // Exactly the README's one-time step: `npm run -s deploy-identity | kubectl apply --server-side -f -`.
+  const identity = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts'], { cwd: REPO, encoding: 'utf8' });
+  cp.kubectl(['apply', '--server-side', '-f', '-'], identity);
   const token = cp.kubectl(['-n', DEPLOY_SERVICE_ACCOUNT.namespace, 'create', 'token', DEPLOY_SERVICE_ACCOUNT.name, '--duration=2h']).trim();
   const deployKubeconfig = join(cp.dir, 'deploy-kubeconfig');
   const admin = JSON.parse(readFileSync(cp.kubeconfig, 'utf8'));
