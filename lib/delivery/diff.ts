@@ -57,10 +57,19 @@ export function defaultBase(cwd: string): string | undefined {
 export function readDistAtRef(root: string, ref: string, distDir = 'dist'): Map<string, string> {
   const files = new Map<string, string>();
   const listing = git(root, ['ls-tree', '-r', '-z', '--full-name', '--name-only', ref, '--', `${distDir}/`]);
-  for (const path of listing.split('\0').filter(Boolean)) {
-    const rel = path.slice(distDir.length + 1);
-    if (!isDistManifestPath(rel)) continue;
-    files.set(rel, git(root, ['cat-file', 'blob', `${ref}:${path}`]));
+  const paths = listing.split('\0').filter((path) => path && isDistManifestPath(path.slice(distDir.length + 1)));
+  if (!paths.length) return files;
+  // One `git cat-file --batch` for every file (a process per file was most of a diff's time).
+  const out = execFileSync('git', ['cat-file', '--batch'], { cwd: root, input: paths.map((path) => `${ref}:${path}\n`).join(''), maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
+  let at = 0;
+  for (const path of paths) {
+    // Each answer is `<oid> blob <size>\n<content>\n`.
+    const headerEnd = out.indexOf(0x0a, at);
+    const [, type, size] = out.subarray(at, headerEnd).toString('utf8').split(' ');
+    if (type !== 'blob') throw new Error(`git cat-file: ${ref}:${path}: got ${type ?? 'nothing'}, expected a file`);
+    const start = headerEnd + 1;
+    files.set(path.slice(distDir.length + 1), out.subarray(start, start + Number(size)).toString('utf8'));
+    at = start + Number(size) + 1;
   }
   return files;
 }
