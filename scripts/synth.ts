@@ -29,4 +29,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+void main().then(() => process.exit());

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+// @ts-expect-error plain ESM module of the runner
+import { checkProjectFacts, projectFacts } from '../scripts/runner/fingerprint.mjs';
 import { copyProject } from './helpers';
 
 /*
@@ -70,5 +72,43 @@ describe('the bundle cache of scripts/run.mjs', () => {
     synth();
     expect(existsSync(join(out, '04-apps/app-blog.yaml'))).toBe(false);
     expect(builds()).toBe(count);
+  });
+});
+
+describe('the stat shortcut of the bundle cache', () => {
+  // A file is hashed again unless its size, times and inode are unchanged and it had settled (not
+  // written in the 2 s before its stat was recorded). The clock is passed in rather than waited for.
+  const dir = join(scratch, 'stat-shortcut');
+  const file = join(dir, 'a.ts');
+  const later = (ms: number) => Date.now() + ms;
+
+  test('a settled, untouched file is trusted; an edit that restores size and mtime is still seen', () => {
+    cpSync(join(root, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+    // Whole seconds, so that the mtime can be put back exactly.
+    const minuteAgo = Math.floor(Date.now() / 1000) - 60;
+    writeFileSync(file, 'export const tag = "1.0.0";\n');
+    utimesSync(file, minuteAgo, minuteAgo);
+    const facts = { ...projectFacts(dir, [file]), statsAt: later(10_000) };
+    expect(checkProjectFacts(dir, facts, later(20_000))).toEqual({ refreshed: undefined });
+
+    const before = statSync(file);
+    writeFileSync(file, 'export const tag = "2.0.0";\n');
+    utimesSync(file, minuteAgo, minuteAgo);
+    const after = statSync(file);
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+    // Only the change time (which no one can set back) tells.
+    expect(checkProjectFacts(dir, facts, later(20_000))).toBe(false);
+  });
+
+  test('a file written just before its record is hashed, and its stat is refreshed once it has settled', () => {
+    writeFileSync(file, 'export const tag = "3.0.0";\n');
+    const facts = projectFacts(dir, [file]);
+    // Written in the same instant as recorded: racy, so the content decides.
+    expect(checkProjectFacts(dir, facts, Date.now())).toEqual({ refreshed: undefined });
+    const check = checkProjectFacts(dir, facts, later(10_000));
+    expect(check.refreshed.statsAt).toBeGreaterThan(facts.statsAt);
+    expect(checkProjectFacts(dir, check.refreshed, later(20_000))).toEqual({ refreshed: undefined });
+    writeFileSync(file, 'export const tag = "4.0.0";\n');
+    expect(checkProjectFacts(dir, check.refreshed, later(20_000))).toBe(false);
   });
 });

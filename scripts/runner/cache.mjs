@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashFile, listingOf, packageFacts, packageFactsHold, projectFacts, projectFactsHold, sha1 } from './fingerprint.mjs';
+import { checkProjectFacts, hashFile, listingOf, packageFacts, packageFactsHold, projectFacts, sha1 } from './fingerprint.mjs';
 import { isBundledPackage } from './packages.mjs';
 
 const runnerDir = dirname(fileURLToPath(import.meta.url));
@@ -107,6 +107,19 @@ function findProject(root, projectDir, key) {
   } catch {
     return undefined;
   }
-  const candidates = names.map((f) => readJson(join(projectDir, f))).filter((m) => m?.key === key);
-  return candidates.find((m) => projectFactsHold(root, m.facts));
+  for (const name of names) {
+    const manifest = readJson(join(projectDir, name));
+    if (manifest?.key !== key) continue;
+    const check = checkProjectFacts(root, manifest.facts);
+    if (!check) continue;
+    if (check.refreshed) {
+      try {
+        writeAtomically(join(projectDir, name), JSON.stringify({ ...manifest, facts: check.refreshed }));
+      } catch {
+        /* an unwritable cache only costs the next run its hashing */
+      }
+    }
+    return manifest;
+  }
+  return undefined;
 }

@@ -52,29 +52,59 @@ function foldersUpTo(dir, root) {
 }
 
 /**
- * Project inputs: every file esbuild read (by content) and every folder it resolved in (by listing),
- * recorded relative to `root`, so that an identical copy of the project (a scratch repo in a test)
- * finds the same bundle.
+ * A file whose size, times and inode are what they were when it was hashed is unchanged, unless it was
+ * last written so shortly before that a second write could carry the same timestamps (a file system
+ * with coarse times): such a file is hashed again, as git treats "racily clean" index entries.
+ */
+const RACY_MS = 2000;
+const statKey = (s) => `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
+const statsOf = (path) => statSync(path, { throwIfNoEntry: false });
+const settledBy = (stat, time) => time - Math.max(stat.mtimeMs, stat.ctimeMs) > RACY_MS;
+
+/**
+ * Project inputs: every file esbuild read (by content, with its stat to skip hashing it again while
+ * it is untouched) and every folder it resolved in (by listing), recorded relative to `root`, so
+ * that an identical copy of the project (a scratch repo in a test) finds the same bundle.
  */
 export function projectFacts(root, files) {
+  // Taken before the files are looked at: a stat is trusted only if the file was settled by then.
+  const statsAt = Date.now();
   const contents = {};
+  const stats = {};
   const folders = new Set();
   for (const file of files) {
     const abs = resolve(root, file);
-    contents[relative(root, abs)] = hashFile(abs);
+    const rel = relative(root, abs);
+    const stat = statsOf(abs);
+    stats[rel] = stat ? statKey(stat) : '';
+    contents[rel] = hashFile(abs);
     for (const d of foldersUpTo(dirname(abs), root)) folders.add(d);
   }
   const listings = {};
   for (const d of [...folders].sort()) listings[relative(root, d) || '.'] = listingOf(d);
-  return { contents, listings };
+  return { contents, stats, statsAt, listings };
 }
 
-/** True when every recorded content hash and folder listing still matches what is below `root`. */
-export function projectFactsHold(root, facts) {
-  for (const [file, hash] of Object.entries(facts.contents)) if (hashFile(resolve(root, file)) !== hash) return false;
+/**
+ * Whether every recorded content hash and folder listing still matches what is below `root`:
+ * `false`, or `{ refreshed }` with facts whose stats can be trusted for more files next time (files
+ * hashed this time because they were written just before the last record, or since, unchanged), to store.
+ */
+export function checkProjectFacts(root, facts, now = Date.now()) {
+  let stale = false;
+  for (const [file, hash] of Object.entries(facts.contents)) {
+    const stat = statsOf(resolve(root, file));
+    if (!stat) return false;
+    if (facts.stats?.[file] === statKey(stat) && settledBy(stat, facts.statsAt)) continue;
+    if (hashFile(resolve(root, file)) !== hash) return false;
+    stale ||= settledBy(stat, now);
+  }
   for (const [dir, listing] of Object.entries(facts.listings)) if (listingOf(resolve(root, dir)) !== listing) return false;
   for (const [dir, listing] of Object.entries(facts.folders ?? {})) if (listingOf(resolve(root, dir), { everything: true }) !== listing) return false;
-  return true;
+  if (!stale) return { refreshed: undefined };
+  const stats = {};
+  for (const file of Object.keys(facts.contents)) stats[file] = statKey(statsOf(resolve(root, file)));
+  return { refreshed: { ...facts, stats, statsAt: now } };
 }
 
 /** Dependency inputs (files under node_modules), by size and modification time. */
