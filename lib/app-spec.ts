@@ -328,7 +328,7 @@ function resolveHost(host: string, index: number, domain: string): { fqdn: strin
 function normalize(name: string, file: string, raw: z.output<typeof appSchema>, cluster: ClusterConfig): AppSpec {
   const { hosts = [], components, private: isPrivate = false, database: rawDatabase, ...single } = raw as z.output<typeof appSchema> & Record<string, unknown>;
   const entries: [string | undefined, ParsedComponent][] = components
-    ? Object.entries(components).sort(([a], [b]) => a.localeCompare(b))
+    ? Object.entries(components).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     : [[undefined, single as ParsedComponent]];
   const problems: string[] = [];
   const normalized = entries.map(([componentName, c]) => {
