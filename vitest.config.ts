@@ -3,6 +3,12 @@ import { defineConfig } from 'vitest/config';
 // @ts-expect-error plain ESM helper shared with scripts/run.mjs
 import { APPS_MODULE_ID, appsModuleSource } from './scripts/apps-module.mjs';
 
+// Every suite runs offline, so no test process makes a TLS connection; but Node 20 reads and parses
+// the whole NODE_EXTRA_CA_CERTS bundle when it starts (60 ms of CPU per process on a machine that sets
+// it; Node 22 and later read it on first use). The workers and the ~60 processes the suites spawn
+// inherit this environment. Shared by the cluster and helm configs, which import this file.
+delete process.env.NODE_EXTRA_CA_CERTS;
+
 /** The `virtual:apps` plugin, shared with vitest.cluster.config.ts. */
 export const appsPlugin = {
   // The same `virtual:apps` module the esbuild runner provides: one import per apps/*.ts file.

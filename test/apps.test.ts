@@ -5,7 +5,7 @@ import { appSchema, loadApps } from '../lib/app-spec';
 import { platformHosts } from '../lib/hosts';
 import { SpecError } from '../lib/validation';
 import { APP_VARIANTS, appVariantSources } from './fixtures/app-variants';
-import { appFile, find, render, type RenderedObject } from './helpers';
+import { appFile, find, render, renderAlone, type RenderedObject } from './helpers';
 
 const demo = { image: 'ghcr.io/me/demo:1.0.0', port: 8080, hosts: ['demo'] };
 const inApp = (objects: RenderedObject[], ns: string) => objects.filter((o) => o.metadata.namespace === ns || (o.kind === 'Namespace' && o.metadata.name === ns));
@@ -220,7 +220,7 @@ describe('the app variants the cluster suite validates', () => {
   });
 
   test('all render', () => {
-    for (const source of appVariantSources) expect(() => render({ apps: [source] }), source.file).not.toThrow();
+    for (const source of appVariantSources) expect(() => renderAlone(source), source.file).not.toThrow();
   });
 });
 

@@ -10,7 +10,7 @@ import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../l
 import { synthesize } from '../platform';
 import { SpecError } from '../lib/validation';
 import { UNUSUAL_APPS, unusualAppSources } from './fixtures/app-corpus';
-import { appFile, copyProject, readTree, render } from './helpers';
+import { appFile, copyProject, linkProject, readTree, render } from './helpers';
 
 /*
  * The bad-input corpus: every wrong app, config or command line is refused with one message naming
@@ -195,9 +195,11 @@ describe('valid but unusual apps keep working', () => {
  * Command lines, run as users run them in a scratch copy of the repository. Each case asserts one
  * message naming the command (or file) and the flag, no stack trace, and the guarded folders unchanged.
  */
+let template: string | undefined;
 function scratchRepo(): string {
+  if (!template) copyProject(root, (template = mkdtempSync(join(work, 'template-'))), { dist: true });
   const dir = mkdtempSync(join(work, 'repo-'));
-  copyProject(root, dir, { dist: true });
+  linkProject(template, dir);
   return dir;
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -26,6 +26,17 @@ export function parseFiles(files: ReadonlyMap<string, string>): RenderedObject[]
 export function render(options: { cluster?: ClusterConfig; apps?: readonly AppSource[] } = {}) {
   const { files, apps } = renderPlatform({ cluster: options.cluster ?? cluster, appSources: options.apps ?? appSources });
   return { files, apps, objects: parseFiles(files) };
+}
+
+const renderedAlone = new WeakMap<AppSource, ReturnType<typeof render>>();
+/**
+ * The platform with just `source` as its app (committed config), rendered once per test worker:
+ * several suites render every app variant, and the files of a worker share their modules.
+ */
+export function renderAlone(source: AppSource): ReturnType<typeof render> {
+  let rendered = renderedAlone.get(source);
+  if (!rendered) renderedAlone.set(source, (rendered = render({ apps: [source] })));
+  return rendered;
 }
 
 export function find(objects: readonly RenderedObject[], kind: string, name: string, namespace?: string): RenderedObject {
@@ -63,6 +74,29 @@ export function copyProject(root: string, dir: string, opts: { dist?: boolean; f
   for (const path of folders) cpSync(join(root, path), join(dir, path), { recursive: true });
   for (const file of ['package.json', 'tsconfig.json', 'cdk8s.yaml', '.secretlintrc.json', ...(opts.files ?? [])]) cpSync(join(root, file), join(dir, file));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+}
+
+/**
+ * Another scratch copy of a scratch copy (`template`, from copyProject), cheaply: apps/ and config/,
+ * which cases edit, are copied; every other file is a hard link to the template's, and node_modules
+ * is the same link. The commands under test replace files (write, then rename) rather than write into
+ * them; one that wrote into a linked file would change the template as well, and fail the case's
+ * before/after comparison of that file all the same.
+ */
+export function linkProject(template: string, dir: string): void {
+  const link = (from: string, to: string) => {
+    const entry = lstatSync(from);
+    if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (!entry.isDirectory()) linkSync(from, to);
+    else {
+      mkdirSync(to, { recursive: true });
+      for (const name of readdirSync(from)) link(join(from, name), join(to, name));
+    }
+  };
+  for (const name of readdirSync(template)) {
+    if (name === 'apps' || name === 'config') cpSync(join(template, name), join(dir, name), { recursive: true });
+    else link(join(template, name), join(dir, name));
+  }
 }
 
 export interface TempGitRepo {

@@ -1,12 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { render } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
 const secretlint = join(root, 'node_modules/.bin/secretlint');
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('no secret value reaches dist/ or git', () => {
   const { objects, files } = render();
@@ -39,6 +41,7 @@ describe('no secret value reaches dist/ or git', () => {
 
   test('secretlint does catch a committed token (the check can fail)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leak-'));
+    scratch.push(dir);
     // Assembled at run time so this test file itself stays clean.
     writeFileSync(join(dir, 'leak.ts'), `export const token = "${['ghp', 'wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx'].join('_')}";\n`);
     const result = spawnSync(secretlint, ['--secretlintrc', join(root, '.secretlintrc.json'), join(dir, 'leak.ts')], { cwd: root, encoding: 'utf8' });
@@ -61,6 +64,7 @@ describe("synth's secretlint config", () => {
   test('goes through the loader for anything but plain rule ids (rule options here)', async () => {
     const { loadSecretlintConfig } = await import('../lib/secret-scan');
     const dir = mkdtempSync(join(tmpdir(), 'hobby-secretlintrc-'));
+    scratch.push(dir);
     writeFileSync(join(dir, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', options: { nope: true } }] }));
     const config = await loadSecretlintConfig(dir);
     expect((config.rules[0] as any).options).toEqual({ nope: true });
