@@ -15,11 +15,18 @@ export interface RenderedObject extends Manifest {
   readonly file: string;
 }
 
+// Most renders in a suite share most of their files (the platform's charts), so each distinct text
+// is parsed by the yaml library once per worker; every caller gets its own copy of the objects.
+const parsedTexts = new Map<string, Manifest[]>();
+function parseText(text: string): Manifest[] {
+  let parsed = parsedTexts.get(text);
+  if (!parsed) parsedTexts.set(text, (parsed = parseAllDocuments(text).map((doc) => doc.toJS() as Manifest)));
+  return structuredClone(parsed);
+}
+
 /** Parses rendered files into objects, remembering which file each came from. */
 export function parseFiles(files: ReadonlyMap<string, string>): RenderedObject[] {
-  return [...files].flatMap(([file, text]) =>
-    parseAllDocuments(text).map((doc) => ({ ...(doc.toJS() as Manifest), file })),
-  );
+  return [...files].flatMap(([file, text]) => parseText(text).map((manifest) => ({ ...manifest, file })));
 }
 
 /** Renders the platform in-process, as `npm run synth` does, with the given (or committed) config and apps. */
