@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -10,7 +10,7 @@ import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../l
 import { synthesize } from '../platform';
 import { SpecError } from '../lib/validation';
 import { UNUSUAL_APPS, unusualAppSources } from './fixtures/app-corpus';
-import { appFile, copyProject, linkProject, readTree, render } from './helpers';
+import { appFile, copyProject, linkProject, readTree, render, walkFiles } from './helpers';
 
 /*
  * The bad-input corpus: every wrong app, config or command line is refused with one message naming
@@ -216,7 +216,11 @@ function run(cwd: string, command: string[]): Promise<{ status: number | null; s
 
 const script = (name: string, ...args: string[]) => [process.execPath, 'scripts/run.mjs', `scripts/${name}.ts`, ...args];
 const treeOrNothing = (dir: string) => (existsSync(dir) ? readTree(dir) : undefined);
-const guarded = (dir: string) => ({ dist: readTree(join(dir, 'dist')), apps: treeOrNothing(join(dir, 'apps')), imports: readTree(join(dir, 'imports')) });
+// imports/ (7 MB) is compared by each file's size, modification time and inode: a write to a file
+// changes its mtime, a replaced file has a new inode. (Not its change time: the other cases' hard links
+// to the same template files change that.) dist/ and apps/ are compared by content.
+const statTree = (dir: string) => new Map(walkFiles(dir).map((path) => [path, ((s) => `${s.size}:${s.mtimeMs}:${s.ino}`)(statSync(join(dir, path)))]));
+const guarded = (dir: string) => ({ dist: readTree(join(dir, 'dist')), apps: treeOrNothing(join(dir, 'apps')), imports: statTree(join(dir, 'imports')) });
 
 // [case, setup of the scratch repo, command, message naming the command or file and the field]
 const cliCases: [string, (dir: string) => void, string[], RegExp][] = [

@@ -17,7 +17,7 @@ const schemaFile = (chart: string) => `imports/chart-values/${chart}.schema.json
 
 function validator(chart: string) {
   const schema = JSON.parse(readFileSync(schemaFile(chart), 'utf8'));
-  const ajv = String(schema.$schema).includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true }) : new Ajv({ strict: false, allErrors: true });
+  const ajv = String(schema.$schema).includes('2020-12') ? new Ajv2020({ strict: false, allErrors: true, code: { optimize: false } }) : new Ajv({ strict: false, allErrors: true, code: { optimize: false } });
   return ajv.compile(schema);
 }
 

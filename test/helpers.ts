@@ -61,18 +61,23 @@ export function helmValues(objects: readonly RenderedObject[], name: string): an
 /** An app file as synth sees it, for tests that declare apps inline. */
 export const appFile = (name: string, spec: unknown): AppSource => ({ file: `apps/${name}.ts`, exports: { default: spec } });
 
-/** Every file below `dir` (any depth, any name, so stray files show up too), by relative path, sorted. */
-export function readTree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
+/** The relative path of every file below `dir` (any depth, any name, so stray files show up too), sorted. */
+export function walkFiles(dir: string): string[] {
+  const files: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path, 'utf8'));
+      else files.push(relative(dir, path));
     }
   };
   walk(dir);
-  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+  return files.sort((a, b) => a.localeCompare(b));
+}
+
+/** Every file below `dir` and its text, by relative path, sorted. */
+export function readTree(dir: string): Map<string, string> {
+  return new Map(walkFiles(dir).map((path) => [path, readFileSync(join(dir, path), 'utf8')]));
 }
 
 /** What a scratch copy of the project needs to synth (and `dist/` when asked): sources, config files, and node_modules linked. */

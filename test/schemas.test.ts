@@ -28,7 +28,8 @@ function pruning(schema: any): any {
   return out;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+// Without ajv's code optimisation passes: compiling these CRD schemas took 1.6 s with them, 0.6 s without.
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
 const crdValidators = new Map<string, ValidateFunction>();
 for (const file of readdirSync('imports/crds')) {
   const crd = parse(readFileSync(`imports/crds/${file}`, 'utf8'));
