@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /*
@@ -38,15 +38,36 @@ export async function replaceDirectoryAtomically(dir: string, fill: (staging: st
   }
 }
 
-/** Replaces `dir` with exactly `files` (relative path -> text). */
+/**
+ * Hard-links `current` to `target` when it is a plain file holding exactly `content`. Creating a file
+ * costs far more than linking one on common file systems (0.6 ms against 0.03 ms each here: most of
+ * a 1000-app synth), and most of dist/ is unchanged from one synth to the next.
+ */
+function linkIfUnchanged(current: string, target: string, content: string): boolean {
+  try {
+    const stat = lstatSync(current);
+    if (!stat.isFile() || stat.size !== Buffer.byteLength(content) || readFileSync(current, 'utf8') !== content) return false;
+    linkSync(current, target);
+    return true;
+  } catch {
+    return false; // no such file yet, or a file system without hard links: the file is written
+  }
+}
+
+/**
+ * Replaces `dir` with exactly `files` (relative path -> text). Unchanged files are hard links to the
+ * current ones (which keep their modification times); the staging tree is complete before the swap either way.
+ */
 export function writeTreeAtomically(dir: string, files: ReadonlyMap<string, string>): void {
   const { staging, previous } = siblings(dir);
   rmSync(staging, { recursive: true, force: true });
   try {
+    const made = new Set<string>();
     for (const [path, content] of files) {
       const target = join(staging, path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
+      if (!made.has(dirname(target))) mkdirSync(dirname(target), { recursive: true });
+      made.add(dirname(target));
+      if (!linkIfUnchanged(join(dir, path), target, content)) writeFileSync(target, content);
     }
     mkdirSync(staging, { recursive: true });
     swapIn(staging, dir, previous);
