@@ -1,12 +1,13 @@
-import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 
 /*
  * cdk8s' ApiObject.toJson() resolves the object through the app's resolver list, allocating a
  * context and a key path per value and looking the App up from every leaf, then copies it again
- * to drop empty values and sort keys. With the three built-in resolvers and no JSON patches (all
- * of synth's objects), the same result comes from one walk that applies those resolvers' rules
- * inline. Anything else (a custom resolver, a patch, a value neither rule nor a plain object
- * explains, an error) is left to cdk8s' own toJson, so the result and the errors are cdk8s' own.
+ * to drop empty values and sort keys. With the three built-in resolvers (all of synth's objects),
+ * the same result comes from one walk that applies those resolvers' rules inline, followed by cdk8s'
+ * own JsonPatch.apply for the object's patches, as its toJson does. Anything else (a custom resolver,
+ * a value neither rule nor a plain object explains, an error) is left to cdk8s' own toJson, so the
+ * result and the errors are cdk8s' own.
  * test/to-json.test.ts compares both, key order included, on every object synth renders.
  */
 
@@ -62,13 +63,14 @@ function metadataJson(metadata: ApiObject['metadata']): unknown {
 }
 
 function fastToJson(this: ApiObject, app: App, original: () => any): any {
-  const self = this as unknown as { props: Record<string, unknown>; patches?: unknown[] };
-  if (!Array.isArray(self.patches) || self.patches.length > 0 || this.node.root !== app) return original.call(this);
+  const self = this as unknown as { props: Record<string, unknown>; patches?: JsonPatch[] };
+  if (!Array.isArray(self.patches) || this.node.root !== app) return original.call(this);
   try {
     const json = plain({ ...self.props, metadata: metadataJson(this.metadata) }, { sortKeys: !process.env.CDK8S_DISABLE_SORT, filterEmpty: false }) as Record<string, unknown>;
-    // As cdk8s does: apiVersion, kind and metadata first, then the rest.
+    // As cdk8s does: its JSON patches on the resolved object, then apiVersion, kind and metadata first.
+    const patched = self.patches.length ? (JsonPatch.apply(json, ...self.patches) as Record<string, unknown>) : json;
     const result: Record<string, unknown> = {};
-    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) if (key in json) result[key] = json[key];
+    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) if (key in patched) result[key] = patched[key];
     return result;
   } catch {
     return original.call(this);

@@ -258,7 +258,7 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     log(`${n} apps:`);
     writeBenchApps(appsDir, n);
-    const runs = Number(args.runs ?? (n >= 1000 ? 3 : 5));
+    const runs = Number(args.runs ?? 5);
     const env = { HOBBY_APPS_DIR: appsDir };
     const synthOut = join(work, 'out-synth');
     const libraryOut = join(work, 'out-library');

@@ -53,5 +53,8 @@ describe('the direct toJson equals cdk8s own, key order included', () => {
     const chart = new Chart(app, 'c');
     const odd = new ApiObject(chart, 'odd', { apiVersion: 'v1', kind: 'ConfigMap', data: { when: new Date(0) } as any });
     expect(() => withDirectToJson(app, () => odd.toJson())).toThrow(/Failed serializing construct at path 'c\/odd'.*non-simple object of type 'Date'/);
+    const badPatch = new ApiObject(chart, 'bad-patch', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'z' } });
+    badPatch.addJsonPatch(JsonPatch.remove('/data/missing'));
+    expect(() => withDirectToJson(app, () => badPatch.toJson())).toThrow(/Failed serializing construct at path 'c\/bad-patch'/);
   });
 });
