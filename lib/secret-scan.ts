@@ -120,14 +120,25 @@ export async function refuseSecrets(files: ReadonlyMap<string, string>, apps: re
   // most of synth's time at 1000 apps); nobody reads it here. secretlint 12 has no switch for it.
   (secretLintProfiler as unknown as { mark: (marker: unknown) => void }).mark = () => {};
   const config = await loadSecretlintConfig(root);
-  const findings: Finding[] = [];
-  for (const [file, content] of files) {
-    const result = await lintSource({
-      source: { filePath: `${root}/dist/${file}`, content, ext: '.yaml', contentType: 'text' },
-      options: { config, maskSecrets: true },
-    });
-    for (const m of result.messages) findings.push({ file, ruleId: m.ruleId, messageId: m.messageId, offset: m.range[0] });
+  // One source of every file, a line apart, and each finding mapped back to its file: a call per file
+  // cost three times as much at 1000 apps (secretlint sets every rule up again for each source).
+  const names = [...files.keys()];
+  const starts: number[] = [];
+  let at = 0;
+  for (const name of names) {
+    starts.push(at);
+    at += files.get(name)!.length + 1;
   }
+  const result = await lintSource({
+    source: { filePath: `${root}/dist/all.yaml`, content: names.map((name) => files.get(name)!).join('\n'), ext: '.yaml', contentType: 'text' },
+    options: { config, maskSecrets: true },
+  });
+  const findings: Finding[] = result.messages.map((m) => {
+    const offset = m.range[0];
+    let i = starts.length - 1;
+    while (starts[i]! > offset) i--;
+    return { file: names[i]!, ruleId: m.ruleId, messageId: m.messageId, offset: offset - starts[i]! };
+  });
   if (!findings.length) return;
   const problems = new Map<string, string[]>();
   for (const f of findings) {
