@@ -89,22 +89,23 @@ export function projectFacts(root, files) {
  * Whether every recorded content hash and folder listing still matches what is below `root`:
  * `false`, or `{ refreshed }` with facts whose stats can be trusted for more files next time (files
  * hashed this time because they were written just before the last record, or since, unchanged), to store.
+ * `now` is taken before any file is looked at, and each stat before its file is hashed, so a refreshed
+ * stat never vouches for content written after the hash was compared.
  */
 export function checkProjectFacts(root, facts, now = Date.now()) {
   let stale = false;
+  const stats = {};
   for (const [file, hash] of Object.entries(facts.contents)) {
     const stat = statsOf(resolve(root, file));
     if (!stat) return false;
-    if (facts.stats?.[file] === statKey(stat) && settledBy(stat, facts.statsAt)) continue;
+    stats[file] = statKey(stat);
+    if (facts.stats?.[file] === stats[file] && settledBy(stat, facts.statsAt)) continue;
     if (hashFile(resolve(root, file)) !== hash) return false;
     stale ||= settledBy(stat, now);
   }
   for (const [dir, listing] of Object.entries(facts.listings)) if (listingOf(resolve(root, dir)) !== listing) return false;
   for (const [dir, listing] of Object.entries(facts.folders ?? {})) if (listingOf(resolve(root, dir), { everything: true }) !== listing) return false;
-  if (!stale) return { refreshed: undefined };
-  const stats = {};
-  for (const file of Object.keys(facts.contents)) stats[file] = statKey(statsOf(resolve(root, file)));
-  return { refreshed: { ...facts, stats, statsAt: now } };
+  return { refreshed: stale ? { ...facts, stats, statsAt: now } : undefined };
 }
 
 /** Dependency inputs (files under node_modules), by size and modification time. */
