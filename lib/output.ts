@@ -65,8 +65,9 @@ export function writeTreeAtomically(dir: string, files: ReadonlyMap<string, stri
     const made = new Set<string>();
     for (const [path, content] of files) {
       const target = join(staging, path);
-      if (!made.has(dirname(target))) mkdirSync(dirname(target), { recursive: true });
-      made.add(dirname(target));
+      const folder = dirname(target);
+      if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+      made.add(folder);
       if (!linkIfUnchanged(join(dir, path), target, content)) writeFileSync(target, content);
     }
     mkdirSync(staging, { recursive: true });

@@ -29,4 +29,5 @@ async function main(): Promise<void> {
   }
 }
 
+// Exits once dist/ is written rather than after V8's idle-time GC tasks (~15 ms of every synth).
 void main().then(() => process.exit());
