@@ -15,7 +15,7 @@ import { UptimeKumaChart } from './charts/uptime-kuma';
 import { VolSyncChart } from './charts/volsync';
 import { loadApps, type AppSource, type AppSpec } from './lib/app-spec';
 import type { ClusterConfig } from './lib/config';
-import { AppChart } from './lib/constructs/web-app';
+import { AppChart } from './lib/constructs/app-chart';
 import { platformHosts } from './lib/hosts';
 import { writeTreeAtomically } from './lib/output';
 import { renderFiles } from './lib/render';

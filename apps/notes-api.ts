@@ -11,6 +11,7 @@ export default defineApp({
   env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
   secrets: true,
   database: { size: '5Gi' },
+  databaseEnv: { DATABASE_URL: 'uri' },
   egressPorts: [443],
   autoscaling: { minReplicas: 2, maxReplicas: 4, cpuTarget: 70 },
   resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },

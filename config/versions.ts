@@ -120,6 +120,12 @@ export const IMAGES = {
     // renovate: datasource=github-releases depName=cloudnative-pg/plugin-barman-cloud
     tag: 'v0.14.0',
   },
+  /** Valkey, the cache an app gets with `cache:` (lib/constructs/cache.ts). */
+  valkey: {
+    repository: 'docker.io/valkey/valkey',
+    // renovate: datasource=docker depName=docker.io/valkey/valkey
+    tag: '8.1.4-alpine',
+  },
 } as const;
 
 /** `repository:tag` of a pinned image. */

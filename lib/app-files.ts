@@ -63,8 +63,8 @@ export function newAppSource(name: string, options: NewAppOptions): string {
 }
 
 /**
- * Replaces the tag or digest of the one `image:` line whose repository matches `ref`'s, so that
- * the change is one line in source and one line in dist/.
+ * Replaces the tag or digest of the `image:` lines whose repository matches `ref`'s (one, or a
+ * component and its jobs at the same version), so that the change is one line per process.
  */
 export function setImageInSource(source: string, ref: string, file: string): string {
   const problem = imageProblem(ref);
@@ -76,7 +76,9 @@ export function setImageInSource(source: string, ref: string, file: string): str
   if (matches.length === 0) {
     throw new Error(`${file}: image: got no image of repository ${repository}, expected one (found: ${images.map((i) => i.value).join(', ') || 'no image fields'})`);
   }
-  if (matches.length > 1) throw new Error(`${file}: image: got ${matches.length} components using ${repository}, expected one; edit the file by hand`);
-  const { value, start } = matches[0]!;
-  return source.slice(0, start) + ref + source.slice(start + value.length);
+  // A component and the jobs that run its image (migrations) move to a new version together.
+  if (new Set(matches.map((m) => m.value)).size > 1) {
+    throw new Error(`${file}: image: got ${repository} at ${matches.length} different versions (${matches.map((m) => m.value).join(', ')}), expected one; edit the file by hand`);
+  }
+  return [...matches].reverse().reduce((text, { value, start }) => text.slice(0, start) + ref + text.slice(start + value.length), source);
 }

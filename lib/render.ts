@@ -8,10 +8,14 @@ import { toYaml } from './yaml';
  *   01-prerequisites/  Namespaces and plain Kubernetes objects (need nothing)
  *   02-helm-charts/    HelmChart CRs (their CRD ships with k3s)
  *   03-custom-resources/ objects whose CRDs the Helm charts install (issuers, stores, certificates)
- *   04-apps/           app workloads
+ *   04-apps/           everything of an app that the new version needs before it rolls out: config,
+ *                      services, volumes, databases, and its one-off Jobs (migrations), which the
+ *                      apply waits for before phase 05
+ *   05-rollouts/       what rolls out the app's new version: its Deployments, HorizontalPodAutoscalers,
+ *                      PodDisruptionBudgets and CronJobs
  */
 
-export const PHASES = ['01-prerequisites', '02-helm-charts', '03-custom-resources', '04-apps'] as const;
+export const PHASES = ['01-prerequisites', '02-helm-charts', '03-custom-resources', '04-apps', '05-rollouts'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** A chart that knows whether it is part of the platform or an app, for phase placement. */
@@ -44,10 +48,13 @@ export function isBuiltInGroup(apiVersion: string): boolean {
   return !group.includes('.') || group.endsWith('.k8s.io');
 }
 
+/** `group/Kind` of the app objects that roll the new version out: applied after the app's one-off Jobs completed. */
+const ROLLOUT_KINDS = new Set(['apps/Deployment', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget', 'batch/CronJob']);
+
 export function phaseOf(manifest: Pick<Manifest, 'apiVersion' | 'kind'>, role: PlatformChart['role']): Phase {
   if (manifest.kind === 'Namespace') return '01-prerequisites';
   if (manifest.apiVersion.startsWith('helm.cattle.io/')) return '02-helm-charts';
-  if (role === 'app') return '04-apps';
+  if (role === 'app') return ROLLOUT_KINDS.has(`${groupOf(manifest.apiVersion)}/${manifest.kind}`) ? '05-rollouts' : '04-apps';
   return isBuiltInGroup(manifest.apiVersion) ? '01-prerequisites' : '03-custom-resources';
 }
 

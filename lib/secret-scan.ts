@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
-import type { AppSpec } from './app-spec';
+import { processesOf, type AppSpec } from './spec/types';
 import { SpecError } from './validation';
 
 /*
@@ -58,6 +58,13 @@ function sourceOf(distFile: string, apps: readonly AppSpec[]): { file: string; a
   return app ? { file: app.file, app } : { file: `dist/${distFile} (rendered from charts/ and config/)` };
 }
 
+/** A config file's field (`components.web.files./etc/app.yml`) from its ConfigMap `<process>-files` and key `<n>-<file name>`. */
+function configFileField(app: AppSpec, configMap: string, key: string): string | undefined {
+  const process = processesOf(app).find((p) => `${p.name}-files` === configMap);
+  const path = process && Object.keys(process.files).sort()[Number.parseInt(key, 10) - 1];
+  return path ? `${process.field ? `${process.field}.` : ''}files.${path}` : undefined;
+}
+
 /** Where a finding sits, as the app's own field when it is an env var, else as the rendered field. */
 function fieldOf(finding: Finding, text: string, app: AppSpec | undefined): string {
   const located = locate(text, finding.offset);
@@ -67,13 +74,13 @@ function fieldOf(finding: Finding, text: string, app: AppSpec | undefined): stri
   if (envAt >= 0 && typeof path[envAt + 1] === 'number') {
     const envName = valueAt(doc, [...path.slice(0, envAt + 2), 'name']);
     const workload = valueAt(doc, ['metadata', 'name']);
-    const component = app && app.components.length > 1 ? app.components.find((c) => c.name === workload) : undefined;
-    const prefix = component ? `components.${component.name.slice(app!.name.length + 1)}.` : '';
-    return `${prefix}env.${envName}`;
+    const process = app ? processesOf(app).find((p) => p.name === workload || (p.kind === 'job' && String(workload).startsWith(`${p.name}-`))) : undefined;
+    return `${process?.field ? `${process.field}.` : ''}env.${envName}`;
   }
   const kind = valueAt(doc, ['kind']);
   const name = valueAt(doc, ['metadata', 'name']);
-  return `${kind} ${name}: ${path.join('.')}`;
+  const file = kind === 'ConfigMap' && path[0] === 'data' && app ? configFileField(app, String(name), String(path[1])) : undefined;
+  return file ?? `${kind} ${name}: ${path.join('.')}`;
 }
 
 type SecretlintConfig = Parameters<typeof import('@secretlint/core').lintSource>[0]['options']['config'];

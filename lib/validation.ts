@@ -40,6 +40,10 @@ export function describeIssues(input: unknown, issues: z.core.$ZodIssue[]): stri
       const key = issue.path[issue.path.length - 1];
       return [`${path}: got the name ${show(key)}, expected ${issue.issues[0]?.message ?? issue.message}`];
     }
+    if (issue.code === 'custom' && typeof issue.params?.name === 'string') {
+      // A check on a name whose value must not be printed (it may be a secret typed in the wrong place).
+      return [`${path}: got the name ${show(issue.params.name)}, expected ${issue.message}`];
+    }
     return [`${path}: got ${show(valueAt(input, issue.path))}, expected ${issue.message}`];
   });
 }

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { buildPlan, DEFAULT_MAX_PRUNE, formatPlan, runPlan, type Spawner } from '../lib/delivery/apply';
+import { DEFAULT_MAX_PRUNE } from '../lib/delivery/guard';
+import { buildPlan, formatPlan } from '../lib/delivery/plan';
+import { runPlan, type Spawner } from '../lib/delivery/run';
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { foldersOf, infisicalStores } from '../lib/delivery/secret-zero';
@@ -13,7 +15,7 @@ import { exitWith, parseCommandLine } from '../lib/cli';
  *   --dry-run  the same commands with --dry-run=server (no waits)
  *   --drift    kubectl diff per phase plus the inventory (not in dist/, missing, hand-added labels); exit 1 on drift
  *   --allow-destructive  let the prune delete protected kinds / more than --max-prune (default 10, env APPLY_MAX_PRUNE)
- *   --skip-rollouts      no `rollout status` waits after phase 04 (the k3d end-to-end job)
+ *   --skip-rollouts      no waits for the apps' one-off Jobs (after phase 04) and rollouts (after 05): the k3d end-to-end job
  *   --context NAME       the kubeconfig context to write to
  *   --identities-template  print the INFISICAL_IDENTITIES JSON dist/ needs, with placeholders
  * Every mode but --plan needs an explicit target, KUBECONFIG or --context: a default kubeconfig

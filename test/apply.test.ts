@@ -1,25 +1,17 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  applySetId,
-  buildPlan,
-  checkPrune,
-  commandLine,
-  computeApplySetId,
-  formatPlan,
-  diffFileName,
-  parseDiffObjects,
-  runPlan,
-  type Spawner,
-  type Step,
-} from '../lib/delivery/apply';
+import { applySetId, computeApplySetId } from '../lib/delivery/applyset';
+import { checkPrune } from '../lib/delivery/guard';
+import { durationMs, jobStates } from '../lib/delivery/jobs';
+import { buildPlan, commandLine, formatPlan, type Step } from '../lib/delivery/plan';
+import { diffFileName, parseDiffObjects, runPlan, type Spawner } from '../lib/delivery/run';
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
 import { coversResource, deployIdentityObjects, deployRules } from '../lib/delivery/deploy-identity';
 import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
-import { groupOf, isBuiltInGroup, PHASES, type Phase } from '../lib/render';
+import { groupOf, isBuiltInGroup, phaseOf, PHASES, type Phase } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { parse } from 'yaml';
 import { appVariantSources } from './fixtures/app-variants';
@@ -39,8 +31,11 @@ const fixture = new Map<string, string>([
   ['03-custom-resources/cert-manager.yaml', `${HEADER}apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  acme: {}\n`],
   [
     '04-apps/app-blog.yaml',
-    `${HEADER}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: blog\n  namespace: blog\nspec: {}\n---\napiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata:\n  name: infisical\n  namespace: blog\nspec: {}\n`,
+    `${HEADER}apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata:\n  name: infisical\n  namespace: blog\nspec: {}\n` +
+      `---\napiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: blog-db\n  namespace: blog\nspec: {}\n` +
+      `---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: blog-migrate-0a1b2c3d\n  namespace: blog\n  labels:\n    hobby-infra.dev/run: before-rollout\nspec: {}\n`,
   ],
+  ['05-rollouts/app-blog.yaml', `${HEADER}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: blog\n  namespace: blog\nspec: {}\n`],
 ]);
 
 /** Asserts the central ordering rule on any plan: custom resources only after their CRD is Established. */
@@ -86,6 +81,24 @@ describe('ApplySet ids', () => {
   });
 });
 
+describe('apply phases (render.ts phaseOf)', () => {
+  it.each([
+    ['apps/v1', 'Deployment', 'app', '05-rollouts'],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler', 'app', '05-rollouts'],
+    ['policy/v1', 'PodDisruptionBudget', 'app', '05-rollouts'],
+    ['batch/v1', 'CronJob', 'app', '05-rollouts'],
+    // The one-off Jobs run before the rollout: phase 04, with everything the new version needs.
+    ['batch/v1', 'Job', 'app', '04-apps'],
+    ['apps/v1', 'StatefulSet', 'app', '04-apps'],
+    ['v1', 'Service', 'app', '04-apps'],
+    ['postgresql.cnpg.io/v1', 'Cluster', 'app', '04-apps'],
+    ['v1', 'Namespace', 'app', '01-prerequisites'],
+    // A platform chart's Deployment is a plain object of phase 01, as before.
+    ['apps/v1', 'Deployment', 'platform', '01-prerequisites'],
+    ['example.dev/v1', 'Deployment', 'app', '04-apps'],
+  ] as const)('%s %s of an %s chart -> %s', (apiVersion, kind, role, phase) => expect(phaseOf({ apiVersion, kind }, role)).toBe(phase));
+});
+
 describe('the apply plan', () => {
   it('pins the order of the commands', () => {
     expect(buildPlan({ files: fixture }).map(commandLine)).toEqual([
@@ -102,14 +115,48 @@ describe('the apply plan', () => {
       'kubectl -n kube-system wait --for=condition=complete --timeout=15m job/helm-install-cert-manager',
       // One CRD per `wait --for=create`: kubectl gives up on the first of several that is missing.
       'kubectl wait --for=create --timeout=5m crd/clusterissuers.cert-manager.io',
+      'kubectl wait --for=create --timeout=5m crd/clusters.postgresql.cnpg.io',
       'kubectl wait --for=create --timeout=5m crd/secretstores.external-secrets.io',
-      'kubectl wait --for=condition=Established --timeout=5m crd/clusterissuers.cert-manager.io crd/secretstores.external-secrets.io',
+      'kubectl wait --for=condition=Established --timeout=5m crd/clusterissuers.cert-manager.io crd/clusters.postgresql.cnpg.io crd/secretstores.external-secrets.io',
       // cert-manager serves cert-manager.io with its webhook (its HelmChart says so); nothing in the fixture serves external-secrets.io.
       'kubectl -n cert-manager wait --for=condition=Available --timeout=5m deployment/cert-manager-webhook',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-03-custom-resources --prune -f dist/03-custom-resources/',
       'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune -f dist/04-apps/',
+      // The app's one-off Jobs, and first the database they may need; only then what rolls out.
+      'kubectl -n blog wait --for=condition=Ready --timeout=15m cluster.postgresql.cnpg.io/blog-db',
+      'kubectl -n blog get job/blog-migrate-0a1b2c3d -o json',
+      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts --prune -f dist/05-rollouts/',
       'kubectl -n blog rollout status deployment/blog --timeout=5m',
     ]);
+    const steps = buildPlan({ files: fixture });
+    expect(steps.filter((s) => ['jobs', 'rollout'].includes(s.kind)).map((s) => [s.phase, s.kind])).toEqual([
+      ['04-apps', 'jobs'],
+      ['05-rollouts', 'rollout'],
+    ]);
+    expect(formatPlan(steps)).toContain('# Jobs of blog Complete before anything rolls out (read every 2 s; the first Failed one stops the run; timeout 15m)\nkubectl -n blog get job/blog-migrate-0a1b2c3d -o json\n');
+  });
+
+  it('waits for database Clusters only where phase 04 has Jobs, and reads each namespace\'s Jobs with one command', () => {
+    const doc = (kind: string, apiVersion: string, name: string, ns: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n`;
+    const files = new Map([
+      ['04-apps/app-a.yaml', [doc('Cluster', 'postgresql.cnpg.io/v1', 'a-db', 'a'), doc('Job', 'batch/v1', 'a-migrate-1', 'a'), doc('Job', 'batch/v1', 'a-seed-2', 'a')].join('---\n')],
+      ['04-apps/app-b.yaml', doc('Cluster', 'postgresql.cnpg.io/v1', 'b-db', 'b')], // no Job: a Deployment just retries until its database answers
+      ['04-apps/app-c.yaml', [doc('Job', 'batch/v1', 'c-install-3', 'c'), doc('StatefulSet', 'apps/v1', 'c-cache', 'c')].join('---\n')],
+      ['05-rollouts/app-c.yaml', [doc('Deployment', 'apps/v1', 'c', 'c'), doc('CronJob', 'batch/v1', 'c-nightly', 'c')].join('---\n')],
+    ]);
+    const after04 = buildPlan({ files }).filter((s) => ['04-apps', '05-rollouts'].includes(s.phase) && !s.argv.some((a) => a.startsWith('crd/')));
+    expect(after04.map(commandLine)).toEqual([
+      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune -f dist/04-apps/',
+      'kubectl -n a wait --for=condition=Ready --timeout=15m cluster.postgresql.cnpg.io/a-db',
+      'kubectl -n a get job/a-migrate-1 job/a-seed-2 -o json',
+      'kubectl -n c get job/c-install-3 -o json',
+      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts --prune -f dist/05-rollouts/',
+      // Rollouts once everything is applied: the StatefulSet that stays in 04 too.
+      'kubectl -n c rollout status statefulset/c-cache --timeout=5m',
+      'kubectl -n c rollout status deployment/c --timeout=5m',
+    ]);
+    // --skip-rollouts (k3d, no app images): no Job would ever finish either.
+    expect(buildPlan({ files, rollouts: false }).filter((s) => s.kind === 'jobs' || s.kind === 'rollout' || s.argv.includes('--for=condition=Ready'))).toEqual([]);
   });
 
   it('on the real dist/: phases in order, custom resources only after their CRDs are Established', () => {
@@ -132,8 +179,12 @@ describe('the apply plan', () => {
     // Webhook waits name the Deployments the charts declare; Traefik (a DaemonSet, no webhook) gets none.
     expect(steps.filter((s) => s.title.includes('webhook Available')).map((s) => s.argv.at(-1))).toEqual(['deployment/cert-manager-webhook', 'deployment/external-secrets-webhook']);
     // A rollout wait for every app Deployment, after the apps are applied.
-    const deployments = objects.filter((o) => o.phase === '04-apps' && o.manifest.kind === 'Deployment');
+    const deployments = objects.filter((o) => (o.phase === '04-apps' || o.phase === '05-rollouts') && o.manifest.kind === 'Deployment');
     expect(steps.filter((s) => s.kind === 'rollout')).toHaveLength(deployments.length);
+    expect(new Set(steps.filter((s) => s.kind === 'rollout').map((s) => s.phase))).toEqual(new Set(['05-rollouts']));
+    // Every Job of phase 04 is polled, after phase 04's apply and before phase 05's.
+    const jobs = objects.filter((o) => o.phase === '04-apps' && o.manifest.kind === 'Job').map((o) => `job/${o.manifest.metadata.name}`);
+    expect(steps.filter((s) => s.kind === 'jobs').flatMap((s) => s.argv.filter((a) => a.startsWith('job/'))).sort()).toEqual(jobs.sort());
   });
 
   it('`npm run apply -- --plan` prints the same order and no secret value', () => {
@@ -158,7 +209,7 @@ describe('the apply plan', () => {
 
   it('--dry-run: every write with --dry-run=server, no waits; drift: kubectl diff per phase, no writes', () => {
     const dry = buildPlan({ files: fixture, mode: 'dry-run' });
-    expect(dry.filter((s) => s.kind === 'wait' || s.kind === 'rollout')).toEqual([]);
+    expect(dry.filter((s) => ['wait', 'jobs', 'rollout'].includes(s.kind))).toEqual([]);
     expect(dry.filter((s) => s.kind === 'apply').map((s) => s.phase)).toEqual([...PHASES]);
     for (const s of dry) expect(s.argv.includes('--dry-run=server') || s.argv[1] === 'get').toBe(true);
     const drift = buildPlan({ files: fixture, mode: 'drift' });
@@ -217,9 +268,17 @@ describe('running the plan (fake kubectl)', () => {
   const env = { INFISICAL_IDENTITIES: JSON.stringify({ blog: { clientId: 'id-4711', clientSecret: 'secret-4711' } }) };
   const distObjects = [...collectObjects(fixture).values()];
 
+  /** `kubectl -n <ns> get job/<a> ... -o json` as the API server answers it, each Job with the conditions `status(name)` gives. */
+  const jobList = (argv: readonly string[], status: (name: string) => Record<string, unknown> = () => ({ conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 })) => {
+    const ns = argv[argv.indexOf('-n') + 1];
+    const items = argv.filter((a) => a.startsWith('job/')).map((a) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: a.slice(4), namespace: ns }, spec: { backoffLimit: 3 }, status: status(a.slice(4)) }));
+    return { status: 0, stdout: JSON.stringify(items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', items }) };
+  };
+  const isJobRead = (argv: readonly string[]) => argv[1] === '-n' && argv[3] === 'get' && argv[4]?.startsWith('job/');
+
   /**
    * A kubectl that answers the inventory's `get`s from `live` (objects per phase, as an earlier
-   * apply left them) and exits 0 (or `exit(argv)`) for everything else.
+   * apply left them), reads of Jobs with complete Jobs, and exits 0 (or `exit(argv)`) for everything else.
    */
   function fake(live: Partial<Record<Phase, Record<string, any>[]>> = {}, exit: (argv: readonly string[]) => number = () => 0) {
     const calls: { argv: readonly string[]; input?: string; env: NodeJS.ProcessEnv }[] = [];
@@ -239,6 +298,7 @@ describe('running the plan (fake kubectl)', () => {
         const phase = PHASES.find((p) => applySetId(p) === id)!;
         return { status: 0, stdout: JSON.stringify({ items: members(phase) }) };
       }
+      if (isJobRead(argv)) return jobList(argv);
       return { status: exit(argv), stdout: '' };
     };
     return { calls, spawn };
@@ -293,31 +353,31 @@ describe('running the plan (fake kubectl)', () => {
 
   it('moves an object to a later phase\'s ApplySet (parent first, then the label) instead of pruning it', () => {
     const live = applied();
-    const deployment = live['04-apps'].find((m) => m.kind === 'Deployment')!;
-    live['04-apps'] = live['04-apps'].filter((m) => m !== deployment);
-    live['01-prerequisites'].push(deployment); // dist/ has it in 04 now
+    const deployment = live['05-rollouts'].find((m) => m.kind === 'Deployment')!;
+    live['05-rollouts'] = live['05-rollouts'].filter((m) => m !== deployment);
+    live['01-prerequisites'].push(deployment); // dist/ has it in 05 now
     const { calls, spawn } = fake(live);
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} }).code).toBe(0);
-    const widen = calls.findIndex((c) => c.argv.includes('--field-manager=kubectl-applyset') && c.input?.includes('hobby-infra-04-apps') && c.input.includes('Deployment'));
-    const label = calls.findIndex((c) => c.argv[1] === 'label' && c.argv.includes(`applyset.kubernetes.io/part-of=${applySetId('04-apps')}`));
+    const widen = calls.findIndex((c) => c.argv.includes('--field-manager=kubectl-applyset') && c.input?.includes('hobby-infra-05-rollouts') && c.input.includes('Deployment'));
+    const label = calls.findIndex((c) => c.argv[1] === 'label' && c.argv.includes(`applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`));
     const firstApply = calls.findIndex((c) => c.argv.some((a) => a.startsWith('--applyset=')));
     expect(widen).toBeGreaterThan(-1);
     expect(widen).toBeLessThan(label);
     expect(label).toBeLessThan(firstApply);
-    expect(JSON.parse(calls[widen]!.input!).metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('Deployment.apps,SecretStore.external-secrets.io');
+    expect(JSON.parse(calls[widen]!.input!).metadata.annotations['applyset.kubernetes.io/contains-group-kinds']).toBe('Deployment.apps');
   });
 
   it('removes a hand-added label once, after the apply of the phase the object is rendered in now', () => {
     const live = applied();
-    const deployment = live['04-apps'].find((m) => m.kind === 'Deployment')!;
-    live['04-apps'] = live['04-apps'].filter((m) => m !== deployment);
+    const deployment = live['05-rollouts'].find((m) => m.kind === 'Deployment')!;
+    live['05-rollouts'] = live['05-rollouts'].filter((m) => m !== deployment);
     live['01-prerequisites'].push({ ...deployment, metadata: { ...deployment.metadata, labels: { ...deployment.metadata.labels, 'edited-by': 'hand' } } });
     const { calls, spawn } = fake(live);
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} }).code).toBe(0);
     const removals = calls.map((c, i) => [c.argv, i] as const).filter(([argv]) => argv[1] === 'label' && argv.includes('edited-by-'));
     expect(removals).toHaveLength(1);
-    const apply04 = calls.findIndex((c) => c.argv.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-04-apps'));
-    expect(removals[0]![1]).toBeGreaterThan(apply04);
+    const apply05 = calls.findIndex((c) => c.argv.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts'));
+    expect(removals[0]![1]).toBeGreaterThan(apply05);
   });
 
   it('creates only the ApplySet parents that do not exist', () => {
@@ -354,11 +414,113 @@ describe('running the plan (fake kubectl)', () => {
     extra['03-custom-resources'].push({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'old' } });
     expect(drift(extra).message).toContain('not in dist/: ClusterIssuer.cert-manager.io old');
     const missing = applied();
-    missing['04-apps'] = missing['04-apps'].filter((m) => m.kind !== 'Deployment');
+    missing['05-rollouts'] = missing['05-rollouts'].filter((m) => m.kind !== 'Deployment');
     expect(drift(missing).message).toContain('missing from the cluster: Deployment blog/blog');
     const labelled = applied();
     labelled['01-prerequisites'][0]!.metadata.labels = { 'edited-by': 'hand', 'kubernetes.io/metadata.name': 'blog' };
     expect(drift(labelled).message).toContain('labels added by hand: Namespace blog (edited-by)');
+  });
+
+  it('an existing cluster: what the new layout renders in 05-rollouts is relabelled into its ApplySet, never pruned', () => {
+    // As an apply before phase 05 existed left it: the Deployment in 04-apps' ApplySet.
+    const live = applied();
+    live['04-apps'].push(...live['05-rollouts']);
+    live['05-rollouts'] = [];
+    const { calls, spawn } = fake(live);
+    const logs: string[] = [];
+    expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: (l) => logs.push(l) })).toMatchObject({ code: 0 });
+    expect(logs).toContain('prune guard: 0 object(s) to prune in this run');
+    expect(logs.join('\n')).toContain('moved to another phase: Deployment blog/blog (04-apps -> 05-rollouts)');
+    const label = calls.findIndex((c) => c.argv.join(' ') === `kubectl label --overwrite -n blog deployment.apps/blog applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`);
+    expect(label).toBeGreaterThan(-1);
+    expect(label).toBeLessThan(calls.findIndex((c) => c.argv.some((a) => a.startsWith('--applyset='))));
+  });
+
+  describe('the one-off Jobs of phase 04', () => {
+    const migrate = 'blog/blog-migrate-0a1b2c3d';
+    /** The fixture's apply with the Jobs answering `status(read)` on the n-th read, on a clock that only sleeps move. */
+    function run(status: (read: number, argv: readonly string[]) => Record<string, unknown>, files = fixture) {
+      const { calls, spawn: base } = fake(applied());
+      let reads = 0;
+      let clock = 0;
+      const sleeps: number[] = [];
+      const logs: string[] = [];
+      const spawn: Spawner = (argv, o) => {
+        if (!isJobRead(argv)) return base(argv, o);
+        calls.push({ argv, env: o.env });
+        expect(o).toMatchObject({ capture: true, quiet: true });
+        reads++;
+        return jobList(argv, () => status(reads, argv));
+      };
+      const result = runPlan(buildPlan({ files }), { mode: 'apply', env, spawn, log: (l) => logs.push(l), sleep: (ms) => (sleeps.push(ms), (clock += ms)), now: () => clock });
+      const at = (pred: (argv: readonly string[]) => boolean) => calls.findIndex((c) => pred(c.argv));
+      const apply05 = at((a) => a.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts'));
+      return { result, calls, reads, sleeps, logs, at, apply05 };
+    }
+    const running = { active: 1 };
+    const complete = { conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 };
+    const failed = { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }], failed: 4 };
+
+    it('reads them every 2 s until Complete, then applies phase 05 and waits for the rollouts', () => {
+      const r = run((n) => (n < 3 ? { ...running, ...(n === 2 ? { failed: 1 } : {}) } : complete));
+      expect(r.result).toMatchObject({ code: 0 });
+      expect(r.reads).toBe(3);
+      expect(r.sleeps).toEqual([2000, 2000]);
+      const clusterReady = r.at((a) => a.includes('cluster.postgresql.cnpg.io/blog-db'));
+      const firstRead = r.at(isJobRead);
+      expect(r.at((a) => a.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-04-apps'))).toBeLessThan(clusterReady);
+      expect(clusterReady).toBeLessThan(firstRead);
+      expect(r.calls.findLastIndex((c) => isJobRead(c.argv))).toBeLessThan(r.apply05);
+      expect(r.apply05).toBeLessThan(r.at((a) => a.includes('rollout')));
+      expect(r.logs).toEqual(expect.arrayContaining([`job ${migrate}: running`, `job ${migrate}: 1 pod(s) failed, retrying (backoffLimit 3)`, `job ${migrate}: complete`]));
+    });
+
+    it('stops at the first Failed one, naming it with its reason and message, not at the timeout; nothing of 05 is applied', () => {
+      const r = run((n) => (n < 2 ? running : failed));
+      expect(r.result.code).toBe(2);
+      expect(r.result.message).toContain(`Job ${migrate} failed (BackoffLimitExceeded: Job has reached the specified backoff limit)`);
+      expect(r.result.message).toContain('kubectl -n blog logs job/blog-migrate-0a1b2c3d');
+      expect(r.reads).toBe(2);
+      expect(r.apply05).toBe(-1);
+      expect(r.calls.filter((c) => c.argv.includes('rollout'))).toEqual([]);
+    });
+
+    it('gives up after the timeout, naming the Jobs that did not finish', () => {
+      const r = run(() => running);
+      expect(r.result.code).toBe(2);
+      expect(r.result.message).toBe(`Jobs not Complete after 15m: ${migrate}`);
+      expect(r.reads).toBe(15 * 30 + 1);
+      expect(r.apply05).toBe(-1);
+    });
+
+    it('reads every namespace in each round, so a failure in one stops the run while another still runs', () => {
+      const files = new Map(fixture);
+      files.set('04-apps/app-shop.yaml', `${HEADER}apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: shop-install\n  namespace: shop\n`);
+      const r = run((n, argv) => (argv.includes('job/shop-install') && n >= 4 ? failed : running), files);
+      expect(r.result.message).toContain('Job shop/shop-install failed');
+      expect(r.reads).toBe(4);
+      expect(r.result.ran.map((i) => buildPlan({ files })[i]!.kind).filter((k) => k === 'jobs')).toHaveLength(2);
+    });
+
+    it('stops when a Job cannot be read', () => {
+      const { spawn: base } = fake(applied());
+      const spawn: Spawner = (argv, o) => (isJobRead(argv) ? { status: 1, stdout: '', stderr: 'Error from server (NotFound): jobs.batch "blog-migrate-0a1b2c3d" not found' } : base(argv, o));
+      const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {}, sleep: () => {}, now: () => 0 });
+      expect(result.code).toBe(2);
+      expect(result.message).toContain('jobs.batch "blog-migrate-0a1b2c3d" not found');
+      const empty: Spawner = (argv, o) => (isJobRead(argv) ? { status: 0, stdout: '{"kind":"List","items":[]}' } : base(argv, o));
+      expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: empty, log: () => {}, sleep: () => {}, now: () => 0 }).message).toContain(`${migrate} not in its output`);
+    });
+
+    it('parses what kubectl prints for one Job and for several, and the plan\'s durations', () => {
+      expect(jobStates(JSON.stringify({ kind: 'Job', metadata: { name: 'a', namespace: 'x' }, status: failed }))).toEqual([
+        { job: 'x/a', state: 'failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', failedPods: 4, backoffLimit: undefined },
+      ]);
+      // A Job that is about to fail (FailureTarget) but whose pods still terminate is not Failed yet.
+      expect(jobStates(JSON.stringify({ kind: 'List', items: [{ metadata: { name: 'b', namespace: 'x' }, status: { conditions: [{ type: 'FailureTarget', status: 'True' }] } }] }))[0]!.state).toBe('running');
+      expect([durationMs('15m'), durationMs('90s'), durationMs('1h')]).toEqual([900_000, 90_000, 3_600_000]);
+      expect(() => durationMs('15 minutes')).toThrow('not a duration');
+    });
   });
 
   it('the CLI refuses conflicting modes', () => {

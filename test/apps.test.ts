@@ -71,15 +71,22 @@ describe('an app renders hardened, isolated workloads', () => {
     expect(d.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('demo-secrets');
   });
 
-  test('network policy denies by default and admits only Traefik, the app itself, DNS and declared egress', () => {
+  test('network policy denies by default and admits only Traefik (to web pods), the app itself, DNS and declared egress', () => {
     const deny = find(app, 'NetworkPolicy', 'default-deny') as any;
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const allow = find(app, 'NetworkPolicy', 'allow-declared') as any;
     const fromNamespaces = allow.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? 'same-app'));
-    expect(fromNamespaces.sort()).toEqual(['same-app', 'traefik']);
-    const internet = allow.spec.egress.find((r: any) => r.to.some((t: any) => t.ipBlock));
-    expect(internet.ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
-    expect(internet.to[0].ipBlock.except).toContain('10.0.0.0/8');
+    expect(fromNamespaces).toEqual(['same-app']);
+    const traefik = find(app, 'NetworkPolicy', 'allow-traefik') as any;
+    expect(traefik.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/part-of': 'demo', 'hobby-infra.dev/routed': 'true' });
+    expect(traefik.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect((find(app, 'Deployment', 'demo') as any).spec.template.metadata.labels['hobby-infra.dev/routed']).toBe('true');
+    const internet = find(app, 'NetworkPolicy', 'egress-demo') as any;
+    expect(internet.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe('demo');
+    expect(internet.spec.egress).toHaveLength(1);
+    expect(internet.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+    expect(internet.spec.egress[0].to[0].ipBlock.except).toContain('10.0.0.0/8');
+    expect(allow.spec.egress.some((r: any) => r.to?.some((t: any) => t.ipBlock))).toBe(false);
   });
 
   test('replicas >= 2 get a PodDisruptionBudget and topology spread; quota and limit range bound the namespace', () => {
@@ -145,8 +152,8 @@ describe('bad app declarations are refused before anything renders', () => {
     ['bad memory quantity', { ...demo, resources: { limits: { memory: '1GB' } } }, /resources.limits.memory: got "1GB", expected a memory quantity/],
     ['secret in plain env', { ...demo, env: { DATABASE_URL: 'postgres://u:p@h/db' } }, /env.DATABASE_URL: got the name "DATABASE_URL", expected a non-secret name/],
     ['volume with two replicas', { ...demo, replicas: 2, volume: { mountPath: '/data', size: '1Gi' } }, /volume: got a volume with 2 replicas, expected one replica/],
-    ['neither image nor components', { hosts: ['x'] }, /image: got nothing, expected either `image` and `port`/],
-    ['both image and components', { ...demo, components: { web: { image: 'ghcr.io/me/w:1.0.0', port: 80 } } }, /components: got .*, expected either `image` and `port`/],
+    ['neither image nor components', { hosts: ['x'] }, /image: got nothing, expected either `image` \(and `port` unless it is a worker\) for one component, or `components`/],
+    ['both image and components', { ...demo, components: { web: { image: 'ghcr.io/me/w:1.0.0', port: 80 } } }, /components: got .*, expected either `image` \(and `port` unless it is a worker\)/],
     ['two components on one path', { hosts: ['x'], components: { a: { image: 'ghcr.io/me/a:1.0.0', port: 80 }, b: { image: 'ghcr.io/me/b:1.0.0', port: 81 } } }, /components: demo-b and demo-a both route \//],
     ['insecure without a reason', { ...demo, insecure: { runAsRoot: true } }, /insecure.reason: got nothing/],
     ['bad file name', demo, /file name: got "Demo_App", expected a DNS-1035 label/, 'Demo_App'],
@@ -191,6 +198,10 @@ describe('new-app and set-image', () => {
     expect(setImageInSource(source, 'ghcr.io/me/api@sha256:' + 'a'.repeat(64), 'f')).toContain(`ghcr.io/me/api@sha256:${'a'.repeat(64)}`);
     expect(() => setImageInSource(source, 'ghcr.io/me/nope:1.0.0', 'apps/shop.ts')).toThrow(/no image of repository ghcr.io\/me\/nope/);
     expect(() => setImageInSource(source, 'ghcr.io/me/api:latest', 'apps/shop.ts')).toThrow(/latest/);
+    // A component and its migration job at one version move together; two versions are left to a person.
+    const withJob = "export default defineApp({\n  image: 'ghcr.io/me/api:1.0.0',\n  jobs: { migrate: { image: 'ghcr.io/me/api:1.0.0', args: ['migrate'] } },\n});\n";
+    expect(setImageInSource(withJob, 'ghcr.io/me/api:1.1.0', 'apps/api.ts').match(/api:1\.1\.0/g)).toHaveLength(2);
+    expect(() => setImageInSource(withJob.replace("api:1.0.0',\n  jobs", "api:0.9.0',\n  jobs"), 'ghcr.io/me/api:1.1.0', 'apps/api.ts')).toThrow(/at 2 different versions/);
   });
 });
 
@@ -207,16 +218,20 @@ describe('the app variants the cluster suite validates', () => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
     return Object.entries(value).flatMap(([key, v]) => {
       // Records (components by name, env by variable) count as one field: `*`.
-      const path = /(^|\.)(components|env)\.$/.test(prefix) ? `${prefix}*` : `${prefix}${key}`;
+      const path = /(^|\.)(components|jobs|cronJobs|env|volumes|files|scratch|databaseEnv|cacheEnv)\.$/.test(prefix) ? `${prefix}*` : `${prefix}${key}`;
       return [path, ...usedPaths(v, `${path}.`)];
     });
   }
 
   test('turn on every field of the app spec, at the top level and inside components', () => {
     const used = new Set(Object.values(APP_VARIANTS).flatMap((spec) => usedPaths(spec)));
-    const missing = fieldPaths(appSchema).filter((p) => !used.has(p));
+    // Fields that exist only to be refused with a clear message: a job's `port`; and `from` at the
+    // top level, where the one component has no other to borrow a volume from.
+    const refusals = /^(jobs|cronJobs)\.\*\.port$|^volumes?\.(\*\.)?from$/;
+    const missing = [...new Set(fieldPaths(appSchema))].filter((p) => !used.has(p) && !refusals.test(p));
     expect(missing).toEqual([]);
     expect(used.has('components.*.volume.size')).toBe(true);
+    expect(used.has('cronJobs.*.schedule')).toBe(true);
   });
 
   test('all render', () => {

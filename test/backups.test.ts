@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { cluster } from '../config/cluster';
 import { CHARTS, IMAGES, imageRef } from '../config/versions';
 import { ALERTS_FILE, BACKUP_METRICS, backupAlertRules, backupAlertsYaml } from '../lib/alerts';
+import { DATABASE_CLIENT_LABEL } from '../lib/constructs/database';
 import { CRD_GROUPS_ANNOTATION } from '../lib/constructs/helm-release';
 import { appFile, find, helmValues, render } from './helpers';
 
@@ -77,20 +78,47 @@ describe('an app database (apps/notes-api.ts)', () => {
     expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('notes-api-secrets,notes-api-db-app');
   });
 
-  test('admits only its app on 5432, and the operator, its instances and the collector on their ports', () => {
+  test('admits only the app\'s processes that read its credentials on 5432, and the operator, its instances and the collector on their ports', () => {
     const policy = find(objects, 'NetworkPolicy', 'notes-api-db', ns) as any;
     expect(policy.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } });
     const froms = policy.spec.ingress.map((r: any) => [JSON.stringify(r.from), r.ports.map((p: any) => p.port)]);
+    const client = { 'app.kubernetes.io/part-of': 'notes-api', [DATABASE_CLIENT_LABEL]: 'true' };
     expect(froms).toEqual([
-      [JSON.stringify([{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'notes-api' } } }]), [5432]],
+      [JSON.stringify([{ podSelector: { matchLabels: client } }]), [5432]],
       [JSON.stringify([{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } } }]), [5432, 8000]],
       [JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }]), [8000]],
       [JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]), [9187]],
     ]);
     // The database's pods never carry the app's label, which the app's own policy (Traefik ingress) selects.
     expect(db.spec.inheritedMetadata.labels['app.kubernetes.io/part-of']).toBeUndefined();
-    const app = find(objects, 'NetworkPolicy', 'allow-declared', ns) as any;
-    expect(app.spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    // Only the clients may send to it, too: the app's own egress to 5432 selects them alone.
+    const app = find(objects, 'NetworkPolicy', 'allow-database', ns) as any;
+    expect(app.spec.podSelector.matchLabels).toMatchObject(client);
+    expect(app.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    expect(JSON.stringify(find(objects, 'NetworkPolicy', 'allow-declared', ns))).not.toContain('notes-api-db');
+    // The app's pods (which read DATABASE_URL) carry the client label, so the policy's selector admits them.
+    const pod = (find(objects, 'Deployment', 'notes-api', ns) as any).spec.template.metadata.labels;
+    expect(pod).toMatchObject(client);
+  });
+
+  test('a process that does not read the credentials is not a client: the database does not admit it', () => {
+    const objs = render({
+      apps: [appFile('ledger', {
+        components: { web: { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, databaseEnv: { DATABASE_URL: 'uri' } }, worker: { image: 'ghcr.io/me/ledger-worker:1.0.0' } },
+        jobs: { migrate: { image: 'ghcr.io/me/ledger:1.0.0', databaseEnv: { PGHOST: 'host', PGPASSWORD: 'password' } } },
+        database: { size: '1Gi' },
+      })],
+    }).objects.filter((o) => o.metadata.namespace === 'ledger') as any[];
+    const labels = (kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)!.spec.template.metadata.labels;
+    const admitted = objs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ledger-db').spec.ingress[0].from[0].podSelector.matchLabels;
+    const matches = (podLabels: Record<string, string>) => Object.entries(admitted).every(([k, v]) => podLabels[k] === v);
+    expect(matches(labels('Deployment', 'ledger-web'))).toBe(true);
+    expect(matches(labels('Job', objs.find((o) => o.kind === 'Job').metadata.name))).toBe(true);
+    expect(matches(labels('Deployment', 'ledger-worker'))).toBe(false);
+    // Nor does it get the credentials in its env, or roll when they change.
+    const worker = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ledger-worker');
+    expect(JSON.stringify(worker.spec.template.spec.containers[0].env ?? [])).not.toContain('ledger-db-app');
+    expect(worker.metadata.annotations?.['secret.reloader.stakater.com/reload']).toBeUndefined();
   });
 
   test('fits in the namespace quota: instances plus a Job pod, each with the backup sidecar, and one volume per instance', () => {
@@ -101,7 +129,7 @@ describe('an app database (apps/notes-api.ts)', () => {
 });
 
 describe('restore', () => {
-  const restored = (spec: object, name = 'ledger') => render({ apps: [appFile(name, { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, ...spec })] }).objects.filter((o) => o.metadata.namespace === name) as any[];
+  const restored = (spec: object, name = 'ledger') => render({ apps: [appFile(name, { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, databaseEnv: { DATABASE_URL: 'uri' }, ...spec })] }).objects.filter((o) => o.metadata.namespace === name) as any[];
 
   test('a point-in-time restore is a new Cluster bootstrapped from the original\'s backups, and the app follows it', () => {
     const objs = restored({ database: { size: '1Gi', restore: { from: 'backup', targetTime: '2026-08-01T10:00:00+02:00' } } });

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { HEADER } from '../lib/render';
-import { tempGitRepo } from './helpers';
+import { cluster } from '../config/cluster';
+import { renderPlatform } from '../platform';
+import { appFile, tempGitRepo } from './helpers';
 import { collectObjects } from '../lib/delivery/manifests';
 import type { ChartDiff } from '../lib/delivery/helm';
 import {
@@ -225,25 +227,42 @@ describe('npm run diff on a git repository', () => {
     expect(readFileSync(out, 'utf8')).toContain('**9 added, 0 removed, 0 changed**');
   });
 
-  it('on the real dist/: one app image bump is one object, one field; removing the app removes all its objects', () => {
+  it('on a rendered dist/: one app image bump is one object, one field; removing the app removes all its objects', () => {
+    // The platform as synth renders it (committed config), with apps of the test's own: one that has
+    // an object in every phase an app writes to (a database, a cache, a volume, a one-off job, a cron
+    // job, an autoscaled web component), and one that stays.
+    const ledger = (webTag: string) => ({
+      hosts: ['ledger'],
+      components: {
+        web: { image: `ghcr.io/me/ledger:${webTag}`, port: 8080, databaseEnv: { DATABASE_URL: 'uri' }, cacheEnv: { REDIS_URL: 'url' }, autoscaling: { minReplicas: 2, maxReplicas: 3 } },
+        worker: { image: 'ghcr.io/me/ledger-worker:1.0.0', cacheEnv: { REDIS_URL: 'url' }, volume: { mountPath: '/data', size: '1Gi' }, egressPorts: [443] },
+      },
+      jobs: { migrate: { image: 'ghcr.io/me/ledger:1.0.0', args: ['migrate'], databaseEnv: { DATABASE_URL: 'uri' } } },
+      cronJobs: { report: { image: 'ghcr.io/me/ledger:1.0.0', args: ['report'], schedule: '0 3 * * *', databaseEnv: { DATABASE_URL: 'uri' } } },
+      cache: {},
+      database: { size: '1Gi' },
+    });
+    const blog = appFile('blog', { image: 'ghcr.io/me/blog:1.0.0', port: 8080, hosts: ['blog'] });
+    const writeDist = (r: ReturnType<typeof repo>, files: ReadonlyMap<string, string>) => {
+      r.rm('dist');
+      for (const [path, text] of files) r.write(`dist/${path}`, text);
+    };
+    const before = renderPlatform({ cluster, appSources: [appFile('ledger', ledger('1.0.0')), blog] }).files;
+    const appFiles = [...before.keys()].filter((f) => f.endsWith('/app-ledger.yaml'));
+    expect(appFiles.sort()).toEqual(['01-prerequisites/app-ledger.yaml', '04-apps/app-ledger.yaml', '05-rollouts/app-ledger.yaml']);
+
     const r = repo();
-    cpSync(join(root, 'dist'), join(r.dir, 'dist'), { recursive: true });
-    r.commit('real dist');
-    const app = join(r.dir, 'dist/04-apps/app-site.yaml');
-    const text = readFileSync(app, 'utf8');
-    const image = /image: (\S+):(\S+)/.exec(text)!;
-    writeFileSync(app, text.replace(image[0], `image: ${image[1]}:9.9.9-test`));
+    writeDist(r, before);
+    r.commit('rendered dist');
+    writeDist(r, renderPlatform({ cluster, appSources: [appFile('ledger', ledger('1.0.1')), blog] }).files);
     const bump = diffWorktree(r.dir);
     expect(bump.added.length + bump.removed.length).toBe(0);
-    expect(bump.changed).toHaveLength(1);
-    expect(bump.changed[0]!.fields).toHaveLength(1);
-    expect(bump.changed[0]!.fields[0]!.path).toMatch(/^spec\.template\.spec\.containers\[\d+\]\.image$/);
+    expect(bump.changed.map((c) => c.name)).toEqual(['Deployment ledger/ledger-web']);
+    expect(bump.changed[0]!.fields).toEqual([{ path: 'spec.template.spec.containers[0].image', op: 'changed', before: 'ghcr.io/me/ledger:1.0.0', after: 'ghcr.io/me/ledger:1.0.1' }]);
     expect(changedLines(runCli(r.dir, '--base', 'HEAD'))).toHaveLength(1);
 
-    r.git('checkout', '--', 'dist');
-    const files = ['dist/01-prerequisites/app-site.yaml', 'dist/04-apps/app-site.yaml'];
-    const count = files.reduce((n, f) => n + parseAllDocuments(readFileSync(join(r.dir, f), 'utf8')).filter((d) => d.toJS()).length, 0);
-    files.forEach(r.rm);
+    writeDist(r, renderPlatform({ cluster, appSources: [blog] }).files);
+    const count = appFiles.reduce((n, f) => n + parseAllDocuments(before.get(f)!).filter((d) => d.toJS()).length, 0);
     const removal = diffWorktree(r.dir);
     expect(removal.changed).toEqual([]);
     expect(removal.added).toEqual([]);

@@ -122,7 +122,7 @@ describe('capacity report', () => {
 
 describe('capacity report: databases', () => {
   test('counts each CloudNativePG Cluster, its instances with the backup sidecar, and its volumes', () => {
-    const { objects } = render({ apps: [{ file: 'apps/ledger.ts', exports: { default: { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, database: { size: '2Gi', instances: 3, resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } } } } }] });
+    const { objects } = render({ apps: [{ file: 'apps/ledger.ts', exports: { default: { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, databaseEnv: { DATABASE_URL: 'uri' }, database: { size: '2Gi', instances: 3, resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } } } } }] });
     const r = capacityReport(objects as any, cluster);
     expect(r.databases).toEqual([{ namespace: 'ledger', name: 'ledger-db', instances: 3, storageEach: 2048 }]);
     const db = r.components.find((c) => c.name === 'Cluster ledger/ledger-db')!;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -17,6 +17,10 @@ const root = resolve(import.meta.dirname, '..');
 const scratch = mkdtempSync(join(tmpdir(), 'hobby-run-cache-'));
 const cache = join(scratch, '.run-cache');
 copyProject(root, scratch);
+// An app of the test's own rather than the user's apps/, which may change (or not validate) while they edit.
+rmSync(join(scratch, 'apps'), { recursive: true });
+mkdirSync(join(scratch, 'apps'));
+writeFileSync(join(scratch, 'apps/site.ts'), "import { defineApp } from '../lib/app-spec';\n\nexport default defineApp({ image: 'ghcr.io/me/site:1.4.2', port: 8080, hosts: ['site'] });\n");
 // The dependency bundle is shared as is (it is keyed on the lock files and node_modules); the project's are this test's own.
 const shared = join(root, 'node_modules/.cache/hobby-infra/run/packages');
 if (existsSync(shared)) cpSync(shared, join(cache, 'packages'), { recursive: true });
@@ -27,7 +31,8 @@ function synth(): string {
   const { HOBBY_APPS_DIR: _apps, CDK8S_OUTDIR: _out, ...env } = process.env;
   const result = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts', '--outdir', out], { cwd: scratch, encoding: 'utf8', env: { ...env, HOBBY_INFRA_RUN_CACHE: cache } });
   expect(result.status, result.stderr).toBe(0);
-  return readFileSync(join(out, '04-apps/app-site.yaml'), 'utf8');
+  // The app's Deployment, where its image is: in the rollout phase.
+  return readFileSync(join(out, '05-rollouts/app-site.yaml'), 'utf8');
 }
 const builds = () => readdirSync(join(cache, 'project/synth')).filter((f) => f.endsWith('.cjs')).length;
 const edit = (file: string, from: string, to: string) => {

@@ -24,13 +24,29 @@ describe('dist/ without noise', () => {
   ])('no %j', (noise) => expect(text).not.toContain(noise));
 
   test('keeps what differs from the API default, and what the author asked for', () => {
-    const d = find(objects, 'Deployment', 'site', 'site') as any;
-    expect(d.spec.template.spec.containers[0].securityContext.privileged).toBe(false);
-    expect(d.spec.template.spec.containers[0].livenessProbe).toMatchObject({ periodSeconds: 20, initialDelaySeconds: 10 });
+    const probed = { image: 'ghcr.io/me/probed:1.0.0', port: 8080, hosts: ['probed'], healthPath: '/healthz', startupSeconds: 120 };
+    const d = find(render({ apps: [appFile('probed', probed)] }).objects, 'Deployment', 'probed', 'probed') as any;
+    const podSpec = d.spec.template.spec;
+    const container = podSpec.containers[0];
+    expect(container.securityContext.privileged).toBe(false);
+    // Service links default to on: the off switch is kept.
+    expect(podSpec.enableServiceLinks).toBe(false);
+    // Liveness every 20 s (the default is 10) stays; its start is the startup probe's job, so no initial delay at all.
+    expect(container.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 20 });
+    // Readiness at the defaults is the check alone.
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/healthz', port: 8080 } });
+    // The startup window the author asked for (120 s at the default 10 s period) keeps its failure threshold.
+    expect(container.startupProbe).toEqual({ httpGet: { path: '/healthz', port: 8080 }, failureThreshold: 12 });
     const job: Manifest = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', hostNetwork: true, containers: [] } } } };
     expect((tidyManifest(job) as any).spec.template.spec).toEqual({ restartPolicy: 'Never', hostNetwork: true, containers: [] });
     const pod: Manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { restartPolicy: 'Always', dnsPolicy: 'Default', containers: [] } };
     expect((tidyManifest(pod) as any).spec).toEqual({ dnsPolicy: 'Default', containers: [] });
+    // In every probe, a value at its default goes and any other stays.
+    const probe = { tcpSocket: { port: 80 }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 30 };
+    const probedPod: Manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'a:1', startupProbe: probe, livenessProbe: { ...probe, initialDelaySeconds: 0, failureThreshold: 3 } }] } };
+    const tidied = (tidyManifest(probedPod) as any).spec.containers[0];
+    expect(tidied.startupProbe).toEqual({ tcpSocket: { port: 80 }, initialDelaySeconds: 5, failureThreshold: 30 });
+    expect(tidied.livenessProbe).toEqual({ tcpSocket: { port: 80 } });
   });
 
   test('keys in reading order: apiVersion, kind, metadata (name first), spec; a container\'s name, then its image', () => {

@@ -187,6 +187,7 @@ describe('renovate.json', () => {
     const expected = Object.values(CHARTS).map((c) => ({ datasource: 'helm', depName: c.chart, registryUrl: c.repo, currentValue: c.version }));
     const images = [
       { datasource: 'docker', depName: IMAGES.postgres.repository, currentValue: IMAGES.postgres.tag },
+      { datasource: 'docker', depName: IMAGES.valkey.repository, currentValue: IMAGES.valkey.tag },
       { datasource: 'github-releases', depName: 'cloudnative-pg/plugin-barman-cloud', currentValue: IMAGES.barmanCloudPlugin.tag },
     ];
     expect(matches).toEqual(expect.arrayContaining([...expected, ...images]));

@@ -22,6 +22,8 @@ export const DATABASE_URL_KEY = 'uri';
 /** Label CloudNativePG puts on every pod of a Cluster (instances and its Jobs). */
 export const CLUSTER_LABEL = 'cnpg.io/cluster';
 export const POSTGRES_PORT = 5432;
+/** Pods of the app's processes that read the credentials (`databaseEnv`): the only ones the database admits. */
+export const DATABASE_CLIENT_LABEL = 'hobby-infra.dev/database-client';
 /** The instance manager's status port, which the operator calls. */
 const INSTANCE_STATUS_PORT = 8000;
 /** The instance manager's Prometheus exporter (CloudNativePG and the Barman Cloud plugin's metrics). */
@@ -148,7 +150,7 @@ export class AppDatabase extends Construct {
 }
 
 /**
- * The database's pods admit: the app's components (5432), the Cluster's own instances (replication
+ * The database's pods admit: the app's processes that read its credentials (5432), the Cluster's own instances (replication
  * and status), the operator (instance status) and the metrics collector; they reach DNS, each
  * other, and HTTPS / the Kubernetes API (object storage, and the instance manager's API calls).
  */
@@ -164,7 +166,8 @@ class DatabaseNetworkPolicy extends Construct {
         podSelector: { matchLabels: { [CLUSTER_LABEL]: props.db.name } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
-          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': props.app } } }], ports: [tcp(POSTGRES_PORT)] },
+          // Only the processes that read its credentials (`databaseEnv`), not every pod of the app.
+          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': props.app, [DATABASE_CLIENT_LABEL]: 'true' } } }], ports: [tcp(POSTGRES_PORT)] },
           { from: [instances], ports: [tcp(POSTGRES_PORT), tcp(INSTANCE_STATUS_PORT)] },
           { from: [ns(CNPG_NAMESPACE)], ports: [tcp(INSTANCE_STATUS_PORT)] },
           { from: [ns(MONITORING_NAMESPACE)], ports: [tcp(METRICS_PORT)] },

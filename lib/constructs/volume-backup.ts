@@ -14,14 +14,15 @@ import {
   ReplicationSourceSpecResticMoverResourcesLimits,
   ReplicationSourceSpecResticMoverResourcesRequests,
 } from '../../imports/replicationsources-volsync.backube';
-import { restoreSuffix, type ComponentSpec } from '../app-spec';
+import { restoreSuffix } from '../spec/database';
+import type { VolumeSpec } from '../spec/types';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { BACKUP_KEYS, BackupSecretStore, backupPrefix, type ExtraUsage } from './backups';
 
 /*
  * Backups of a component's volume with VolSync and restic: a ReplicationSource copies the volume
- * to s3://<bucket>/<app>/volumes/<component>/ (a restic repository, encrypted with the app's
+ * to s3://<bucket>/<app>/volumes/<component>[-<volume>]/ (a restic repository, encrypted with the app's
  * RESTIC_PASSWORD) on the cluster's schedule and forgets old snapshots by the config's policy. A
  * `volume.restore` renders a ReplicationDestination that writes the chosen snapshot back.
  */
@@ -33,12 +34,11 @@ export const MOVER_RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limi
 /** restic's cache volume, one per ReplicationSource and ReplicationDestination. */
 export const CACHE_SIZE = '1Gi';
 
-export const volumeClaimName = (c: ComponentSpec) => `${c.name}-data`;
-const repositorySecret = (c: ComponentSpec) => `${c.name}-volume-backup`;
+const repositorySecret = (v: VolumeSpec) => `${v.backupName}-volume-backup`;
 
-/** What a component's volume backups may hold in the namespace's quota: a mover pod and its cache volume, twice during a restore. */
-export function volumeBackupUsage(c: ComponentSpec): ExtraUsage {
-  const n = !c.volume || c.volume.noBackup ? 0 : c.volume.restore ? 2 : 1;
+/** What a volume's backups may hold in the namespace's quota: a mover pod and its cache volume, twice during a restore. */
+export function volumeBackupUsage(v: VolumeSpec): ExtraUsage {
+  const n = v.noBackup ? 0 : v.restore ? 2 : 1;
   return {
     pods: n,
     cpuRequest: n * cpuMillis(MOVER_RESOURCES.requests.cpu),
@@ -53,18 +53,15 @@ export function volumeBackupUsage(c: ComponentSpec): ExtraUsage {
 export interface VolumeBackupProps {
   readonly app: string;
   readonly namespace: string;
-  readonly component: ComponentSpec;
+  readonly volume: VolumeSpec;
   readonly cluster: ClusterConfig;
-  /** The user the app runs as: the mover reads and writes its files as the same user. */
-  readonly uid: number;
 }
 
 export class VolumeBackup extends Construct {
-  constructor(scope: Construct, id: string, { app, namespace, component: c, cluster, uid }: VolumeBackupProps) {
+  constructor(scope: Construct, id: string, { app, namespace, volume, cluster }: VolumeBackupProps) {
     super(scope, id);
-    const volume = c.volume!;
-    const secretName = repositorySecret(c);
-    const component = c.name.slice(app.length + 1) || 'main';
+    const uid = volume.uid;
+    const secretName = repositorySecret(volume);
     // restic reads its repository, password and S3 keys from one Secret; only the repository is not secret.
     BackupSecretStore.secret(this, 'repository', {
       cluster,
@@ -72,18 +69,18 @@ export class VolumeBackup extends Construct {
       secretName,
       keys: Object.fromEntries(Object.values(BACKUP_KEYS).map((k) => [k, k])),
       template: {
-        RESTIC_REPOSITORY: `${backupPrefix(cluster, app).restic}/volumes/${component}`,
+        RESTIC_REPOSITORY: `${backupPrefix(cluster, app).restic}/volumes/${volume.repositoryFolder}`,
         ...Object.fromEntries(Object.values(BACKUP_KEYS).map((k) => [k, `{{ .${k} }}`])),
       },
     });
 
     const securityContext = { runAsUser: uid, runAsGroup: uid, fsGroup: uid, runAsNonRoot: uid !== 0, seccompProfile: { type: 'RuntimeDefault' } };
-    const moverPodLabels = { [MOVER_LABEL]: c.name };
+    const moverPodLabels = { [MOVER_LABEL]: volume.backupName };
     const { keep } = cluster.backups.volumes;
     new ReplicationSource(this, 'source', {
-      metadata: { name: c.name, namespace },
+      metadata: { name: volume.backupName, namespace },
       spec: {
-        sourcePvc: volumeClaimName(c),
+        sourcePvc: volume.claim,
         trigger: { schedule: cluster.backups.volumes.schedule },
         // Not while a restore writes into the volume: a half-restored volume is no backup.
         ...(volume.restore ? { paused: true } : {}),
@@ -109,13 +106,13 @@ export class VolumeBackup extends Construct {
 
     if (volume.restore) {
       const destination = new RestoreDestination(this, 'restore', {
-        metadata: { name: `${c.name}-restore`, namespace },
+        metadata: { name: `${volume.backupName}-restore`, namespace },
         spec: {
           // Runs once per value: a new `asOf` is a new restore.
           trigger: { manual: `restore-${restoreSuffix(volume.restore.asOf)}` },
           restic: {
             repository: secretName,
-            destinationPvc: volumeClaimName(c),
+            destinationPvc: volume.claim,
             copyMethod: ReplicationDestinationSpecResticCopyMethod.DIRECT,
             // The volume ends up as the snapshot was: files created since are removed.
             enableFileDeletion: true,
@@ -136,7 +133,7 @@ export class VolumeBackup extends Construct {
 
     // Mover pods reach DNS and HTTPS (the bucket), nothing else; nothing reaches them.
     new k8s.KubeNetworkPolicy(this, 'network', {
-      metadata: { name: `${c.name}-volume-backup`, namespace },
+      metadata: { name: `${volume.backupName}-volume-backup`, namespace },
       spec: {
         podSelector: { matchLabels: moverPodLabels },
         policyTypes: ['Ingress', 'Egress'],

@@ -1,4 +1,4 @@
-import { APPLYSET_CRD, APPLYSET_GROUP } from './apply';
+import { APPLYSET_CRD, APPLYSET_GROUP } from './applyset';
 
 /*
  * The deploy identity: what `npm run apply` needs, and nothing more. CI never holds the k3s admin
@@ -51,7 +51,8 @@ export function deployRules(): PolicyRule[] {
     ...Object.entries(MANAGED_RESOURCES).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: MANAGE })),
     // Secret zero: written into the namespaces that have a SecretStore, never read back or listed.
     { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch'] },
-    // Waits and rollouts read what controllers make: helm-install Jobs, ReplicaSets, CRDs.
+    // Waits and rollouts read what controllers make: ReplicaSets, CRDs (and, through MANAGED_RESOURCES,
+    // the Jobs the apply polls and the status of the database Clusters it waits for).
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
     // The ApplySet parents and their CRD, the one CRD the apply itself writes. (A server-side apply

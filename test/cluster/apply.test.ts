@@ -1,8 +1,8 @@
-import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { applySetId, applySetName } from '../../lib/delivery/apply';
+import { applySetId, applySetName } from '../../lib/delivery/applyset';
 import { PHASES } from '../../lib/render';
 import { appSources } from 'virtual:apps';
 import { render } from '../helpers';
@@ -79,7 +79,7 @@ describe('npm run apply against a real API server', () => {
     const kinds = parentAnnotations();
     expect(kinds['01-prerequisites']).toContain('Namespace');
     expect(kinds['02-helm-charts']).toBe('HelmChart.helm.cattle.io');
-    expect(kinds['04-apps']).toContain('Deployment.apps');
+    expect(`${kinds['04-apps']},${kinds['05-rollouts']}`).toContain('Deployment.apps'); // 05 since it exists, 04 in a dist/ rendered before
     // Secret zero: each namespace's Secret holds that namespace's own identity, nobody else's.
     const identities = JSON.parse(testIdentities()) as Record<string, { clientId: string }>;
     expect(Object.keys(identities).length).toBeGreaterThan(3);
@@ -124,7 +124,7 @@ describe('npm run apply against a real API server', () => {
     const drift = await apply('--drift');
     expect(drift.status, output(drift)).toBe(1);
     const report = drift.stderr.slice(drift.stderr.indexOf('apply: drift'));
-    expect(report).toMatch(/differs from dist\/04-apps: .*Deployment site\/site/);
+    expect(report).toMatch(/differs from dist\/0[45]-[a-z]+: .*Deployment site\/site/);
     expect(report).toMatch(/missing from the cluster: .*Service site\/site/);
     expect(report).toMatch(/labels added by hand: Deployment shop\/shop-web \(edited-by\)/);
 
@@ -165,11 +165,14 @@ describe('npm run apply against a real API server', () => {
     // One object from phase 01, one from 03 and two from 04: each phase under the limit, the run over it.
     editDistFile(dist, '01-prerequisites/app-site.yaml', (docs) => docs.filter((d) => d.kind === 'Namespace'));
     editDistFile(dist, '03-custom-resources/cert-manager.yaml', (docs) => docs.filter((d) => d.metadata.name !== 'letsencrypt-staging'));
-    editDistFile(dist, '04-apps/app-notes-api.yaml', (docs) => docs.filter((d) => !['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(d.kind)));
+    // (in 05-rollouts since that phase exists; a dist/ rendered before it has them in 04-apps)
+    for (const file of ['04-apps/app-notes-api.yaml', '05-rollouts/app-notes-api.yaml'].filter((f) => existsSync(join(dist, f)))) {
+      editDistFile(dist, file, (docs) => docs.filter((d) => !['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(d.kind)));
+    }
     const r = await apply('--max-prune', '3');
     expect(r.status, output(r)).toBe(3);
     expect(r.stderr).toContain('would delete 4 objects, more than --max-prune 3');
-    expect(r.stdout).not.toMatch(/# \[0[1-4]-/); // no phase ran
+    expect(r.stdout).not.toMatch(/# \[0[1-5]-/); // no phase ran
     expect(exists('-n', 'notes-api', 'horizontalpodautoscaler/notes-api')).toBe(true);
     expect(exists('-n', 'site', 'networkpolicy/default-deny')).toBe(true);
     expect(exists('clusterissuer/letsencrypt-staging')).toBe(true);
@@ -203,7 +206,7 @@ describe('npm run apply against a real API server', () => {
     restore(backup);
 
     // ...and so is an app's Namespace, until the flag says so.
-    for (const file of ['01-prerequisites/app-site.yaml', '04-apps/app-site.yaml']) rmSync(join(dist, file));
+    for (const file of ['01-prerequisites/app-site.yaml', '04-apps/app-site.yaml', '05-rollouts/app-site.yaml']) rmSync(join(dist, file), { force: true });
     const refused = await apply();
     expect(refused.status, output(refused)).toBe(3);
     expect(refused.stderr).toContain('namespace/site');
@@ -226,7 +229,7 @@ describe('npm run apply against a real API server', () => {
     const notes = appSources.find((s) => s.file === 'apps/notes-api.ts')!;
     const spec = { ...(notes.exports.default as object), database: { size: '5Gi', restore: { from: 'backup', targetTime: '2026-08-01T10:00:00Z' } } };
     const { files } = render({ apps: appSources.map((s) => (s === notes ? { ...s, exports: { default: spec } } : s)) });
-    writeFileSync(join(dist, '04-apps/app-notes-api.yaml'), files.get('04-apps/app-notes-api.yaml')!);
+    for (const file of ['04-apps/app-notes-api.yaml', '05-rollouts/app-notes-api.yaml']) if (files.has(file)) writeFileSync(join(dist, file), files.get(file)!);
     const cnpg = (name: string) => ['-n', 'notes-api', `clusters.postgresql.cnpg.io/${name}`];
     expect(exists(...cnpg('notes-api-db'))).toBe(true);
 

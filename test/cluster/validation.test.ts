@@ -8,6 +8,7 @@ import type { Manifest } from '../../lib/render';
 import { toYaml } from '../../lib/yaml';
 import { unusualAppSources } from '../fixtures/app-corpus';
 import { appVariantSources } from '../fixtures/app-variants';
+import { exampleSources } from '../fixtures/examples';
 import { render } from '../helpers';
 import { podAdmissionProblems, podsOf } from '../../lib/delivery/admission';
 import type { ControlPlane } from '../../lib/delivery/control-plane';
@@ -93,6 +94,11 @@ describe('1. whatever synth accepts, the API server accepts', () => {
   it('covers at least 20 app variants', () => expect(appVariantSources.length).toBeGreaterThanOrEqual(20));
 
   it.each(appVariantSources.map((s) => [s.file, s] as const))('app variant %s', async (_file, source) => {
+    const counted = await validate(source.file.replace(/\W/g, '_'), appObjects(source));
+    expect(counted.pods).toBeGreaterThan(0);
+  });
+
+  it.each(exampleSources.map((s) => [s.file, s] as const))('real app %s (examples/), as its upstream documents it', async (_file, source) => {
     const counted = await validate(source.file.replace(/\W/g, '_'), appObjects(source));
     expect(counted.pods).toBeGreaterThan(0);
   });

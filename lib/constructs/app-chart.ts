@@ -1,0 +1,81 @@
+import type { App } from 'cdk8s';
+import type { ClusterConfig } from '../config';
+import { PlatformChart } from '../render';
+import { processesOf, type AppSpec } from '../spec/types';
+import { RESTRICTED_CAPABILITIES } from '../spec/workload';
+import { AdminOnly } from './admin-only';
+import { AppLimits } from './app-limits';
+import { AppNetworkPolicy } from './app-network';
+import { addUsage, BackupSecretStore, noUsage } from './backups';
+import { AppCache } from './cache';
+import { AppComponent } from './component';
+import { AppDatabase, databaseUsage } from './database';
+import { InfisicalSecret, InfisicalSecretStore } from './infisical';
+import { HttpsIngress } from './ingress';
+import { AppCronJob, AppJob } from './job';
+import { PlatformNamespace } from './namespace';
+import type { AppContext } from './pod';
+import { VolumeBackup, volumeBackupUsage } from './volume-backup';
+
+/*
+ * One app: its namespace (Pod Security restricted unless a process opts out, with the reasons shown)
+ * with quota and limit range, Infisical secrets scoped to /apps/<name>, its database, cache and
+ * volume backups, its components, one-off jobs and cron jobs, the network policies, and one Ingress
+ * that routes the web components' paths.
+ */
+export class AppChart extends PlatformChart {
+  constructor(scope: App, spec: AppSpec, cluster: ClusterConfig) {
+    super(scope, `app-${spec.name}`, 'app');
+    const namespace = spec.name;
+    const processes = processesOf(spec);
+    const insecure = processes.filter((p) => p.insecure);
+    const baseline = insecure.some((p) => p.insecure!.runAsRoot || (p.insecure!.capabilities ?? []).some((c) => !RESTRICTED_CAPABILITIES.includes(c)));
+    const reasons = insecure.map((p) => (insecure.length > 1 ? `${p.field || spec.name}: ${p.insecure!.reason}` : p.insecure!.reason));
+    new PlatformNamespace(this, namespace, {
+      podSecurity: baseline ? 'baseline' : 'restricted',
+      reason: reasons.length ? reasons.join('; ') : undefined,
+      labels: { 'app.kubernetes.io/part-of': spec.name },
+    });
+
+    const volumes = spec.components.flatMap((c) => c.volumes);
+    const backedUp = volumes.filter((v) => !v.noBackup);
+    const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map(volumeBackupUsage)].reduce(addUsage, noUsage());
+    new AppLimits(this, 'limits', { namespace, app: spec, extra });
+    if (spec.database || backedUp.length) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
+    if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
+    for (const v of backedUp) new VolumeBackup(this, `${v.claim}-volume-backup`, { app: spec.name, namespace, volume: v, cluster });
+    if (spec.cache) new AppCache(this, 'cache', { app: spec.name, namespace, cache: spec.cache });
+
+    const secretName = `${spec.name}-secrets`;
+    if (processes.some((p) => p.secrets)) {
+      // The store can read only this app's folder: another app's secrets are out of its reach.
+      new InfisicalSecretStore(this, 'store', { cluster, namespace, secretsPath: `/apps/${spec.name}` });
+      new InfisicalSecret(this, 'secrets', { cluster, namespace, secretName });
+    }
+
+    const ctx: AppContext = {
+      app: spec.name,
+      namespace,
+      secretName,
+      database: spec.database,
+      cache: spec.cache,
+      sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
+    };
+    for (const c of spec.components) new AppComponent(this, c.name, c, ctx);
+    for (const j of spec.jobs) new AppJob(this, j.name, j, ctx);
+    for (const j of spec.cronJobs) new AppCronJob(this, j.name, j, ctx);
+    new AppNetworkPolicy(this, 'network', spec, namespace);
+
+    const web = spec.components.filter((c) => c.kind === 'web');
+    if (spec.hosts.length > 0) {
+      const adminOnly = spec.private ? new AdminOnly(this, 'admin-only', { cluster, namespace }) : undefined;
+      new HttpsIngress(this, 'ingress', {
+        name: spec.name,
+        namespace,
+        hosts: spec.hosts,
+        routes: [...web].sort((a, b) => b.path.length - a.path.length).map((c) => ({ path: c.path, service: c.name, port: c.port! })),
+        middlewares: adminOnly ? [adminOnly.reference] : undefined,
+      });
+    }
+  }
+}

@@ -1,0 +1,218 @@
+import { crdGroupsOf, webhookDeploymentsOf } from '../constructs/helm-release';
+import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
+import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
+import { APPLYSET_CRD, APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent, applySetParentCrd, applySetParentRef, FIELD_MANAGER } from './applyset';
+import { collectObjects, type DistObject } from './manifests';
+import { jobSteps } from './jobs';
+import { crdNameOf } from './plural';
+import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
+import { DEFAULT_TIMEOUTS, isKind, namespaceOf, uniqueSorted, type Step } from './steps';
+
+export { commandLine, DEFAULT_TIMEOUTS, formatPlan, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
+
+/*
+ * `npm run apply`: the ordered list of kubectl commands that converges the cluster on dist/
+ * (lib/delivery/steps.ts: a step and how the plan prints; run.ts runs it; guard.ts judges its
+ * prune; applyset.ts names the ApplySets; jobs.ts waits for the apps' one-off Jobs).
+ *
+ *  setup  the ApplySet parent type (a cluster-scoped CRD), then the five parents, created once
+ *         (kubectl cannot create custom-resource parents itself)
+ *  check  the inventory: every phase's ApplySet members read back and compared with dist/ before
+ *         anything is written (lib/delivery/inventory.ts). The prune guard judges the whole run
+ *         here; objects moved between phases are relabelled so no phase deletes and recreates them
+ *  01     Namespaces and plain objects, then the Infisical Universal Auth Secret in every namespace
+ *         that has a SecretStore, each from its own identity (lib/delivery/secret-zero.ts; from env,
+ *         piped on stdin, never on disk or in the output)
+ *  02     HelmChart CRs, then: each helm-install-<chart> Job complete, the CRDs later phases use
+ *         Established, and the webhook Deployments of the charts that serve those CRDs Available
+ *         (their admission webhooks must answer before the first custom resource is applied)
+ *  03     issuers, stores, external secrets, certificates of the platform
+ *  04     apps, except what rolls out; then, where phase 04 has Jobs (migrations, installs that
+ *         must run before the new version starts): the database Clusters of those namespaces
+ *         Ready, and every Job of phase 04 Complete, polled (`kubectl wait` cannot see a Job fail);
+ *         the first Failed one stops the run, named
+ *  05     what rolls out: the apps' Deployments, HPAs, PDBs and CronJobs; then `rollout status` of
+ *         every app workload (of 04 and 05)
+ *
+ * Every phase is one server-side apply (field manager `hobby-infra`, `--force-conflicts`: git wins
+ * over hand edits) with `--prune --applyset`, so only objects that an earlier apply of the same
+ * phase labelled as members can ever be deleted, and only what the inventory foresaw and the guard
+ * let through. After it, labels added by hand are removed.
+ */
+
+export interface PlanOptions {
+  /** dist/ files: `{ '04-apps/app-site.yaml': text }`. */
+  readonly files: ReadonlyMap<string, string>;
+  /** How dist/ is named on the command line. */
+  readonly distDir?: string;
+  /** `apply` (default), `dry-run` (everything with --dry-run=server, no waits) or `drift` (kubectl diff). */
+  readonly mode?: 'apply' | 'dry-run' | 'drift';
+  readonly timeouts?: Partial<typeof DEFAULT_TIMEOUTS>;
+  /**
+   * Wait for the apps' one-off Jobs after phase 04 and their rollouts after phase 05 (default
+   * true; the k3d end-to-end test cannot pull app images, so neither would ever finish).
+   */
+  readonly rollouts?: boolean;
+}
+
+const customKindOf = (m: Manifest) => (isBuiltInGroup(m.apiVersion) ? undefined : `${m.kind}.${groupOf(m.apiVersion)}`);
+
+function crdsOf(objects: readonly DistObject[]): string[] {
+  return uniqueSorted(objects.filter((o) => customKindOf(o.manifest)).map((o) => crdNameOf(o.manifest.kind, groupOf(o.manifest.apiVersion))));
+}
+
+/** A phase's manifests with the ApplySet member label, as `kubectl apply` would send them (for `kubectl diff`). */
+export function labelledManifests(objects: readonly DistObject[], phase: Phase): string {
+  const items = objects.map(({ manifest }) => ({
+    ...manifest,
+    metadata: { ...manifest.metadata, labels: { ...((manifest.metadata.labels as Record<string, string>) ?? {}), 'applyset.kubernetes.io/part-of': applySetId(phase) } },
+  }));
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
+const ssa = ['--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts'];
+
+export function buildPlan(opts: PlanOptions): Step[] {
+  const dist = (opts.distDir ?? 'dist').replace(/\/$/, '');
+  const mode = opts.mode ?? 'apply';
+  const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const dryRun = mode === 'apply' ? [] : ['--dry-run=server'];
+  const all = collectObjects(opts.files);
+  const byPhase = new Map<Phase, DistObject[]>(PHASES.map((p) => [p, [...all.values()].filter((o) => o.phase === p)]));
+  const present = PHASES.filter((p) => byPhase.get(p)!.length > 0);
+  const waitForApps = mode === 'apply' && opts.rollouts !== false;
+  const steps: Step[] = [];
+  const waited = new Set<string>();
+
+  const crdWaits = (phase: Phase, crds: string[], why: string) => {
+    const todo = crds.filter((c) => !waited.has(c));
+    if (!todo.length || mode !== 'apply') return;
+    todo.forEach((c) => waited.add(c));
+    const refs = todo.map((c) => `crd/${c}`);
+    // One resource per `wait --for=create`: with several, kubectl 1.32 gives up on the first NotFound.
+    for (const ref of refs) steps.push({ phase, kind: 'wait', title: `CRD exists (${why})`, argv: ['kubectl', 'wait', '--for=create', `--timeout=${t.crd}`, ref], customKinds: [] });
+    steps.push({ phase, kind: 'wait', title: `CRDs Established (${why})`, argv: ['kubectl', 'wait', '--for=condition=Established', `--timeout=${t.crd}`, ...refs], customKinds: [], waitsForCrds: todo });
+  };
+
+  // Setup: the ApplySet parent type. In drift mode nothing is written, and the parents exist already.
+  if (mode !== 'drift') {
+    steps.push({
+      phase: 'setup',
+      kind: 'setup',
+      title: 'ApplySet parent type (cluster-scoped CRD, outside every ApplySet)',
+      argv: ['kubectl', 'apply', ...ssa, ...dryRun, '-f', '-'],
+      stdin: { describe: `CustomResourceDefinition ${APPLYSET_CRD} (label applyset.kubernetes.io/is-parent-type=true)`, render: () => JSON.stringify(applySetParentCrd()) },
+      customKinds: [],
+    });
+    if (mode === 'apply') {
+      steps.push({ phase: 'setup', kind: 'wait', title: 'ApplySet CRD Established', argv: ['kubectl', 'wait', '--for=condition=Established', '--timeout=60s', `crd/${APPLYSET_CRD}`], customKinds: [] });
+    }
+  }
+  steps.push({
+    phase: 'check',
+    kind: 'inventory',
+    title: 'inventory: each ApplySet\'s members against dist/ (the prune guard for the whole run, moved objects, hand-added labels)',
+    argv: ['kubectl', 'get', `applysets.${APPLYSET_GROUP}`, '-o', 'json'],
+    customKinds: [],
+    dist: all,
+  });
+  if (mode !== 'drift') {
+    steps.push({
+      phase: 'check',
+      kind: 'parents',
+      title: 'ApplySet parents that do not exist yet, created once, as kubectl\'s own field manager',
+      argv: ['kubectl', 'apply', '--server-side', `--field-manager=${APPLYSET_FIELD_MANAGER}`, ...dryRun, '-f', '-'],
+      stdin: {
+        describe: `the ${APPLYSET_KIND}s of ${PHASES.map(applySetName).join(', ')} that the inventory did not find`,
+        render: () => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: PHASES.map(applySetParent) }),
+      },
+      customKinds: [],
+    });
+  }
+
+  for (const phase of present) {
+    const objects = byPhase.get(phase)!;
+    const customKinds = uniqueSorted(objects.map((o) => customKindOf(o.manifest)).filter((k): k is string => !!k));
+    const applyArgv = ['kubectl', 'apply', ...ssa, `--applyset=${applySetParentRef(phase)}`, '--prune', '-f', `${dist}/${phase}/`];
+    const env = { KUBECTL_APPLYSET: 'true' };
+
+    // CRDs this phase needs and nothing earlier waited for (the HelmChart CRD ships with k3s).
+    crdWaits(phase, crdsOf(objects), `used by ${phase}`);
+
+    if (mode === 'drift') {
+      steps.push({
+        phase,
+        kind: 'diff',
+        title: `live objects differ from ${dist}/${phase}/`,
+        argv: ['kubectl', 'diff', ...ssa, '-f', '-'],
+        stdin: { describe: `${dist}/${phase}/*.yaml with label applyset.kubernetes.io/part-of=${applySetId(phase)}`, render: () => labelledManifests(objects, phase) },
+        customKinds,
+        dist: new Map(objects.map((o) => [o.key, o])),
+      });
+      continue;
+    }
+    steps.push({ phase, kind: 'apply', title: `apply ${dist}/${phase}/ and prune its ApplySet`, argv: [...applyArgv.slice(0, -2), ...dryRun, ...applyArgv.slice(-2)], env, customKinds });
+
+    if (phase === '01-prerequisites') {
+      const stores = infisicalStores(all.values());
+      if (stores.length) {
+        steps.push({
+          phase,
+          kind: 'secret',
+          title: `Infisical Universal Auth Secret in each namespace with a SecretStore, from its own identity`,
+          argv: ['kubectl', 'apply', ...ssa, ...dryRun, '-f', '-'],
+          stdin: {
+            describe:
+              `Secret ${UNIVERSAL_AUTH_SECRET.name} in ${stores.map((s) => s.namespace).join(', ')}: ` +
+              `each from its own entry of <redacted $${INFISICAL_IDENTITIES_ENV}>`,
+            render: (e) => universalAuthSecrets(stores, e, FIELD_MANAGER),
+          },
+          customKinds: [],
+        });
+      }
+    }
+
+    if (phase === '02-helm-charts' && mode === 'apply') {
+      const charts = objects.filter((o) => isKind(o, 'helm.cattle.io', 'HelmChart'));
+      for (const ns of uniqueSorted(charts.map(namespaceOf))) {
+        const jobs = charts.filter((c) => namespaceOf(c) === ns).map((c) => `job/helm-install-${c.manifest.metadata.name}`);
+        for (const job of jobs) steps.push({ phase, kind: 'wait', title: 'helm-install Job exists', argv: ['kubectl', '-n', ns, 'wait', '--for=create', `--timeout=${t.crd}`, job], customKinds: [] });
+        steps.push({ phase, kind: 'wait', title: 'helm-install Jobs complete', argv: ['kubectl', '-n', ns, 'wait', '--for=condition=complete', `--timeout=${t.helmJob}`, ...jobs], customKinds: [] });
+      }
+      const later = PHASES.filter((p) => p > phase).flatMap((p) => byPhase.get(p)!);
+      crdWaits(phase, crdsOf(later), 'used by later phases');
+      // The admission webhooks of the charts that serve those CRDs must answer before phase 03.
+      const groups = new Set(later.filter((o) => customKindOf(o.manifest)).map((o) => groupOf(o.manifest.apiVersion)));
+      for (const chart of charts.filter((c) => crdGroupsOf(c.manifest).some((g) => groups.has(g)))) {
+        const webhooks = webhookDeploymentsOf(chart.manifest);
+        if (!webhooks.length) continue;
+        const target = ((chart.manifest.spec as Record<string, unknown>)?.targetNamespace as string | undefined) ?? namespaceOf(chart);
+        steps.push({
+          phase,
+          kind: 'wait',
+          title: `${chart.manifest.metadata.name} webhook Available (its CRDs' objects come next)`,
+          argv: ['kubectl', '-n', target, 'wait', '--for=condition=Available', `--timeout=${t.webhook}`, ...webhooks.map((d) => `deployment/${d}`)],
+          customKinds: [],
+        });
+      }
+    }
+
+    if (phase === '04-apps' && waitForApps) steps.push(...jobSteps(objects, t));
+  }
+
+  // The rollouts, once everything of the apps is applied: the workloads of 05 and those that stay in 04 (StatefulSets, DaemonSets).
+  if (waitForApps) {
+    const workloads = [...byPhase.get('04-apps')!, ...byPhase.get('05-rollouts')!].filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].some((k) => isKind(o, 'apps', k)));
+    for (const o of workloads) {
+      const ns = namespaceOf(o);
+      steps.push({
+        phase: '05-rollouts',
+        kind: 'rollout',
+        title: `rollout of ${ns}/${o.manifest.metadata.name}`,
+        argv: ['kubectl', '-n', ns, 'rollout', 'status', `${o.manifest.kind.toLowerCase()}/${o.manifest.metadata.name}`, `--timeout=${t.rollout}`],
+        customKinds: [],
+      });
+    }
+  }
+  return steps;
+}

@@ -1,0 +1,252 @@
+import { groupOf, PHASES, type Manifest, type Phase } from '../render';
+import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent } from './applyset';
+import { checkPrune, type GuardOptions } from './guard';
+import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
+import { waitForJobs } from './jobs';
+import { displayName, type DistObject } from './manifests';
+import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
+
+/*
+ * Running the plan (lib/delivery/plan.ts) step by step: the inventory and the prune guard before
+ * anything is written, the ApplySet parents created once and moved objects relabelled, each
+ * phase's apply, then what an apply leaves to do (pruned namespaces gone, hand-added labels
+ * removed), the Job polls (lib/delivery/jobs.ts) and the waits. The first failure stops the run.
+ */
+
+export interface SpawnResult {
+  readonly status: number | null;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/** Runs one command. `capture`: return stdout and stderr (and still show them, unless `quiet`); otherwise both are inherited. */
+export type Spawner = (argv: readonly string[], opts: { env: NodeJS.ProcessEnv; input?: string; capture: boolean; quiet?: boolean }) => SpawnResult;
+
+export interface RunOptions extends GuardOptions {
+  readonly mode: 'apply' | 'dry-run' | 'drift';
+  readonly env: NodeJS.ProcessEnv;
+  readonly spawn: Spawner;
+  readonly log: (line: string) => void;
+  /** Blocks between the reads of a Job poll (default: really sleeps; tests pass a fake clock). */
+  readonly sleep?: (ms: number) => void;
+  readonly now?: () => number;
+}
+
+export interface RunResult {
+  /** 0 done; 1 drift found (drift mode); 2 a command failed; 3 the prune guard refused. */
+  readonly code: 0 | 1 | 2 | 3;
+  readonly message: string;
+  /** Steps actually run, by index in the plan. */
+  readonly ran: number[];
+}
+
+
+const CAPTURED: readonly StepKind[] = ['inventory', 'diff'];
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const phaseOfParent = new Map(PHASES.map((p) => [applySetName(p), p]));
+const names = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) =>
+  xs.map((x) => displayName(('live' in x ? x.live : x) as Manifest)).join(', ');
+
+/** `Deployment.apps` (a contains-group-kinds entry) -> `deployment.apps`, as kubectl get takes it. */
+const resourceOfGroupKind = (gk: string) => {
+  const [kind, ...group] = gk.split('.');
+  return [kind!.toLowerCase(), ...group].join('.');
+};
+
+/** How `kubectl diff` names an object's file: `<group>.<version>.<Kind>.<namespace>.<name>`. */
+export const diffFileName = (m: Manifest) => `${m.apiVersion.replace('/', '.')}.${m.kind}.${m.metadata.namespace ?? ''}.${m.metadata.name}`;
+
+/** The objects `kubectl diff` reports (its `diff -u -N .../LIVE-n/<file> ...` lines), named as people read them. */
+export function parseDiffObjects(output: string, objects: Iterable<DistObject> = []): string[] {
+  const byFile = new Map([...objects].map((o) => [diffFileName(o.manifest), displayName(o.manifest)]));
+  const out: string[] = [];
+  for (const line of output.split('\n')) {
+    const m = /^diff -u -N \S*\/LIVE-[^/]+\/(\S+)\s/.exec(line);
+    if (m) out.push(byFile.get(m[1]!) ?? m[1]!);
+  }
+  return out;
+}
+
+type Checked = { ok: true; inventory: Inventory } | { ok: false; result: Omit<RunResult, 'ran'> };
+
+/** Reads every ApplySet's members (kubectl get) and judges the whole run before anything is written. */
+function takeInventory(step: Step, first: SpawnResult, opts: RunOptions): Checked {
+  const env = opts.env;
+  const parents = JSON.parse(first.stdout || '{"items":[]}') as { items: LiveObject[] };
+  const members: Member[] = [];
+  for (const parent of parents.items) {
+    const phase = phaseOfParent.get(parent.metadata.name);
+    const gks = (parent.metadata.annotations?.['applyset.kubernetes.io/contains-group-kinds'] ?? '').split(',').filter(Boolean);
+    if (!phase || !gks.length) continue;
+    const argv = ['kubectl', 'get', gks.map(resourceOfGroupKind).join(','), '--all-namespaces', '-l', `${PART_OF_LABEL}=${applySetId(phase)}`, '-o', 'json'];
+    opts.log(`$ ${argv.map(shellQuote).join(' ')}`);
+    const r = opts.spawn(argv, { env, capture: true, quiet: true });
+    if (r.status !== 0) return { ok: false, result: { code: 2, message: `could not list the members of ApplySet ${parent.metadata.name}: ${(r.stderr ?? '').trim()}` } };
+    members.push(...membersOf(phase, JSON.parse(r.stdout || '{}')));
+  }
+  const inventory = analyzeInventory(step.dist!, members);
+  const { pruned, moved, extraLabels, missing } = inventory;
+  opts.log(`inventory: ${members.length} object(s) in the cluster's ApplySets, ${step.dist!.size} in dist/`);
+  if (pruned.length) opts.log(`  no longer in dist/ (to prune): ${names(pruned)}`);
+  if (moved.length) opts.log(`  moved to another phase: ${moved.map((m) => `${names([m.member])} (${m.member.phase} -> ${m.to})`).join(', ')}`);
+  if (extraLabels.length) opts.log(`  labels not in dist/: ${extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
+  if (missing.length && opts.mode === 'drift') opts.log(`  in dist/ but not in the cluster: ${missing.map((o) => displayName(o.manifest)).join(', ')}`);
+
+  // Removing a chart whose CRDs dist/ still uses is never right, whatever the flags say.
+  const serving = chartsStillServing(pruned, step.dist!);
+  if (serving.length) return { ok: false, result: { code: 3, message: `refused before anything was written: ${serving.join('; ')}` } };
+  if (opts.mode !== 'drift') {
+    const verdict = checkPrune(pruned.map(({ live }) => ({ resource: resourceRef(live).split('/')[0]!, name: live.metadata.name })), opts);
+    opts.log(`prune guard: ${pruned.length} object(s) to prune in this run`);
+    if (!verdict.ok) {
+      return { ok: false, result: { code: 3, message: `prune guard refused the run before anything was written: ${verdict.reasons.join('; ')}. Re-run with --allow-destructive (or --max-prune N) if this is intended.` } };
+    }
+  }
+  return { ok: true, inventory };
+}
+
+const GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
+const NAMESPACES = 'applyset.kubernetes.io/additional-namespaces';
+
+/**
+ * Moves an object into another phase's ApplySet without deleting it: first the target parent's
+ * group-kinds and namespaces grow to cover it (as kubectl itself widens a parent before it
+ * applies), then the object's part-of label changes. Were it the other way round, a run that
+ * failed in between would leave an object that no ApplySet could ever prune. Returns an error.
+ */
+function moveMember(member: Member, to: Phase, parents: Map<string, LiveObject>, opts: RunOptions): string | undefined {
+  const parent = parents.get(applySetName(to)) ?? (applySetParent(to) as unknown as LiveObject);
+  const annotations = { ...(parent.metadata.annotations ?? {}) };
+  const add = (key: string, value: string | undefined) => {
+    const set = new Set((annotations[key] ?? '').split(',').filter(Boolean));
+    if (value) set.add(value);
+    annotations[key] = [...set].sort().join(',');
+  };
+  const group = groupOf(member.live.apiVersion);
+  add(GROUP_KINDS, group ? `${member.live.kind}.${group}` : member.live.kind);
+  add(NAMESPACES, member.live.metadata.namespace);
+  const widened = { apiVersion: `${APPLYSET_GROUP}/v1`, kind: APPLYSET_KIND, metadata: { name: applySetName(to), labels: { 'applyset.kubernetes.io/id': applySetId(to) }, annotations } };
+  const argv = ['kubectl', 'apply', '--server-side', `--field-manager=${APPLYSET_FIELD_MANAGER}`, '--force-conflicts', '-f', '-'];
+  opts.log(`$ ${argv.join(' ')}   # ${applySetName(to)} covers ${displayName(member.live as Manifest)}`);
+  if (opts.spawn(argv, { env: opts.env, input: JSON.stringify(widened), capture: false }).status !== 0) return `could not widen ApplySet ${applySetName(to)} for ${names([member])}`;
+  parents.set(applySetName(to), widened);
+  const label = ['kubectl', 'label', '--overwrite', ...kubectlTarget(member.live), `${PART_OF_LABEL}=${applySetId(to)}`];
+  opts.log(`$ ${label.map(shellQuote).join(' ')}`);
+  if (opts.spawn(label, { env: opts.env, capture: false }).status !== 0) return `could not move ${names([member])} from ApplySet ${applySetName(member.phase)} to ${applySetName(to)}`;
+  return undefined;
+}
+
+export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
+  // Fail before touching anything when secret zero cannot be built.
+  for (const step of steps.filter((s) => s.kind === 'secret')) {
+    try {
+      step.stdin!.render(opts.env);
+    } catch (err) {
+      return { code: 2, message: (err as Error).message, ran: [] };
+    }
+  }
+  const ran: number[] = [];
+  const drift: string[] = [];
+  let inventory: Inventory | undefined;
+  /** The ApplySet parents as the cluster has them, by name. */
+  const parents = new Map<string, LiveObject>();
+  const run = (argv: readonly string[], env: NodeJS.ProcessEnv = opts.env) => {
+    opts.log(`$ ${argv.map(shellQuote).join(' ')}`);
+    return opts.spawn(argv, { env, capture: false }).status === 0;
+  };
+
+  /** Steps already run as part of a group (consecutive Job polls run as one). */
+  const done = new Set<number>();
+
+  for (const [i, step] of steps.entries()) {
+    if (done.has(i)) continue;
+    opts.log(`\n# [${step.phase}] ${step.title}\n$ ${commandLine(step)}`);
+    const env = { ...opts.env, ...step.env };
+    let input = step.stdin?.render(opts.env);
+    if (step.kind === 'jobs') {
+      // The Jobs of every namespace together, so that a failure anywhere stops the run at once.
+      const group = [i];
+      while (steps[group.at(-1)! + 1]?.kind === 'jobs') group.push(group.at(-1)! + 1);
+      for (const j of group.slice(1)) opts.log(`# [${steps[j]!.phase}] ${steps[j]!.title}\n$ ${commandLine(steps[j]!)}`);
+      group.forEach((j) => (done.add(j), ran.push(j)));
+      const failed = waitForJobs({
+        reads: group.map((j) => steps[j]!.argv),
+        timeout: step.timeout ?? DEFAULT_TIMEOUTS.job,
+        everyMs: JOB_POLL_MS,
+        read: (argv) => opts.spawn(argv, { env, capture: true, quiet: true }),
+        log: opts.log,
+        sleep: opts.sleep ?? sleepSync,
+        now: opts.now ?? Date.now,
+      });
+      if (failed) return { code: 2, message: failed, ran };
+      continue;
+    }
+    if (step.kind === 'parents') {
+      // Only the missing ones: re-applying an existing parent would reset what kubectl recorded in it.
+      const list = JSON.parse(input!) as { items: LiveObject[] };
+      list.items = list.items.filter((p) => !parents.has(p.metadata.name));
+      if (list.items.length) {
+        input = JSON.stringify(list);
+        const created = opts.spawn(step.argv, { env, input, capture: false });
+        ran.push(i);
+        if (created.status !== 0) return { code: 2, message: `step failed (exit ${created.status}): ${commandLine(step)}`, ran };
+        list.items.forEach((p) => parents.set(p.metadata.name, p));
+      } else {
+        opts.log('all ApplySet parents exist; kubectl keeps them up to date');
+      }
+      if (opts.mode === 'apply') {
+        for (const { member, to } of inventory?.moved ?? []) {
+          const moved = moveMember(member, to, parents, { ...opts, env });
+          if (moved) return { code: 2, message: moved, ran };
+        }
+      }
+      continue;
+    }
+    const result = opts.spawn(step.argv, { env, input, capture: CAPTURED.includes(step.kind), quiet: step.kind === 'inventory' });
+    ran.push(i);
+
+    if (step.kind === 'inventory') {
+      if (result.status !== 0) {
+        if (opts.mode === 'apply') return { code: 2, message: `reading the ApplySet parents failed: ${(result.stderr ?? '').trim()}`, ran };
+        opts.log(`inventory: no ApplySet parents readable (${(result.stderr ?? '').trim()}); nothing was applied before`);
+        if (opts.mode === 'drift') drift.push('nothing was ever applied');
+        continue;
+      }
+      for (const parent of (JSON.parse(result.stdout || '{"items":[]}') as { items: LiveObject[] }).items) parents.set(parent.metadata.name, parent);
+      const checked = takeInventory(step, result, opts);
+      if (!checked.ok) return { ...checked.result, ran };
+      inventory = checked.inventory;
+      if (opts.mode === 'drift') {
+        if (inventory.pruned.length) drift.push(`not in dist/: ${names(inventory.pruned)}`);
+        if (inventory.moved.length) drift.push(`in another phase's ApplySet: ${names(inventory.moved.map((m) => m.member))}`);
+        if (inventory.extraLabels.length) drift.push(`labels added by hand: ${inventory.extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
+        if (inventory.missing.length) drift.push(`missing from the cluster: ${inventory.missing.map((o) => displayName(o.manifest)).join(', ')}`);
+      }
+      continue;
+    }
+    if (step.kind === 'diff') {
+      if (result.status === 1) drift.push(`differs from dist/${step.phase}: ${parseDiffObjects(result.stdout ?? '', step.dist?.values()).join(', ') || 'see the diff above'}`);
+      else if (result.status !== 0) return { code: 2, message: `kubectl diff failed (exit ${result.status})`, ran };
+      continue;
+    }
+    if (result.status !== 0) return { code: 2, message: `step failed (exit ${result.status}): ${commandLine(step)}`, ran };
+    if (step.kind === 'apply' && opts.mode === 'apply' && inventory) {
+      // A pruned Namespace takes its objects with it. Later phases list their members before they
+      // prune, and kubectl stops at the first member that vanished in between: wait until it is gone.
+      const namespaces = inventory.pruned.filter((m) => m.phase === step.phase && m.live.kind === 'Namespace' && !groupOf(m.live.apiVersion));
+      if (namespaces.length && !run(['kubectl', 'wait', '--for=delete', `--timeout=${DEFAULT_TIMEOUTS.namespace}`, ...namespaces.map((m) => `namespace/${m.live.metadata.name}`)])) {
+        return { code: 2, message: `pruned namespaces did not finish deleting: ${names(namespaces)}`, ran };
+      }
+
+      // Hand-added labels go once, after the apply of the phase the object is rendered in now.
+      const phaseNow = (member: Member) => inventory!.moved.find((m) => m.member === member)?.to ?? member.phase;
+      for (const { member, keys } of inventory.extraLabels.filter((e) => phaseNow(e.member) === step.phase)) {
+        if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) {
+          return { code: 2, message: `could not remove the labels ${keys.join(', ')} from ${names([member])}`, ran };
+        }
+      }
+    }
+  }
+  if (drift.length) return { code: 1, message: `drift: the cluster differs from dist/:\n  ${drift.join('\n  ')}`, ran };
+  return { code: 0, message: opts.mode === 'drift' ? 'no drift' : 'done', ran };
+}
