@@ -31,7 +31,9 @@ export interface PlatformInput {
 export function buildPlatform({ cluster, appSources }: PlatformInput): { app: App; apps: AppSpec[] } {
   const apps = loadApps(appSources, cluster, platformHosts(cluster));
   const app = new App();
-  new TraefikChart(app, cluster);
+  // One entry point serves every app: it waits as long as the slowest upload any app allows.
+  const timeouts = apps.flatMap((a) => (a.http?.requestTimeoutSeconds ? [a.http.requestTimeoutSeconds] : []));
+  new TraefikChart(app, cluster, timeouts.length ? Math.max(...timeouts) : undefined);
   new CertManagerChart(app, cluster);
   new ExternalSecretsChart(app);
   new ReloaderChart(app);

@@ -24,7 +24,11 @@ export const CIVO_PROXY_PROTOCOL = 'kubernetes.civo.com/loadbalancer-enable-prox
  * Cloudflare's ranges: apps get the real client IP in X-Forwarded-For, anyone else's is dropped.
  */
 export class TraefikChart extends PlatformChart {
-  constructor(scope: App, cluster: ClusterConfig) {
+  /**
+   * `requestTimeoutSeconds`: how long a request may take to arrive on websecure, when an app asks for
+   * longer than Traefik's 60 s (uploads); the slowest app's, since one entry point serves them all.
+   */
+  constructor(scope: App, cluster: ClusterConfig, requestTimeoutSeconds?: number) {
     super(scope, 'traefik');
     new PlatformNamespace(this, TRAEFIK_NAMESPACE, { podSecurity: 'restricted' });
 
@@ -52,7 +56,12 @@ export class TraefikChart extends PlatformChart {
             http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
             ...clientIp,
           },
-          websecure: { exposedPort: 443, http: { tls: { enabled: true } }, ...clientIp },
+          websecure: {
+            exposedPort: 443,
+            http: { tls: { enabled: true } },
+            ...clientIp,
+            ...(requestTimeoutSeconds ? { transport: { respondingTimeouts: { readTimeout: `${requestTimeoutSeconds}s` } } } : {}),
+          },
         },
         tlsStore: { default: { defaultCertificate: { secretName: WILDCARD_CERT_SECRET } } },
         // The dashboard stays off the internet; reach it with `kubectl port-forward` when needed.

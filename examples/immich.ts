@@ -8,12 +8,14 @@ import { defineApp } from '../lib/app-spec';
 // CloudNativePG's plain PostgreSQL 17 and the model can choose neither the image nor extensions, so the server
 // stops at its startup migrations. Everything else is declared as upstream runs it: server on 2283 with the
 // library in /data, the ML service on 3003 (internal) with its model cache in /cache, Valkey for the job queues.
+// Uploads of large videos take longer than Traefik's 60 s on a slow line: `http.requestTimeoutSeconds`.
 // Infisical /apps/immich: nothing required (the first user to sign up becomes the admin: do it right away).
 const version = 'v2.2.2';
 const user = { uid: 1000, gid: 1000 };
 
 export default defineApp({
   hosts: ['immich'],
+  http: { requestTimeoutSeconds: 1800 },
   components: {
     server: {
       image: `ghcr.io/immich-app/immich-server:${version}`,

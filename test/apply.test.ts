@@ -502,6 +502,19 @@ describe('running the plan (fake kubectl)', () => {
       expect(r.result.ran.map((i) => buildPlan({ files })[i]!.kind).filter((k) => k === 'jobs')).toHaveLength(2);
     });
 
+    it('waits as long as a Job may run: its activeDeadlineSeconds and a minute, when that is longer than the default', () => {
+      const files = new Map(fixture);
+      files.set('04-apps/app-shop.yaml', `${HEADER}apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: shop-install\n  namespace: shop\nspec:\n  activeDeadlineSeconds: 3600\n`);
+      expect(buildPlan({ files }).filter((s) => s.kind === 'jobs').map((s) => [s.argv[2], s.timeout])).toEqual([
+        ['blog', '15m'],
+        ['shop', '3660s'],
+      ]);
+      // Polled together, the longest timeout holds for the group.
+      const r = run(() => running, files);
+      expect(r.result.message).toBe(`Jobs not Complete after 3660s: ${migrate}, shop/shop-install`);
+      expect(r.reads).toBe(2 * (3660 / 2 + 1));
+    });
+
     it('stops when a Job cannot be read', () => {
       const { spawn: base } = fake(applied());
       const spawn: Spawner = (argv, o) => (isJobRead(argv) ? { status: 1, stdout: '', stderr: 'Error from server (NotFound): jobs.batch "blog-migrate-0a1b2c3d" not found' } : base(argv, o));

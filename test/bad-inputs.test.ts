@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -162,6 +162,9 @@ const appCases: [string, string, unknown, RegExp][] = [
   ['a job and a component of one name', 'demo', { hosts: ['demo'], components: { web: { image: 'ghcr.io/me/w:1.0.0', port: 80 } }, jobs: { web: { image: 'ghcr.io/me/w:1.0.0' } } }, /jobs\.web: got the name "web", which components\.web has/],
   ['a startup window of a day', 'demo', { ...demo, startupSeconds: 86400 }, /startupSeconds: got 86400, expected from 10 to 3600 seconds/],
   ['an empty command', 'demo', { ...demo, command: [] }, /command: got \[\], expected at least one word/],
+  ['HTTP settings for an app without hosts', 'demo', { ...demo, hosts: [], http: { maxBodySize: '10Mi' } }, /http: got HTTP settings for an app without hosts/],
+  ['a request timeout below Traefik\'s default', 'demo', { ...demo, http: { requestTimeoutSeconds: 30 } }, /http\.requestTimeoutSeconds: got 30, expected from 60 to 3600 seconds/],
+  ['a body size in MB', 'demo', { ...demo, http: { maxBodySize: '10MB' } }, /http\.maxBodySize: got "10MB", expected a memory quantity/],
   ['backup operator namespace as app name', 'cnpg-system', demo, /file name: got "cnpg-system", expected a name not used by a platform namespace/],
   ['default export is a function', 'demo', () => demo, /default export: got a function, expected `export default defineApp/],
   ['default export is an array', 'demo', [demo], /default export: got an array/],
@@ -270,6 +273,8 @@ const cliCases: [string, (dir: string) => void, string[], RegExp][] = [
   ['synth unknown flag', () => {}, script('synth', '--out', 'x'), /^synth: --out: got an unknown option, expected one of --outdir/],
   ['synth with a syntax error in an app', (d) => writeFileSync(join(d, 'apps/blog.ts'), "export default { image: 'ghcr.io/me/blog:1.0.0', port: 80\n"), script('synth'), /^synth: apps\/blog\.ts:2:0?1?: Expected "}" but found end of file/],
   ['synth with a stray file in apps/', (d) => writeFileSync(join(d, 'apps/blog.js'), 'export default {};\n'), script('synth'), /^synth: apps\/blog\.js: got a file that is not an app, expected only apps\/<name>\.ts/],
+  ['synth with a config file that is not there', (d) => writeFileSync(join(d, 'apps/blog.ts'), "export default { image: 'ghcr.io/me/blog:1.0.0', port: 8080, files: { '/etc/nginx/conf.d/default.conf': { file: 'nginx.conf' } } };\n"), script('synth'), /apps\/blog\.ts: invalid declaration\n\s+- files\.\/etc\/nginx\/conf\.d\/default\.conf: got \{ file: "nginx\.conf" \}, expected a file apps\/blog\/nginx\.conf \(there is none\)/],
+  ['synth with a folder of files but no app file', (d) => mkdirSync(join(d, 'apps/blog')), script('synth'), /^synth: apps\/blog\/: got a file that is not an app, expected only apps\/<name>\.ts and its folder of files/],
   ['synth without apps/', (d) => rmSync(join(d, 'apps'), { recursive: true }), script('synth'), /^synth: apps\/: got no such folder/],
   ['import unknown flag', () => {}, script('import', '--frm', 'imports/crds'), /^import: --frm: got an unknown option, expected one of --from, --values-from/],
   ['apply unknown flag', () => {}, script('apply', '--plna'), /^apply: --plna: got an unknown option, expected one of --plan/],

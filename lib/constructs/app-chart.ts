@@ -11,6 +11,7 @@ import { AppCache } from './cache';
 import { AppComponent } from './component';
 import { AppDatabase, databaseUsage } from './database';
 import { InfisicalSecret, InfisicalSecretStore } from './infisical';
+import { HttpLimits } from './http-limits';
 import { HttpsIngress } from './ingress';
 import { AppCronJob, AppJob } from './job';
 import { PlatformNamespace } from './namespace';
@@ -69,12 +70,14 @@ export class AppChart extends PlatformChart {
     const web = spec.components.filter((c) => c.kind === 'web');
     if (spec.hosts.length > 0) {
       const adminOnly = spec.private ? new AdminOnly(this, 'admin-only', { cluster, namespace }) : undefined;
+      const limits = spec.http?.maxBodyBytes ? new HttpLimits(this, 'http-limits', { namespace, maxBodyBytes: spec.http.maxBodyBytes }) : undefined;
+      const middlewares = [adminOnly?.reference, limits?.reference].filter((m): m is string => m !== undefined);
       new HttpsIngress(this, 'ingress', {
         name: spec.name,
         namespace,
         hosts: spec.hosts,
         routes: [...web].sort((a, b) => b.path.length - a.path.length).map((c) => ({ path: c.path, service: c.name, port: c.port! })),
-        middlewares: adminOnly ? [adminOnly.reference] : undefined,
+        middlewares: middlewares.length ? middlewares : undefined,
       });
     }
   }

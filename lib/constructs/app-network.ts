@@ -31,49 +31,38 @@ export class AppNetworkPolicy extends Construct {
       metadata: { name: 'default-deny', namespace },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
+    const processes = processesOf(app);
+    const web = app.components.filter((c) => c.kind === 'web');
+    const fromTraefik = web.length && app.hosts.length
+      ? { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TRAEFIK_NAMESPACE } } }], ports: [...new Set(web.map((c) => c.port!))].sort((a, b) => a - b).map(tcp) }
+      : undefined;
+    const toDatabase = app.database && { to: [{ podSelector: { matchLabels: { [CLUSTER_LABEL]: app.database.name } } }], ports: [tcp(POSTGRES_PORT)] };
+    const toInternet = (ports: readonly number[]) => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }], ports: ports.map(tcp) });
+    // An app of one process: its doors are the app's doors, all in one policy. With several, each
+    // door is a policy of its own that selects only the pods it is for.
+    const alone = processes.length === 1 ? processes[0]! : undefined;
     new k.KubeNetworkPolicy(this, 'allow', {
       metadata: { name: 'allow-declared', namespace },
       spec: {
         podSelector: own,
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ podSelector: own }] }],
+        ingress: [...(alone && fromTraefik ? [fromTraefik] : []), { from: [{ podSelector: own }] }],
         egress: [
           dns,
           { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': app.name } } }] },
+          ...(alone && toDatabase ? [toDatabase] : []),
+          ...(alone?.egressPorts.length ? [toInternet(alone.egressPorts)] : []),
         ],
       },
     });
-    if (app.database) {
-      // Only the processes that read its credentials reach the database (it admits only them, too).
-      new k.KubeNetworkPolicy(this, 'database', {
-        metadata: { name: 'allow-database', namespace },
-        spec: {
-          podSelector: { matchLabels: { 'app.kubernetes.io/part-of': app.name, [DATABASE_CLIENT_LABEL]: 'true' } },
-          policyTypes: ['Egress'],
-          egress: [{ to: [{ podSelector: { matchLabels: { [CLUSTER_LABEL]: app.database.name } } }], ports: [tcp(POSTGRES_PORT)] }],
-        },
-      });
-    }
-    const web = app.components.filter((c) => c.kind === 'web');
-    if (web.length && app.hosts.length) {
-      new k.KubeNetworkPolicy(this, 'traefik', {
-        metadata: { name: 'allow-traefik', namespace },
-        spec: {
-          podSelector: { matchLabels: { 'app.kubernetes.io/part-of': app.name, [ROUTED_LABEL]: 'true' } },
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TRAEFIK_NAMESPACE } } }], ports: [...new Set(web.map((c) => c.port!))].sort((a, b) => a - b).map(tcp) }],
-        },
-      });
-    }
-    for (const p of processesOf(app).filter((x) => x.egressPorts.length)) {
-      new k.KubeNetworkPolicy(this, `egress-${p.name}`, {
-        metadata: { name: `egress-${p.name}`, namespace },
-        spec: {
-          podSelector: { matchLabels: { 'app.kubernetes.io/name': p.name, 'app.kubernetes.io/part-of': app.name } },
-          policyTypes: ['Egress'],
-          egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }], ports: p.egressPorts.map(tcp) }],
-        },
-      });
+    if (alone) return;
+    const policy = (id: string, name: string, podLabels: Record<string, string>, rules: object) =>
+      new k.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec: { podSelector: { matchLabels: { 'app.kubernetes.io/part-of': app.name, ...podLabels } }, ...rules } });
+    // Only the processes that read its credentials reach the database (it admits only them, too).
+    if (toDatabase) policy('database', 'allow-database', { [DATABASE_CLIENT_LABEL]: 'true' }, { policyTypes: ['Egress'], egress: [toDatabase] });
+    if (fromTraefik) policy('traefik', 'allow-traefik', { [ROUTED_LABEL]: 'true' }, { policyTypes: ['Ingress'], ingress: [fromTraefik] });
+    for (const p of processes.filter((x) => x.egressPorts.length)) {
+      policy(`egress-${p.name}`, `egress-${p.name}`, { 'app.kubernetes.io/name': p.name }, { policyTypes: ['Egress'], egress: [toInternet(p.egressPorts)] });
     }
   }
 }

@@ -100,7 +100,7 @@ export function waitForJobs(w: JobWait): string | undefined {
       const ns = failed.job.split('/')[0];
       const name = failed.job.slice(ns!.length + 1);
       return (
-        `Job ${failed.job} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'}); nothing of phase 05 was applied, so the running version stays. ` +
+        `Job ${failed.job} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'}); nothing of phase 05 was applied, so the running Deployments keep their spec. ` +
         `Its pods' logs: kubectl -n ${ns} logs job/${name}. A failed Job is not re-run: change it (a new Job) or delete it, then apply again`
       );
     }
@@ -139,13 +139,17 @@ export function jobSteps(objects: readonly DistObject[], t: typeof DEFAULT_TIMEO
     }
   }
   for (const ns of uniqueSorted(jobs.map(namespaceOf))) {
+    const here = jobs.filter((j) => namespaceOf(j) === ns);
+    // A Job with a longer activeDeadlineSeconds than the default timeout gets its deadline and a minute: the Job controller fails it then.
+    const deadline = Math.max(0, ...here.map((j) => Number((j.manifest.spec as { activeDeadlineSeconds?: number } | undefined)?.activeDeadlineSeconds ?? 0)));
+    const timeout = (deadline + 60) * 1000 > durationMs(t.job) ? `${deadline + 60}s` : t.job;
     steps.push({
       phase: '04-apps',
       kind: 'jobs',
-      title: `Jobs of ${ns} Complete before anything rolls out (read every ${JOB_POLL_MS / 1000} s; the first Failed one stops the run; timeout ${t.job})`,
-      argv: ['kubectl', '-n', ns, 'get', ...jobs.filter((j) => namespaceOf(j) === ns).map((j) => `job/${j.manifest.metadata.name}`), '-o', 'json'],
+      title: `Jobs of ${ns} Complete before anything rolls out (read every ${JOB_POLL_MS / 1000} s; the first Failed one stops the run; timeout ${timeout})`,
+      argv: ['kubectl', '-n', ns, 'get', ...here.map((j) => `job/${j.manifest.metadata.name}`), '-o', 'json'],
       customKinds: [],
-      timeout: t.job,
+      timeout,
     });
   }
   return steps;

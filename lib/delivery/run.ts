@@ -2,7 +2,7 @@ import { groupOf, PHASES, type Manifest, type Phase } from '../render';
 import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent } from './applyset';
 import { checkPrune, type GuardOptions } from './guard';
 import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
-import { waitForJobs } from './jobs';
+import { durationMs, waitForJobs } from './jobs';
 import { displayName, type DistObject } from './manifests';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 
@@ -171,7 +171,7 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       group.forEach((j) => (done.add(j), ran.push(j)));
       const failed = waitForJobs({
         reads: group.map((j) => steps[j]!.argv),
-        timeout: step.timeout ?? DEFAULT_TIMEOUTS.job,
+        timeout: group.map((j) => steps[j]!.timeout ?? DEFAULT_TIMEOUTS.job).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
         everyMs: JOB_POLL_MS,
         read: (argv) => opts.spawn(argv, { env, capture: true, quiet: true }),
         log: opts.log,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClusterConfig } from '../config';
 import { DNS_1035_LABEL, DNS_LABEL, fqdn, LABEL_VALUE_MAX } from '../names';
+import { memoryMiB } from '../quantity';
 import { parseSpec, SpecError } from '../validation';
 import { databaseSchema, normalizeDatabase } from './database';
 import { memory } from './fields';
@@ -31,6 +32,17 @@ const cacheSchema = z.strictObject({
   persistence: z.strictObject({ size: memory }).optional(),
 });
 
+/** What the app's Ingress lets through: uploads. */
+const httpSchema = z.strictObject({
+  /** The largest request body Traefik passes on (an upload); a larger one gets 413. Without it, no limit here. */
+  maxBodySize: memory.optional(),
+  /**
+   * How long a request (an upload) may take to arrive. Traefik's entry point waits 60 s by default;
+   * it waits as long as the slowest app asks, for every app (one entry point serves them all).
+   */
+  requestTimeoutSeconds: z.int('a whole number of seconds').min(60, 'from 60 to 3600 seconds (60 is the default)').max(3600, 'from 60 to 3600 seconds').optional(),
+});
+
 const hostSchema = z.string().regex(/^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*)$/, 'a subdomain label such as `blog`, `@` for the apex, or a full name under the cluster domain');
 
 /** Exported for test/apps.test.ts, which checks that the cluster suite's app variants use every field. */
@@ -49,6 +61,8 @@ export const appSchema = z
     cronJobs: z.record(processName('cron job'), cronJobSchema).optional(),
     /** An internal Valkey (Redis-compatible) for the app; processes read its address through `cacheEnv`. */
     cache: cacheSchema.optional(),
+    /** Request body size and timeouts of the app's hosts. */
+    http: httpSchema.optional(),
     /** A PostgreSQL database of its own (CloudNativePG), backed up off the cluster; processes read it through `databaseEnv`. */
     database: databaseSchema.optional(),
   })
@@ -100,19 +114,19 @@ function resolveHost(host: string, index: number, domain: string): { fqdn: strin
 
 const byName = <T>(record: Record<string, T> | undefined): [string, T][] => Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-function normalize(name: string, file: string, raw: AppInput, cluster: ClusterConfig): AppSpec {
-  const { hosts = [], components, jobs, cronJobs, cache: rawCache, private: isPrivate = false, database: rawDatabase, ...single } = raw;
+function normalize(name: string, file: string, raw: AppInput, cluster: ClusterConfig, folder: string | undefined): AppSpec {
+  const { hosts = [], components, jobs, cronJobs, cache: rawCache, http, private: isPrivate = false, database: rawDatabase, ...single } = raw;
   const problems: string[] = [];
   const declared: [Where, ComponentInput][] = components
-    ? byName(components).map(([short, c]) => [{ app: name, field: `components.${short}`, short }, c])
+    ? byName(components).map(([short, c]) => [{ app: name, field: `components.${short}`, short, folder }, c])
     : single.image === undefined
       ? [] // an app of jobs and cron jobs only
-      : [[{ app: name, field: '' }, single as ComponentInput]];
+      : [[{ app: name, field: '', folder }, single as ComponentInput]];
   // Volumes a component owns, by its short name, for `from` (the single component is `main`).
   const owners: Owners = new Map(declared.map(([w, c]) => [w.short ?? MAIN, { name: w.short === undefined ? name : `${name}-${w.short}`, volumes: c.volume ? { data: c.volume } : (c.volumes ?? {}) }]));
   const normalizedComponents: ComponentSpec[] = declared.map(([w, c]) => normalizeComponent(w, c, owners, problems));
-  const normalizedJobs: JobSpec[] = byName(jobs).map(([short, j]) => normalizeJob({ app: name, field: `jobs.${short}`, short }, j, owners, problems));
-  const normalizedCronJobs: CronJobSpec[] = byName(cronJobs).map(([short, j]) => normalizeCronJob({ app: name, field: `cronJobs.${short}`, short }, j, owners, problems));
+  const normalizedJobs: JobSpec[] = byName(jobs).map(([short, j]) => normalizeJob({ app: name, field: `jobs.${short}`, short, folder }, j, owners, problems));
+  const normalizedCronJobs: CronJobSpec[] = byName(cronJobs).map(([short, j]) => normalizeCronJob({ app: name, field: `cronJobs.${short}`, short, folder }, j, owners, problems));
 
   const fqdns = hosts.flatMap((h, i) => {
     const resolved = resolveHost(h, i, cluster.domain);
@@ -122,10 +136,11 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
   });
   const duplicate = fqdns.find((h, i) => fqdns.indexOf(h) !== i);
   if (duplicate) problems.push(`hosts: got ${duplicate} twice, expected each host once`);
+  if (http && hosts.length === 0) problems.push('http: got HTTP settings for an app without hosts, expected hosts whose requests they shape');
   if (isPrivate && hosts.length === 0) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
   const cache: CacheSpec | undefined = rawCache && { name: `${name}-cache`, memory: rawCache.memory ?? '64Mi', evict: rawCache.evict ?? false, ...(rawCache.persistence ? { persistence: rawCache.persistence } : {}) };
   const database = rawDatabase ? normalizeDatabase(name, rawDatabase, problems) : undefined;
-  const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
+  const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
   problems.push(...appReferenceProblems(app, LABEL_VALUE_MAX));
   if (problems.length) throw new SpecError(file, problems);
   return app;
@@ -144,6 +159,8 @@ export interface AppSource {
   readonly exports: { default?: unknown };
   /** What the file threw while it was loaded, if it did (synth reports it as the file's problem). */
   readonly loadError?: unknown;
+  /** The folder the app file is in, relative to where synth runs: its files are in `<dir>/<name>/`. */
+  readonly dir?: string;
 }
 
 /** Validates one app file's default export. The app's name is its file name. */
@@ -164,7 +181,7 @@ export function parseApp(source: AppSource, cluster: ClusterConfig): AppSpec {
     throw new SpecError(source.file, [`default export: got ${describeExport(spec)}, expected \`export default defineApp({ ... })\` (an object)`]);
   }
   const raw = parseSpec(appSchema, spec, source.file);
-  return normalize(name, source.file, raw, cluster);
+  return normalize(name, source.file, raw, cluster, source.dir === undefined ? undefined : `${source.dir}/${name}`);
 }
 
 /** Validates every app, then checks what apps must agree on: unique names and unique hosts. */

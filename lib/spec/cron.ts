@@ -49,8 +49,8 @@ const FIVE_FIELDS = 'a 5-field schedule (minute hour day-of-month month day-of-w
 const FIVE_FIELDS_SHORT = 'a 5-field schedule or @hourly/@daily/@weekly/@monthly/@yearly';
 
 /**
- * Go's unicode.IsSpace, which strings.Fields splits on: JavaScript's \s without U+FEFF, plus U+0085.
- * (Checked against Go's own table by the oracle test's corpus.)
+ * Go's unicode.IsSpace, which strings.Fields splits on: JavaScript's \s without U+FEFF, plus U+0085
+ * (the oracle test's corpus has both).
  */
 const GO_SPACES = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
@@ -173,7 +173,8 @@ const DAY_MS = 86_400_000;
  * field has the star bit, both must match; otherwise either.
  */
 function neverFires(texts: readonly string[], [minute, hour, dom, month, dow]: readonly FieldValues[]): string | undefined {
-  const none = (i: number) => `a schedule that fires at least once (got ${FIELDS[i].what} ${JSON.stringify(texts[i])}: no ${FIELDS[i].plural})`;
+  const fires = 'a schedule that fires at least once';
+  const none = (i: number) => `${fires} (got ${FIELDS[i].what} ${JSON.stringify(texts[i])}: no ${FIELDS[i].plural})`;
   for (const [i, field] of [[0, minute], [1, hour], [3, month]] as const) if (field.values.size === 0) return none(i);
   const both = dom.star || dow.star;
   for (let t = SPAN_START; t <= SPAN_END; t += DAY_MS) {
@@ -183,7 +184,6 @@ function neverFires(texts: readonly string[], [minute, hour, dom, month, dow]: r
     const dowMatch = dow.values.has(day.getUTCDay());
     if (both ? domMatch && dowMatch : domMatch || dowMatch) return undefined;
   }
-  const fires = 'a schedule that fires at least once';
   const days = dom.values.size === 0 ? `day of month ${JSON.stringify(texts[2])}` : `day of month ${JSON.stringify(texts[2])} in month ${JSON.stringify(texts[3])}`;
   const why = dom.values.size === 0 ? 'no days' : 'no such date';
   // With the star bit on day of week, the day of month alone decides; with it on day of month, the

@@ -1,5 +1,7 @@
 import { filledResources, resourceProblems, SCRATCH_MOUNT_PATH } from './fields';
-import type { ComponentInput, CronJobInput, JobInput, ProcessInput, VolumeInput } from './workload';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FILE_MAX_BYTES, type ComponentInput, type CronJobInput, type FileInput, type JobInput, type ProcessInput, type VolumeInput } from './workload';
 import type { ComponentSpec, CronJobSpec, JobSpec, MountSpec, ProcessSpec, VolumeSpec } from './types';
 
 /*
@@ -29,6 +31,8 @@ export interface Where {
   readonly short?: string;
   /** Its volume was declared as `volume` (the shorthand for `volumes.data`). */
   readonly shorthand?: boolean;
+  /** The app's folder of files (`apps/<app>`), where `files: { ...: { file } }` are read. */
+  readonly folder?: string;
 }
 
 const at = (w: Where, field: string) => [w.field, field].filter(Boolean).join('.');
@@ -50,6 +54,36 @@ function mountPathProblems(w: Where, mounts: { path: string; field: string }[]):
     }
   }
   return problems;
+}
+
+/** Config files as text: declared inline, or read from the app's folder. */
+function readFiles(w: Where, files: Record<string, FileInput>, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, content] of Object.entries(files)) {
+    if (typeof content === 'string') {
+      out[path] = content;
+      continue;
+    }
+    const field = at(w, `files.${path}`);
+    const shown = `${w.folder ?? `apps/${w.app}`}/${content.file}`;
+    if (w.folder === undefined) {
+      problems.push(`${field}: got { file: ${JSON.stringify(content.file)} } in an app loaded without its folder, expected the file's text`);
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(w.folder, content.file));
+    } catch {
+      problems.push(`${field}: got { file: ${JSON.stringify(content.file)} }, expected a file ${shown} (there is none)`);
+      continue;
+    }
+    if (bytes.length > FILE_MAX_BYTES || bytes.includes(0)) {
+      problems.push(`${field}: got ${shown} (${bytes.length} bytes${bytes.includes(0) ? ', binary' : ''}), expected a text file of at most 256 KiB`);
+      continue;
+    }
+    out[path] = bytes.toString('utf8');
+  }
+  return out;
 }
 
 function ownVolumes(w: Where, declared: Record<string, VolumeInput>, uid: number, problems: string[]): VolumeSpec[] {
@@ -127,7 +161,7 @@ function normalizeProcess(w: Where, raw: ProcessInput, declaredVolumes: Record<s
     databaseEnv: raw.databaseEnv ?? {},
     cacheEnv: raw.cacheEnv ?? {},
     resources: filledResources(raw.resources),
-    files: raw.files ?? {},
+    files: readFiles(w, raw.files ?? {}, problems),
     scratch: raw.scratch ?? {},
     uid,
     gid,

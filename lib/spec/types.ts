@@ -109,6 +109,8 @@ export interface AppSpec {
   readonly hosts: string[];
   /** Only the admin CIDRs reach the hosts (lib/constructs/admin-only.ts). */
   readonly private: boolean;
+  /** What the app's Ingress lets through. */
+  readonly http?: { readonly maxBodyBytes?: number; readonly requestTimeoutSeconds?: number };
   readonly components: ComponentSpec[];
   readonly jobs: JobSpec[];
   readonly cronJobs: CronJobSpec[];

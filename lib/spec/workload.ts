@@ -41,6 +41,19 @@ const volume = z.strictObject({
 });
 export type VolumeInput = z.output<typeof volume>;
 
+/** The longest config file: a ConfigMap holds at most 1 MiB in all. */
+export const FILE_MAX_BYTES = 262144;
+/** A file in the app's folder: a name, or a relative path without `..`. */
+const FOLDER_FILE = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
+const fileContent = z.union(
+  [
+    z.string().max(FILE_MAX_BYTES, 'at most 256 KiB of text'),
+    z.strictObject({ file: z.string().regex(FOLDER_FILE, 'a file in the app\'s folder, such as nginx.conf or conf/app.ini (no `..`)') }),
+  ],
+  'the file\'s text, or `{ file: \'name\' }` for a file kept in apps/<app>/',
+);
+export type FileInput = z.output<typeof fileContent>;
+
 /** A job mounts a component's volume; it cannot own one (the running pods hold it). */
 const borrowedVolume = z.strictObject({ mountPath: absolutePath, from: nameKey('component') });
 
@@ -61,8 +74,11 @@ const processFields = {
   databaseEnv: z.record(envName, z.enum(Object.keys(DATABASE_KEYS) as [DatabaseKey, ...DatabaseKey[]], `one of ${Object.keys(DATABASE_KEYS).join(', ')}`)).optional(),
   /** Env names for the cache's address, e.g. `{ REDIS_URL: 'url' }` or `{ REDIS_HOST: 'host', REDIS_PORT: 'port' }`. */
   cacheEnv: z.record(envName, z.enum(CACHE_KEYS, `one of ${CACHE_KEYS.join(', ')}`)).optional(),
-  /** Config files, mounted read-only at their paths; pods roll when one changes. Never secrets. */
-  files: z.record(absolutePath, z.string('the file\'s text').max(262144, 'at most 256 KiB of text')).optional(),
+  /**
+   * Config files, mounted read-only at their paths; pods roll when one changes. Never secrets. The
+   * text itself, or `{ file: 'nginx.conf' }` for a file kept beside the app, in apps/<app>/.
+   */
+  files: z.record(absolutePath, fileContent).optional(),
   /** Writable emptyDir paths beside `/tmp`, with their size limits: `{ '/run': '16Mi' }`. */
   scratch: z.record(absolutePath, memory).optional(),
   /** Persistent volumes by name (a PVC `<component>-<name>` each). */

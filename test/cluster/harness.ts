@@ -6,9 +6,10 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { DEPLOY_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
 import { cluster as clusterConfig } from '../../config/cluster';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
-import { playHelmController, playKubelet, type StandIn } from './stand-ins';
+import { playCloudNativePG, playHelmController } from './operator-stand-ins';
+import { playKubelet, type StandIn } from './stand-ins';
 
-/** A control plane with the kubelet and helm-controller stand-ins running, for one test file. */
+/** A control plane with the kubelet, helm-controller and cloudnative-pg stand-ins running, for one test file. */
 export interface TestCluster extends ControlPlane {
   /** Stand-in log lines, in order (also printed). */
   readonly played: string[];
@@ -37,7 +38,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   cp.kubectl(['apply', '--server-side', '--field-manager=k3s', '-f', join(REPO, 'imports/crds/helm.cattle.io_helmcharts.yaml'), '-f', join(REPO, 'imports/crds/helm.cattle.io_helmchartconfigs.yaml')]);
   cp.kubectl(['wait', '--for=condition=Established', 'crd/helmcharts.helm.cattle.io', 'crd/helmchartconfigs.helm.cattle.io']);
   log('[stand-in k3s] helm.cattle.io CRDs installed, as the k3s server does when it starts');
-  const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log)];
+  const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log), playCloudNativePG(cp, log)];
 
   // The deploy identity, as the one-time admin step creates it, and a token for it, as CI gets one.
   // Exactly the README's one-time step: `npm run -s deploy-identity | kubectl apply --server-side -f -`.
@@ -120,3 +121,19 @@ export function testIdentities(): string {
     .map((m) => m.metadata.namespace as string);
   return JSON.stringify(Object.fromEntries(namespaces.map((ns) => [ns, { clientId: `id-of-${ns}`, clientSecret: `secret-of-${ns}` }])));
 }
+
+/** A test cluster and a scratch copy of dist/ for one test file, each test starting from what the last left. */
+export async function startWithDist(): Promise<{ cluster: TestCluster; dist: string }> {
+  return { cluster: await startTestCluster(), dist: copyDist() };
+}
+
+export async function stopWithDist(cluster: TestCluster | undefined, dist: string | undefined): Promise<void> {
+  await cluster?.stop();
+  if (dist) removeDir(dist);
+}
+
+/** `npm run apply` on `dist` as the deploy job runs it: as the deploy identity, never as the admin. */
+export const applyAsDeployer = (cluster: TestCluster, dist: string, args: readonly string[]) => runApply({ env: cluster.deployEnv }, ['--dist', dist, ...args]);
+
+/** What a command printed, both streams. */
+export const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
 import { phaseOf } from '../../lib/render';
-import { copyDist, removeDir, runApply, startTestCluster, type TestCluster } from './harness';
+import { applyAsDeployer, output, startWithDist, stopWithDist, type TestCluster } from './harness';
 
 /*
  * Phase 05 and the one-off Jobs of phase 04, against a real API server and kube-controller-manager
@@ -17,19 +17,9 @@ import { copyDist, removeDir, runApply, startTestCluster, type TestCluster } fro
 
 let cluster: TestCluster;
 let dist: string;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  dist = copyDist();
-});
-afterAll(async () => {
-  await cluster?.stop();
-  if (dist) removeDir(dist);
-});
-
-/** `npm run apply` as the deploy job runs it: as the deploy identity. */
-const apply = (...args: string[]) => runApply({ env: cluster.deployEnv }, ['--dist', dist, ...args]);
-const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
+beforeAll(async () => ({ cluster, dist } = await startWithDist()));
+afterAll(() => stopWithDist(cluster, dist));
+const apply = (...args: string[]) => applyAsDeployer(cluster, dist, args);
 const exists = (...target: string[]) => cluster.kubectl(['get', ...target, '--ignore-not-found', '-o', 'name']).trim() !== '';
 const get = (...target: string[]) => JSON.parse(cluster.kubectl(['get', ...target, '-o', 'json']));
 
@@ -53,8 +43,8 @@ function layout(which: 'before-05' | 'with-05') {
   }
 }
 
-/** A small app as the app chart renders one with a one-off Job: Namespace (01), the Job (04), the Deployment (05). */
-function addApp(name: string, job: { name: string; command: string[]; backoffLimit?: number }) {
+/** A small app as the app chart renders one with a one-off Job: Namespace (01), the Job (and a database) in 04, the Deployment (05). */
+function addApp(name: string, job: { name: string; command: string[]; backoffLimit?: number }, database?: Doc) {
   const labels = { 'app.kubernetes.io/name': name };
   const pod = (containerName: string, command: string[]) => ({
     automountServiceAccountToken: false,
@@ -78,6 +68,7 @@ function addApp(name: string, job: { name: string; command: string[]; backoffLim
       metadata: { name: `${name}-${job.name}`, namespace: name, labels: { ...labels, 'hobby-infra.dev/run': 'before-rollout' } },
       spec: { backoffLimit: job.backoffLimit ?? 1, template: { metadata: { labels }, spec: { restartPolicy: 'Never', ...pod('migrate', job.command) } } },
     },
+    ...(database ? [database] : []),
   ]);
   writeDocs(join(dir('05-rollouts'), `app-${name}.yaml`), [
     {
@@ -111,10 +102,16 @@ describe('phase 05 and the one-off Jobs of phase 04, against a real API server',
     expect(drift.status, output(drift)).toBe(0);
   });
 
-  it('a one-off Job completes before its app\'s Deployment is applied', async () => {
-    addApp('jobs-demo', { name: 'migrate-1', command: ['sh', '-c', 'exit 0'] });
+  it('a one-off Job completes before its app\'s Deployment is applied, after the database it may need is Ready', async () => {
+    // A database as the app chart renders one (notes-api's), without its backups.
+    const db = readDocs(join(dir('04-apps'), 'app-notes-api.yaml')).find((d) => d.kind === 'Cluster')!;
+    const { plugins: _, ...spec } = db.spec;
+    addApp('jobs-demo', { name: 'migrate-1', command: ['sh', '-c', 'exit 0'] }, { ...db, metadata: { name: 'jobs-demo-db', namespace: 'jobs-demo' }, spec });
     const r = await apply();
     expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toContain('$ kubectl -n jobs-demo wait --for=condition=Ready --timeout=15m cluster.postgresql.cnpg.io/jobs-demo-db');
+    expect(r.stdout.indexOf('cluster.postgresql.cnpg.io/jobs-demo-db condition met')).toBeLessThan(r.stdout.indexOf('$ kubectl -n jobs-demo get job/jobs-demo-migrate-1 -o json'));
+    expect(cluster.played).toContain('[stand-in cloudnative-pg] Cluster jobs-demo/jobs-demo-db reported Ready (no operator and no database on this machine)');
     const job = get('-n', 'jobs-demo', 'job/jobs-demo-migrate-1');
     expect(job.status.conditions).toContainEqual(expect.objectContaining({ type: 'Complete', status: 'True' }));
     const deployment = get('-n', 'jobs-demo', 'deployment/jobs-demo');
