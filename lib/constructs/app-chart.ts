@@ -60,6 +60,7 @@ export class AppChart extends PlatformChart {
       secretName,
       database: spec.database,
       cache: spec.cache,
+      routedLabel: processes.length > 1,
       sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
     };
     for (const c of spec.components) new AppComponent(this, c.name, c, ctx);

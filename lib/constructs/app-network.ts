@@ -22,7 +22,10 @@ export class AppNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, app: AppSpec, namespace: string) {
     super(scope, id);
     // The app's own processes: not its cache, which admits only its clients.
-    const own = { matchLabels: { 'app.kubernetes.io/part-of': app.name }, matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'NotIn', values: ['cache'] }] };
+    const own = {
+      matchLabels: { 'app.kubernetes.io/part-of': app.name },
+      ...(app.cache ? { matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'NotIn', values: ['cache'] }] } : {}),
+    };
     const dns = {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: k.IntOrString.fromNumber(53) }, tcp(53)],

@@ -34,6 +34,8 @@ export interface AppContext {
   readonly cache?: CacheSpec;
   /** Owners whose volumes some other process mounts (they then share a node). */
   readonly sharedOwners: ReadonlySet<string>;
+  /** Web pods carry ROUTED_LABEL: the app has more than one process, so Traefik's door needs it. */
+  readonly routedLabel: boolean;
 }
 
 export const digest = (value: unknown, length = 8) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, length);
@@ -45,13 +47,13 @@ function volumeGroups(p: ProcessSpec, ctx: AppContext): string[] {
 }
 
 /** The pod's labels: selector labels first (Deployments select on name and part-of only). */
-export function podLabels(p: ProcessSpec, ctx: AppContext, role: string): Record<string, string> {
+export function podLabels(p: ProcessSpec, ctx: AppContext, role: 'web' | 'internal' | 'worker' | 'job' | 'cron'): Record<string, string> {
   const groups = volumeGroups(p, ctx);
   return {
     'app.kubernetes.io/name': p.name,
     'app.kubernetes.io/part-of': ctx.app,
-    'app.kubernetes.io/component': role,
-    ...(role === 'web' ? { [ROUTED_LABEL]: 'true' } : {}),
+    // Traefik's door selects web pods by this label when the app has other processes too.
+    ...(role === 'web' && ctx.routedLabel ? { [ROUTED_LABEL]: 'true' } : {}),
     ...(Object.keys(p.cacheEnv).length ? { [CACHE_CLIENT_LABEL]: 'true' } : {}),
     ...(Object.keys(p.databaseEnv).length ? { [DATABASE_CLIENT_LABEL]: 'true' } : {}),
     ...Object.fromEntries(groups.map((owner) => [volumeGroupLabel(owner), 'shared'])),
