@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySetId, computeApplySetId } from '../lib/delivery/applyset';
 import { checkPrune } from '../lib/delivery/guard';
-import { durationMs, jobStates } from '../lib/delivery/jobs';
 import { buildPlan, commandLine, formatPlan, type Step } from '../lib/delivery/plan';
 import { diffFileName, parseDiffObjects, runPlan, type Spawner } from '../lib/delivery/run';
 import { readDistDir } from '../lib/delivery/diff';
@@ -11,32 +10,15 @@ import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
 import { coversResource, deployIdentityObjects, deployRules } from '../lib/delivery/deploy-identity';
 import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
-import { groupOf, isBuiltInGroup, phaseOf, PHASES, type Phase } from '../lib/render';
+import { groupOf, isBuiltInGroup, phaseOf, PHASES } from '../lib/render';
 import { toYaml } from '../lib/yaml';
+import { applied, env, fake, fixture } from './fixtures/fake-kubectl';
 import { parse } from 'yaml';
 import { appVariantSources } from './fixtures/app-variants';
 import { renderAlone } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
 const realDist = readDistDir(resolve(root, 'dist'));
-
-const HEADER = '# Generated\n';
-const fixture = new Map<string, string>([
-  ['01-prerequisites/app-blog.yaml', `${HEADER}apiVersion: v1\nkind: Namespace\nmetadata:\n  name: blog\n`],
-  ['01-prerequisites/cert-manager.yaml', `${HEADER}apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cert-manager\n`],
-  [
-    '02-helm-charts/cert-manager.yaml',
-    `${HEADER}apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: cert-manager\n  namespace: kube-system\n  annotations:\n    hobby-infra.dev/crd-groups: acme.cert-manager.io,cert-manager.io\n    hobby-infra.dev/webhook-deployments: cert-manager-webhook\nspec:\n  chart: cert-manager\n  targetNamespace: cert-manager\n  valuesContent: |\n    crds:\n      enabled: true\n`,
-  ],
-  ['03-custom-resources/cert-manager.yaml', `${HEADER}apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\nspec:\n  acme: {}\n`],
-  [
-    '04-apps/app-blog.yaml',
-    `${HEADER}apiVersion: external-secrets.io/v1\nkind: SecretStore\nmetadata:\n  name: infisical\n  namespace: blog\nspec: {}\n` +
-      `---\napiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: blog-db\n  namespace: blog\nspec: {}\n` +
-      `---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: blog-migrate-0a1b2c3d\n  namespace: blog\n  labels:\n    hobby-infra.dev/run: before-rollout\nspec: {}\n`,
-  ],
-  ['05-rollouts/app-blog.yaml', `${HEADER}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: blog\n  namespace: blog\nspec: {}\n`],
-]);
 
 /** Asserts the central ordering rule on any plan: custom resources only after their CRD is Established. */
 function assertCrdOrder(steps: Step[]) {
@@ -265,47 +247,6 @@ describe('kubectl diff output', () => {
 });
 
 describe('running the plan (fake kubectl)', () => {
-  const env = { INFISICAL_IDENTITIES: JSON.stringify({ blog: { clientId: 'id-4711', clientSecret: 'secret-4711' } }) };
-  const distObjects = [...collectObjects(fixture).values()];
-
-  /** `kubectl -n <ns> get job/<a> ... -o json` as the API server answers it, each Job with the conditions `status(name)` gives. */
-  const jobList = (argv: readonly string[], status: (name: string) => Record<string, unknown> = () => ({ conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 })) => {
-    const ns = argv[argv.indexOf('-n') + 1];
-    const items = argv.filter((a) => a.startsWith('job/')).map((a) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: a.slice(4), namespace: ns }, spec: { backoffLimit: 3 }, status: status(a.slice(4)) }));
-    return { status: 0, stdout: JSON.stringify(items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', items }) };
-  };
-  const isJobRead = (argv: readonly string[]) => argv[1] === '-n' && argv[3] === 'get' && argv[4]?.startsWith('job/');
-
-  /**
-   * A kubectl that answers the inventory's `get`s from `live` (objects per phase, as an earlier
-   * apply left them), reads of Jobs with complete Jobs, and exits 0 (or `exit(argv)`) for everything else.
-   */
-  function fake(live: Partial<Record<Phase, Record<string, any>[]>> = {}, exit: (argv: readonly string[]) => number = () => 0) {
-    const calls: { argv: readonly string[]; input?: string; env: NodeJS.ProcessEnv }[] = [];
-    const members = (phase: Phase): Record<string, any>[] => (live[phase] ?? []).map((m) => ({ ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, 'applyset.kubernetes.io/part-of': applySetId(phase) } } }));
-    const spawn: Spawner = (argv, o) => {
-      calls.push({ argv, input: o.input, env: o.env });
-      if (argv[1] === 'get' && argv[2] === 'applysets.hobby-infra.dev') {
-        const items = PHASES.map((p) => ({
-          apiVersion: 'hobby-infra.dev/v1',
-          kind: 'ApplySet',
-          metadata: { name: `hobby-infra-${p}`, annotations: { 'applyset.kubernetes.io/contains-group-kinds': [...new Set(members(p).map((m) => [m.kind, m.apiVersion.split('/').slice(0, -1)].flat().join('.')))].join(',') } },
-        }));
-        return { status: 0, stdout: JSON.stringify({ items }) };
-      }
-      if (argv[1] === 'get') {
-        const id = argv[argv.indexOf('-l') + 1]!.split('=')[1];
-        const phase = PHASES.find((p) => applySetId(p) === id)!;
-        return { status: 0, stdout: JSON.stringify({ items: members(phase) }) };
-      }
-      if (isJobRead(argv)) return jobList(argv);
-      return { status: exit(argv), stdout: '' };
-    };
-    return { calls, spawn };
-  }
-  /** The cluster as a complete earlier apply of the fixture left it. */
-  const applied = () => Object.fromEntries(PHASES.map((p) => [p, distObjects.filter((o) => o.phase === p).map((o) => structuredClone(o.manifest) as Record<string, any>)])) as Record<Phase, Record<string, any>[]>;
-
   it('runs every step, pipes the secret on stdin only, and sets KUBECTL_APPLYSET', () => {
     const { calls, spawn } = fake();
     const logs: string[] = [];
@@ -436,105 +377,6 @@ describe('running the plan (fake kubectl)', () => {
     expect(label).toBeLessThan(calls.findIndex((c) => c.argv.some((a) => a.startsWith('--applyset='))));
   });
 
-  describe('the one-off Jobs of phase 04', () => {
-    const migrate = 'blog/blog-migrate-0a1b2c3d';
-    /** The fixture's apply with the Jobs answering `status(read)` on the n-th read, on a clock that only sleeps move. */
-    function run(status: (read: number, argv: readonly string[]) => Record<string, unknown>, files = fixture) {
-      const { calls, spawn: base } = fake(applied());
-      let reads = 0;
-      let clock = 0;
-      const sleeps: number[] = [];
-      const logs: string[] = [];
-      const spawn: Spawner = (argv, o) => {
-        if (!isJobRead(argv)) return base(argv, o);
-        calls.push({ argv, env: o.env });
-        expect(o).toMatchObject({ capture: true, quiet: true });
-        reads++;
-        return jobList(argv, () => status(reads, argv));
-      };
-      const result = runPlan(buildPlan({ files }), { mode: 'apply', env, spawn, log: (l) => logs.push(l), sleep: (ms) => (sleeps.push(ms), (clock += ms)), now: () => clock });
-      const at = (pred: (argv: readonly string[]) => boolean) => calls.findIndex((c) => pred(c.argv));
-      const apply05 = at((a) => a.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts'));
-      return { result, calls, reads, sleeps, logs, at, apply05 };
-    }
-    const running = { active: 1 };
-    const complete = { conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 };
-    const failed = { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }], failed: 4 };
-
-    it('reads them every 2 s until Complete, then applies phase 05 and waits for the rollouts', () => {
-      const r = run((n) => (n < 3 ? { ...running, ...(n === 2 ? { failed: 1 } : {}) } : complete));
-      expect(r.result).toMatchObject({ code: 0 });
-      expect(r.reads).toBe(3);
-      expect(r.sleeps).toEqual([2000, 2000]);
-      const clusterReady = r.at((a) => a.includes('cluster.postgresql.cnpg.io/blog-db'));
-      const firstRead = r.at(isJobRead);
-      expect(r.at((a) => a.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-04-apps'))).toBeLessThan(clusterReady);
-      expect(clusterReady).toBeLessThan(firstRead);
-      expect(r.calls.findLastIndex((c) => isJobRead(c.argv))).toBeLessThan(r.apply05);
-      expect(r.apply05).toBeLessThan(r.at((a) => a.includes('rollout')));
-      expect(r.logs).toEqual(expect.arrayContaining([`job ${migrate}: running`, `job ${migrate}: 1 pod(s) failed, retrying (backoffLimit 3)`, `job ${migrate}: complete`]));
-    });
-
-    it('stops at the first Failed one, naming it with its reason and message, not at the timeout; nothing of 05 is applied', () => {
-      const r = run((n) => (n < 2 ? running : failed));
-      expect(r.result.code).toBe(2);
-      expect(r.result.message).toContain(`Job ${migrate} failed (BackoffLimitExceeded: Job has reached the specified backoff limit)`);
-      expect(r.result.message).toContain('kubectl -n blog logs job/blog-migrate-0a1b2c3d');
-      expect(r.reads).toBe(2);
-      expect(r.apply05).toBe(-1);
-      expect(r.calls.filter((c) => c.argv.includes('rollout'))).toEqual([]);
-    });
-
-    it('gives up after the timeout, naming the Jobs that did not finish', () => {
-      const r = run(() => running);
-      expect(r.result.code).toBe(2);
-      expect(r.result.message).toBe(`Jobs not Complete after 15m: ${migrate}`);
-      expect(r.reads).toBe(15 * 30 + 1);
-      expect(r.apply05).toBe(-1);
-    });
-
-    it('reads every namespace in each round, so a failure in one stops the run while another still runs', () => {
-      const files = new Map(fixture);
-      files.set('04-apps/app-shop.yaml', `${HEADER}apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: shop-install\n  namespace: shop\n`);
-      const r = run((n, argv) => (argv.includes('job/shop-install') && n >= 4 ? failed : running), files);
-      expect(r.result.message).toContain('Job shop/shop-install failed');
-      expect(r.reads).toBe(4);
-      expect(r.result.ran.map((i) => buildPlan({ files })[i]!.kind).filter((k) => k === 'jobs')).toHaveLength(2);
-    });
-
-    it('waits as long as a Job may run: its activeDeadlineSeconds and a minute, when that is longer than the default', () => {
-      const files = new Map(fixture);
-      files.set('04-apps/app-shop.yaml', `${HEADER}apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: shop-install\n  namespace: shop\nspec:\n  activeDeadlineSeconds: 3600\n`);
-      expect(buildPlan({ files }).filter((s) => s.kind === 'jobs').map((s) => [s.argv[2], s.timeout])).toEqual([
-        ['blog', '15m'],
-        ['shop', '3660s'],
-      ]);
-      // Polled together, the longest timeout holds for the group.
-      const r = run(() => running, files);
-      expect(r.result.message).toBe(`Jobs not Complete after 3660s: ${migrate}, shop/shop-install`);
-      expect(r.reads).toBe(2 * (3660 / 2 + 1));
-    });
-
-    it('stops when a Job cannot be read', () => {
-      const { spawn: base } = fake(applied());
-      const spawn: Spawner = (argv, o) => (isJobRead(argv) ? { status: 1, stdout: '', stderr: 'Error from server (NotFound): jobs.batch "blog-migrate-0a1b2c3d" not found' } : base(argv, o));
-      const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {}, sleep: () => {}, now: () => 0 });
-      expect(result.code).toBe(2);
-      expect(result.message).toContain('jobs.batch "blog-migrate-0a1b2c3d" not found');
-      const empty: Spawner = (argv, o) => (isJobRead(argv) ? { status: 0, stdout: '{"kind":"List","items":[]}' } : base(argv, o));
-      expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: empty, log: () => {}, sleep: () => {}, now: () => 0 }).message).toContain(`${migrate} not in its output`);
-    });
-
-    it('parses what kubectl prints for one Job and for several, and the plan\'s durations', () => {
-      expect(jobStates(JSON.stringify({ kind: 'Job', metadata: { name: 'a', namespace: 'x' }, status: failed }))).toEqual([
-        { job: 'x/a', state: 'failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', failedPods: 4, backoffLimit: undefined },
-      ]);
-      // A Job that is about to fail (FailureTarget) but whose pods still terminate is not Failed yet.
-      expect(jobStates(JSON.stringify({ kind: 'List', items: [{ metadata: { name: 'b', namespace: 'x' }, status: { conditions: [{ type: 'FailureTarget', status: 'True' }] } }] }))[0]!.state).toBe('running');
-      expect([durationMs('15m'), durationMs('90s'), durationMs('1h')]).toEqual([900_000, 90_000, 3_600_000]);
-      expect(() => durationMs('15 minutes')).toThrow('not a duration');
-    });
-  });
 
   it('the CLI refuses conflicting modes', () => {
     const r = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', '--plan', '--drift'], { cwd: root, encoding: 'utf8' });
