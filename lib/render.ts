@@ -51,10 +51,19 @@ export function isBuiltInGroup(apiVersion: string): boolean {
 /** `group/Kind` of the app objects that roll the new version out: applied after the app's one-off Jobs completed. */
 const ROLLOUT_KINDS = new Set(['apps/Deployment', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget', 'batch/CronJob']);
 
-export function phaseOf(manifest: Pick<Manifest, 'apiVersion' | 'kind'>, role: PlatformChart['role']): Phase {
+/**
+ * A workload the app's one-off Jobs may need running (its cache): it stays in 04-apps, beside the
+ * database, so that it is up before the Jobs run.
+ */
+export const BEFORE_JOBS_LABEL = 'hobby-infra.dev/before-jobs';
+
+export function phaseOf(manifest: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata?: Manifest['metadata'] }, role: PlatformChart['role']): Phase {
   if (manifest.kind === 'Namespace') return '01-prerequisites';
   if (manifest.apiVersion.startsWith('helm.cattle.io/')) return '02-helm-charts';
-  if (role === 'app') return ROLLOUT_KINDS.has(`${groupOf(manifest.apiVersion)}/${manifest.kind}`) ? '05-rollouts' : '04-apps';
+  if (role === 'app') {
+    const beforeJobs = (manifest.metadata?.labels as Record<string, string> | undefined)?.[BEFORE_JOBS_LABEL] === 'true';
+    return ROLLOUT_KINDS.has(`${groupOf(manifest.apiVersion)}/${manifest.kind}`) && !beforeJobs ? '05-rollouts' : '04-apps';
+  }
   return isBuiltInGroup(manifest.apiVersion) ? '01-prerequisites' : '03-custom-resources';
 }
 

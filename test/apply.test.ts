@@ -79,6 +79,11 @@ describe('apply phases (render.ts phaseOf)', () => {
     ['apps/v1', 'Deployment', 'platform', '01-prerequisites'],
     ['example.dev/v1', 'Deployment', 'app', '04-apps'],
   ] as const)('%s %s of an %s chart -> %s', (apiVersion, kind, role, phase) => expect(phaseOf({ apiVersion, kind }, role)).toBe(phase));
+  it('keeps a workload the Jobs may need (the cache, labelled) in 04-apps, beside the database', () => {
+    const cache = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'n8n-cache', labels: { 'hobby-infra.dev/before-jobs': 'true' } } };
+    expect(phaseOf(cache, 'app')).toBe('04-apps');
+    expect(phaseOf({ ...cache, metadata: { name: 'n8n-main', labels: {} } }, 'app')).toBe('05-rollouts');
+  });
 });
 
 describe('the apply plan', () => {

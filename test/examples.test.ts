@@ -75,6 +75,9 @@ describe('the catalogue of real apps (examples/)', () => {
       expect(envOf(d).EXECUTIONS_MODE).toBe('queue');
       expect(podSpecOf(d)!.enableServiceLinks).toBe(false);
     }
+    // The queue runs before the app's Jobs do (04-apps, with the database); the processes roll out after them.
+    expect(find(objects, 'Deployment', 'n8n-cache').file).toBe('04-apps/app-n8n.yaml');
+    expect(find(objects, 'Deployment', 'n8n-main').file).toBe('05-rollouts/app-n8n.yaml');
     // A job queue must not lose jobs to eviction.
     expect(containerOf(find(objects, 'Deployment', 'n8n-cache')).args.join(' ')).toContain('--maxmemory-policy noeviction');
   });

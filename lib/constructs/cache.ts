@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../config/versions';
 import { memoryMiB } from '../quantity';
+import { BEFORE_JOBS_LABEL } from '../render';
 import type { CacheSpec } from '../spec/types';
 
 /*
@@ -34,7 +35,8 @@ export class AppCache extends Construct {
       ? kplus.Volume.fromPersistentVolumeClaim(this, 'data', this.claim(cache, namespace, selector), { name: 'data' })
       : kplus.Volume.fromEmptyDir(this, 'data', 'data', { sizeLimit: Size.mebibytes(mib) });
     const deployment = new kplus.Deployment(this, 'deployment', {
-      metadata,
+      // In dist/04-apps: the app's one-off Jobs may use the cache, and run before 05-rollouts.
+      metadata: { ...metadata, labels: { ...selector, [BEFORE_JOBS_LABEL]: 'true' } },
       podMetadata: { labels: { ...selector, 'app.kubernetes.io/component': 'cache' } },
       select: false,
       replicas: 1,
