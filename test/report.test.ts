@@ -138,3 +138,26 @@ describe('capacity report: databases', () => {
     expect(renderCapacityMarkdown(capacityReport(objects as any, cluster))).toContain('Databases: none.');
   });
 });
+
+describe('capacity report: jobs and cron jobs', () => {
+  test('count nothing between runs, and a pod (two when runs may overlap) at most', () => {
+    const spec = {
+      image: 'ghcr.io/me/news:1.0.0',
+      port: 8080,
+      jobs: { migrate: { image: 'ghcr.io/me/news:1.0.0', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } } } },
+      cronJobs: {
+        digest: { image: 'ghcr.io/me/news:1.0.0', schedule: '0 6 * * *', resources: { requests: { cpu: '200m', memory: '64Mi' } } },
+        sweep: { image: 'ghcr.io/me/news:1.0.0', schedule: '@hourly', concurrency: 'Allow' },
+      },
+    };
+    const r = capacityReport(render({ apps: [{ file: 'apps/news.ts', exports: { default: spec } }] }).objects as any, cluster);
+    const of = (prefix: string) => r.components.find((c) => c.name.startsWith(prefix))!;
+    expect(of('Job news/news-migrate-')).toMatchObject({ replicas: 0, maxReplicas: 1, each: { cpuRequest: 100, memoryRequest: 128 } });
+    expect(of('CronJob news/news-digest')).toMatchObject({ replicas: 0, maxReplicas: 1, each: { cpuRequest: 200, memoryRequest: 64 }, note: 'CronJob 0 6 * * *: a pod only while it runs' });
+    expect(of('CronJob news/news-sweep')).toMatchObject({ replicas: 0, maxReplicas: 2 });
+    // The totals count the web component alone; at most, every job runs too.
+    const web = of('Deployment news/news');
+    const news = r.namespaces.find((n) => n.namespace === 'news')!;
+    expect(news.total.cpuRequest).toBe(web.each.cpuRequest);
+  });
+});

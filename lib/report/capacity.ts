@@ -204,6 +204,16 @@ function workloadComponents(manifests: readonly any[]): ComponentUsage[] {
   }
   const out: ComponentUsage[] = [];
   for (const m of manifests) {
+    // Jobs and cron jobs hold a pod only while they run: none counted, one (two if runs may overlap) at most.
+    if (m.kind === 'Job' || m.kind === 'CronJob') {
+      const namespace = m.metadata.namespace ?? 'default';
+      const cron = m.kind === 'CronJob';
+      const spec = cron ? m.spec?.jobTemplate?.spec : m.spec;
+      const overlap = cron && m.spec?.concurrencyPolicy !== 'Forbid' ? 2 : 1;
+      const note = cron ? `CronJob ${m.spec?.schedule}: a pod only while it runs` : 'one-off Job: a pod only while it runs, before a rollout';
+      out.push({ namespace, name: `${m.kind} ${namespace}/${m.metadata.name}`, replicas: 0, maxReplicas: overlap, each: podUsage(spec?.template?.spec), note });
+      continue;
+    }
     if (m.kind !== 'Deployment' && m.kind !== 'StatefulSet' && m.kind !== 'DaemonSet') continue;
     const namespace = m.metadata.namespace ?? 'default';
     const name = `${m.kind} ${namespace}/${m.metadata.name}`;
