@@ -8,10 +8,10 @@ import { toYaml } from './yaml';
  *   01-prerequisites/  Namespaces and plain Kubernetes objects (need nothing)
  *   02-helm-charts/    HelmChart CRs (their CRD ships with k3s)
  *   03-custom-resources/ objects whose CRDs the Helm charts install (issuers, stores, certificates)
- *   04-apps/           everything of an app that the new version needs before it rolls out: config,
- *                      services, volumes, databases, and its one-off Jobs (migrations), which the
- *                      apply waits for before phase 05
- *   05-rollouts/       what rolls out the app's new version: its Deployments, HorizontalPodAutoscalers,
+ *   04-apps/           apps: config, services, volumes, databases, caches, workloads, and one-off
+ *                      Jobs (migrations), which the apply waits for before phase 05
+ *   05-rollouts/       what rolls out the new version of an app that has one-off Jobs, once they
+ *                      have completed: its Deployments, HorizontalPodAutoscalers,
  *                      PodDisruptionBudgets and CronJobs
  */
 
@@ -48,21 +48,21 @@ export function isBuiltInGroup(apiVersion: string): boolean {
   return !group.includes('.') || group.endsWith('.k8s.io');
 }
 
-/** `group/Kind` of the app objects that roll the new version out: applied after the app's one-off Jobs completed. */
+/** `group/Kind` of the app objects that roll the new version out: applied after the app's one-off Jobs completed (when it has any). */
 const ROLLOUT_KINDS = new Set(['apps/Deployment', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget', 'batch/CronJob']);
 
 /**
- * A workload the app's one-off Jobs may need running (its cache): it stays in 04-apps, beside the
- * database, so that it is up before the Jobs run.
+ * On the workloads of an app that has one-off Jobs: they roll out in 05-rollouts, once the Jobs of
+ * 04-apps have completed. An app without Jobs has nothing to wait for and keeps them in 04-apps.
  */
-export const BEFORE_JOBS_LABEL = 'hobby-infra.dev/before-jobs';
+export const AFTER_JOBS_LABEL = 'hobby-infra.dev/after-jobs';
 
 export function phaseOf(manifest: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata?: Manifest['metadata'] }, role: PlatformChart['role']): Phase {
   if (manifest.kind === 'Namespace') return '01-prerequisites';
   if (manifest.apiVersion.startsWith('helm.cattle.io/')) return '02-helm-charts';
   if (role === 'app') {
-    const beforeJobs = (manifest.metadata?.labels as Record<string, string> | undefined)?.[BEFORE_JOBS_LABEL] === 'true';
-    return ROLLOUT_KINDS.has(`${groupOf(manifest.apiVersion)}/${manifest.kind}`) && !beforeJobs ? '05-rollouts' : '04-apps';
+    const afterJobs = (manifest.metadata?.labels as Record<string, string> | undefined)?.[AFTER_JOBS_LABEL] === 'true';
+    return afterJobs && ROLLOUT_KINDS.has(`${groupOf(manifest.apiVersion)}/${manifest.kind}`) ? '05-rollouts' : '04-apps';
   }
   return isBuiltInGroup(manifest.apiVersion) ? '01-prerequisites' : '03-custom-resources';
 }

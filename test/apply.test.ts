@@ -65,10 +65,9 @@ describe('ApplySet ids', () => {
 
 describe('apply phases (render.ts phaseOf)', () => {
   it.each([
-    ['apps/v1', 'Deployment', 'app', '05-rollouts'],
-    ['autoscaling/v2', 'HorizontalPodAutoscaler', 'app', '05-rollouts'],
-    ['policy/v1', 'PodDisruptionBudget', 'app', '05-rollouts'],
-    ['batch/v1', 'CronJob', 'app', '05-rollouts'],
+    // Of an app without one-off Jobs, what rolls out stays in 04: nothing to wait for.
+    ['apps/v1', 'Deployment', 'app', '04-apps'],
+    ['batch/v1', 'CronJob', 'app', '04-apps'],
     // The one-off Jobs run before the rollout: phase 04, with everything the new version needs.
     ['batch/v1', 'Job', 'app', '04-apps'],
     ['apps/v1', 'StatefulSet', 'app', '04-apps'],
@@ -79,10 +78,17 @@ describe('apply phases (render.ts phaseOf)', () => {
     ['apps/v1', 'Deployment', 'platform', '01-prerequisites'],
     ['example.dev/v1', 'Deployment', 'app', '04-apps'],
   ] as const)('%s %s of an %s chart -> %s', (apiVersion, kind, role, phase) => expect(phaseOf({ apiVersion, kind }, role)).toBe(phase));
-  it('keeps a workload the Jobs may need (the cache, labelled) in 04-apps, beside the database', () => {
-    const cache = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'n8n-cache', labels: { 'hobby-infra.dev/before-jobs': 'true' } } };
-    expect(phaseOf(cache, 'app')).toBe('04-apps');
-    expect(phaseOf({ ...cache, metadata: { name: 'n8n-main', labels: {} } }, 'app')).toBe('05-rollouts');
+  it.each([
+    ['apps/v1', 'Deployment'],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+    ['policy/v1', 'PodDisruptionBudget'],
+    ['batch/v1', 'CronJob'],
+  ] as const)('%s %s of an app with one-off Jobs (labelled after-jobs) -> 05-rollouts', (apiVersion, kind) => {
+    const metadata = { name: 'x', labels: { 'hobby-infra.dev/after-jobs': 'true' } };
+    expect(phaseOf({ apiVersion, kind, metadata }, 'app')).toBe('05-rollouts');
+    // The label does not move what does not roll out, nor a platform chart's objects.
+    expect(phaseOf({ apiVersion: 'v1', kind: 'Service', metadata }, 'app')).toBe('04-apps');
+    expect(phaseOf({ apiVersion, kind, metadata }, 'platform')).not.toBe('05-rollouts');
   });
 });
 

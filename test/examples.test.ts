@@ -63,6 +63,7 @@ describe('the catalogue of real apps (examples/)', () => {
     expect((job.metadata.labels as Record<string, string>)['hobby-infra.dev/run']).toBe('before-rollout');
     expect(containerOf(job).command.join(' ')).toMatch(/--install --idempotent --yes/);
     expect(find(objects, 'Deployment', 'listmonk').file).toBe('05-rollouts/app-listmonk.yaml');
+    expect(find(objects, 'Service', 'listmonk').file).toBe('04-apps/app-listmonk.yaml');
   });
 
   test('n8n in queue mode: main and worker share the Valkey queue and PostgreSQL; no N8N_PORT from service links', () => {
@@ -75,9 +76,6 @@ describe('the catalogue of real apps (examples/)', () => {
       expect(envOf(d).EXECUTIONS_MODE).toBe('queue');
       expect(podSpecOf(d)!.enableServiceLinks).toBe(false);
     }
-    // The queue runs before the app's Jobs do (04-apps, with the database); the processes roll out after them.
-    expect(find(objects, 'Deployment', 'n8n-cache').file).toBe('04-apps/app-n8n.yaml');
-    expect(find(objects, 'Deployment', 'n8n-main').file).toBe('05-rollouts/app-n8n.yaml');
     // A job queue must not lose jobs to eviction.
     expect(containerOf(find(objects, 'Deployment', 'n8n-cache')).args.join(' ')).toContain('--maxmemory-policy noeviction');
   });
@@ -94,7 +92,8 @@ describe('the catalogue of real apps (examples/)', () => {
     const cron = rendered('nightly-report').find((o) => o.kind === 'CronJob') as any;
     expect(cron.spec).toMatchObject({ schedule: '0 3 * * *', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid' });
     expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
-    expect(cron.file).toBe('05-rollouts/app-nightly-report.yaml');
+    // No one-off Job in this app: nothing to wait for, so it stays with the rest of the app.
+    expect(cron.file).toBe('04-apps/app-nightly-report.yaml');
   });
 
   test('paperless-ngx: its broker is internal and only its clients reach it', () => {

@@ -32,7 +32,7 @@ function synth(): string {
   const result = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts', '--outdir', out], { cwd: scratch, encoding: 'utf8', env: { ...env, HOBBY_INFRA_RUN_CACHE: cache } });
   expect(result.status, result.stderr).toBe(0);
   // The app's Deployment, where its image is: in the rollout phase.
-  return readFileSync(join(out, '05-rollouts/app-site.yaml'), 'utf8');
+  return readFileSync(join(out, '04-apps/app-site.yaml'), 'utf8');
 }
 const builds = () => readdirSync(join(cache, 'project/synth')).filter((f) => f.endsWith('.cjs')).length;
 const edit = (file: string, from: string, to: string) => {

@@ -1,6 +1,6 @@
 import type { App } from 'cdk8s';
 import type { ClusterConfig } from '../config';
-import { PlatformChart } from '../render';
+import { AFTER_JOBS_LABEL, PlatformChart } from '../render';
 import { processesOf, type AppSpec } from '../spec/types';
 import { RESTRICTED_CAPABILITIES } from '../spec/workload';
 import { AdminOnly } from './admin-only';
@@ -61,6 +61,7 @@ export class AppChart extends PlatformChart {
       database: spec.database,
       cache: spec.cache,
       routedLabel: processes.length > 1,
+      rolloutLabels: spec.jobs.length ? { [AFTER_JOBS_LABEL]: 'true' } : {},
       sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
     };
     for (const c of spec.components) new AppComponent(this, c.name, c, ctx);

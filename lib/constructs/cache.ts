@@ -3,7 +3,6 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../config/versions';
 import { memoryMiB } from '../quantity';
-import { BEFORE_JOBS_LABEL } from '../render';
 import type { CacheSpec } from '../spec/types';
 
 /*
@@ -35,8 +34,8 @@ export class AppCache extends Construct {
       ? kplus.Volume.fromPersistentVolumeClaim(this, 'data', this.claim(cache, namespace, selector), { name: 'data' })
       : kplus.Volume.fromEmptyDir(this, 'data', 'data', { sizeLimit: Size.mebibytes(mib) });
     const deployment = new kplus.Deployment(this, 'deployment', {
-      // In dist/04-apps: the app's one-off Jobs may use the cache, and run before 05-rollouts.
-      metadata: { ...metadata, labels: { ...selector, [BEFORE_JOBS_LABEL]: 'true' } },
+      // Never after the app's one-off Jobs (dist/04-apps): they may use the cache.
+      metadata,
       podMetadata: { labels: { ...selector, 'app.kubernetes.io/component': 'cache' } },
       select: false,
       replicas: 1,

@@ -25,10 +25,11 @@ export class AppComponent extends Construct {
     }
     const selector = { 'app.kubernetes.io/name': c.name, 'app.kubernetes.io/part-of': ctx.app };
     const metadata = { name: c.name, namespace: ctx.namespace, labels: selector };
+    const rollout = { ...metadata, labels: { ...selector, ...ctx.rolloutLabels } };
     // Reloader rolls the Deployment when a Secret it reads changes (Infisical, or a rotated database password).
     const reloadOn = [...(c.secrets ? [ctx.secretName] : []), ...(ctx.database && Object.keys(c.databaseEnv).length ? [appSecretName(ctx.database)] : [])];
     const deployment = new kplus.Deployment(this, 'deployment', {
-      metadata: { ...metadata, annotations: reloadOn.length ? { [RELOAD_ON_SECRET]: reloadOn.join(',') } : undefined },
+      metadata: { ...rollout, annotations: reloadOn.length ? { [RELOAD_ON_SECRET]: reloadOn.join(',') } : undefined },
       podMetadata: { labels: podLabels(c, ctx, c.kind), annotations: podAnnotations(c) },
       select: false,
       replicas: c.autoscaling ? undefined : c.replicas,
@@ -48,13 +49,13 @@ export class AppComponent extends Construct {
         ]),
       );
       new kplus.k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata,
+        metadata: rollout,
         spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
     }
     if (c.autoscaling) {
       new kplus.HorizontalPodAutoscaler(this, 'hpa', {
-        metadata,
+        metadata: rollout,
         target: deployment,
         minReplicas: c.autoscaling.minReplicas,
         maxReplicas: c.autoscaling.maxReplicas,

@@ -9,7 +9,7 @@ import { containerProps, digest, finishPod, podAnnotations, podLabels, podSecuri
  * waits for it and stops when it fails). Its pod template cannot change, so its name carries a
  * digest of what it runs: a changed job is a new Job, run once, and the old one is pruned. It has
  * no TTL: a Job that deleted itself would be created and run again by the next apply.
- * A CronJob starts a Job on its schedule (dist/05-rollouts, with the components).
+ * A CronJob starts a Job on its schedule; it rolls out with the components (after the one-off Jobs).
  */
 
 /** The label the apply's job wait selects on (lib/delivery). */
@@ -40,7 +40,7 @@ export class AppCronJob extends Construct {
     super(scope, id);
     const labels = { 'app.kubernetes.io/name': j.name, 'app.kubernetes.io/part-of': ctx.app };
     const cron = new kplus.CronJob(this, 'cron-job', {
-      metadata: { name: j.name, namespace: ctx.namespace, labels },
+      metadata: { name: j.name, namespace: ctx.namespace, labels: { ...labels, ...ctx.rolloutLabels } },
       podMetadata: { labels: podLabels(j, ctx, 'cron'), annotations: podAnnotations(j) },
       // The schedule is set as declared below; cdk8s+ only builds one from separate fields.
       schedule: Cron.daily(),

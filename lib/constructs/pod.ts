@@ -36,6 +36,8 @@ export interface AppContext {
   readonly sharedOwners: ReadonlySet<string>;
   /** Web pods carry ROUTED_LABEL: the app has more than one process, so Traefik's door needs it. */
   readonly routedLabel: boolean;
+  /** Labels of what rolls out (Deployments, HPAs, PDBs, CronJobs): AFTER_JOBS_LABEL when the app has one-off Jobs. */
+  readonly rolloutLabels: Readonly<Record<string, string>>;
 }
 
 export const digest = (value: unknown, length = 8) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, length);

@@ -1,17 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
-import { phaseOf } from '../../lib/render';
+import { AFTER_JOBS_LABEL, phaseOf } from '../../lib/render';
 import { applyAsDeployer, output, startWithDist, stopWithDist, type TestCluster } from './harness';
 
 /*
  * Phase 05 and the one-off Jobs of phase 04, against a real API server and kube-controller-manager
  * (the Job controller retries and fails Jobs itself; the kubelet stand-in runs `false` and
  * `sh -c 'exit N'` as a runtime would, test/cluster/stand-ins.ts). One control plane for the file,
- * each test starting from what the last left: a cluster applied before phase 05 existed takes the
- * new layout without losing an object, a Job completes before its app's Deployment is applied, a
+ * each test starting from what the last left: an app that gains a one-off Job moves its workloads to
+ * phase 05 without losing an object, a Job completes before its app's Deployment is applied, a
  * failing one stops the apply, named, before anything of phase 05.
  */
 
@@ -32,16 +32,23 @@ function writeDocs(file: string, docs: Doc[]) {
   writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
 }
 
-/** The apps of dist/ as synth rendered them before phase 05 existed (all in 04-apps), or as it renders them now. */
-function layout(which: 'before-05' | 'with-05') {
-  const files = new Set([dir('04-apps'), dir('05-rollouts')].flatMap((d) => (existsSync(d) ? readdirSync(d) : [])));
-  for (const file of files) {
-    const docs = [...readDocs(join(dir('04-apps'), file)), ...readDocs(join(dir('05-rollouts'), file))];
-    const rollsOut = (d: Doc) => which === 'with-05' && phaseOf(d as { apiVersion: string; kind: string }, 'app') === '05-rollouts';
-    writeDocs(join(dir('04-apps'), file), docs.filter((d) => !rollsOut(d)));
-    writeDocs(join(dir('05-rollouts'), file), docs.filter(rollsOut));
-  }
+/**
+ * notes-api of dist/ as synth renders it without a one-off Job (everything in 04-apps), or as it
+ * renders it once it has one: what rolls out labelled after-jobs, in 05-rollouts.
+ */
+function notesApi(which: 'without-job' | 'with-job') {
+  const file = 'app-notes-api.yaml';
+  const docs = [...readDocs(join(dir('04-apps'), file)), ...readDocs(join(dir('05-rollouts'), file))].map((d) => {
+    const labels = { ...d.metadata.labels };
+    if (which === 'with-job' && ROLLOUT.has(d.kind)) labels[AFTER_JOBS_LABEL] = 'true';
+    else delete labels[AFTER_JOBS_LABEL];
+    return { ...d, metadata: { ...d.metadata, labels } };
+  });
+  const rollsOut = (d: Doc) => phaseOf(d as { apiVersion: string; kind: string }, 'app') === '05-rollouts';
+  writeDocs(join(dir('04-apps'), file), docs.filter((d) => !rollsOut(d)));
+  writeDocs(join(dir('05-rollouts'), file), docs.filter(rollsOut));
 }
+const ROLLOUT = new Set(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CronJob']);
 
 /** A small app as the app chart renders one with a one-off Job: Namespace (01), the Job (and a database) in 04, the Deployment (05). */
 function addApp(name: string, job: { name: string; command: string[]; backoffLimit?: number }, database?: Doc) {
@@ -74,28 +81,28 @@ function addApp(name: string, job: { name: string; command: string[]; backoffLim
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name, namespace: name, labels },
+      metadata: { name, namespace: name, labels: { ...labels, [AFTER_JOBS_LABEL]: 'true' } },
       spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: pod(name, ['serve']) } },
     },
   ]);
 }
 
 describe('phase 05 and the one-off Jobs of phase 04, against a real API server', () => {
-  it('a cluster applied before phase 05 existed takes the new layout: Deployments, HPAs, PDBs move to 05-rollouts, none deleted', async () => {
-    layout('before-05');
+  it('an app that gains a one-off Job: its Deployments, HPAs, PDBs move to 05-rollouts, none deleted', async () => {
+    notesApi('without-job');
     const first = await apply();
     expect(first.status, output(first)).toBe(0);
     const rollsOut = ['deployments.apps', 'horizontalpodautoscalers.autoscaling', 'poddisruptionbudgets.policy', 'cronjobs.batch'];
-    const before = get(rollsOut.join(','), '-A', '-l', `applyset.kubernetes.io/part-of=${applySetId('04-apps')}`).items as Doc[];
+    const before = get(rollsOut.join(','), '-n', 'notes-api', '-l', `applyset.kubernetes.io/part-of=${applySetId('04-apps')}`).items as Doc[];
     expect(before.map((o) => o.kind)).toEqual(expect.arrayContaining(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']));
 
-    layout('with-05');
+    notesApi('with-job');
     const r = await apply();
     expect(r.status, output(r)).toBe(0);
     expect(r.stdout).toContain('moved to another phase');
     expect(r.stdout).toContain('prune guard: 0 object(s) to prune in this run');
     expect(r.stdout).not.toMatch(/ pruned/);
-    const after = get(rollsOut.join(','), '-A', '-l', `applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`).items as Doc[];
+    const after = get(rollsOut.join(','), '-n', 'notes-api', '-l', `applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`).items as Doc[];
     const ids = (xs: Doc[]) => xs.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} ${o.metadata.uid}`).sort();
     expect(ids(after)).toEqual(ids(before));
     const drift = await apply('--drift');
