@@ -23,8 +23,11 @@ command -v go >/dev/null 2>&1 || {
   exit 3
 }
 
-work="$cache/control-plane/build-v$version"
-mkdir -p "$work" "$out"
+# Safe from several processes at once: each builds in a folder of its own and renames each binary
+# into place (atomic; the last one wins). Go's own caches are safe to share.
+mkdir -p "$out"
+work="$(mktemp -d "$out/build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
 cd "$work"
 {
   echo "module hobby-infra.local/control-plane"
@@ -59,8 +62,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 for cmd in kube-apiserver kube-controller-manager kubectl; do
-  [ -x "$out/$cmd" ] || go build -trimpath -ldflags "$ldflags" -o "$out/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd"
-  [ -x "$out/$cmd" ] || mv "$out/$cmd.tmp" "$out/$cmd"
+  [ -x "$out/$cmd" ] || { go build -trimpath -ldflags "$ldflags" -o "$work/$cmd" "k8s.io/kubernetes/cmd/$cmd" && mv -f "$work/$cmd" "$out/$cmd"; }
 done
-[ -x "$out/etcd" ] || { go build -trimpath -ldflags "-s -w" -o "$out/etcd.tmp" go.etcd.io/etcd/server/v3 && mv "$out/etcd.tmp" "$out/etcd"; }
+[ -x "$out/etcd" ] || { go build -trimpath -ldflags "-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3 && mv -f "$work/etcd" "$out/etcd"; }
 echo "$out"

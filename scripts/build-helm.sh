@@ -4,6 +4,7 @@
 # machines that cannot download helm releases. CI uses the official release instead
 # (azure/setup-helm in .github/workflows/pr.yml). The binary is cached outside the repository,
 # keyed by version, so only the first run on a machine pays for the build (minutes on 2 cores).
+# Several processes may run it at once.
 #
 # usage: build-helm.sh <helm version, e.g. 3.17.4 or v4.1.4>   prints the path of the helm binary
 set -euo pipefail
@@ -22,8 +23,11 @@ command -v go >/dev/null 2>&1 || {
   exit 3
 }
 
-work="$cache/helm/build-$version"
-mkdir -p "$work" "$out"
+# Safe from several processes at once (test files build it in parallel): each builds in a folder
+# of its own and renames its binary into place; a rename is atomic, and the last one wins.
+mkdir -p "$out"
+work="$(mktemp -d "$out/build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
 cd "$work"
 # A throwaway main module that requires only helm: minimal version selection then picks exactly
 # the dependency versions of helm's own go.mod, as a build in helm's repository would.
@@ -41,6 +45,6 @@ if [ "$major" = v3 ]; then
     ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$k8s_minor"
   done
 fi
-go build -trimpath -ldflags "$ldflags" -o "$out/helm.tmp" "$module/cmd/helm"
-mv "$out/helm.tmp" "$out/helm"
+go build -trimpath -ldflags "$ldflags" -o "$work/helm" "$module/cmd/helm"
+mv -f "$work/helm" "$out/helm"
 echo "$out/helm"
