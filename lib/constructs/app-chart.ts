@@ -17,6 +17,7 @@ import { AppCronJob, AppJob } from './job';
 import { PlatformNamespace } from './namespace';
 import type { AppContext } from './pod';
 import { VolumeBackup, volumeBackupUsage } from './volume-backup';
+import { AppVolumes } from './volumes';
 
 /*
  * One app: its namespace (Pod Security restricted unless a process opts out, with the reasons shown)
@@ -56,6 +57,7 @@ export class AppChart extends PlatformChart {
 
     const ctx: AppContext = {
       app: spec.name,
+      volumes: new AppVolumes(this, 'volumes', spec, namespace),
       namespace,
       secretName,
       database: spec.database,

@@ -14,15 +14,6 @@ import { componentProbes, containerProps, finishPod, podAnnotations, podLabels, 
 export class AppComponent extends Construct {
   constructor(scope: Construct, id: string, c: ComponentSpec, ctx: AppContext) {
     super(scope, id);
-    for (const v of c.volumes) {
-      const claim = new kplus.PersistentVolumeClaim(this, `volume-${v.claim}`, {
-        metadata: { name: v.claim, namespace: ctx.namespace, labels: { 'app.kubernetes.io/name': c.name, 'app.kubernetes.io/part-of': ctx.app } },
-        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-        storageClassName: 'civo-volume',
-      });
-      // The size as declared: cdk8s+ would render it in whole GiB and fail on 512Mi or 1.5Gi.
-      ApiObject.of(claim).addJsonPatch(JsonPatch.add('/spec/resources', { requests: { storage: kplus.k8s.Quantity.fromString(v.size) } }));
-    }
     const selector = { 'app.kubernetes.io/name': c.name, 'app.kubernetes.io/part-of': ctx.app };
     const metadata = { name: c.name, namespace: ctx.namespace, labels: selector };
     const rollout = { ...metadata, labels: { ...selector, ...ctx.rolloutLabels } };

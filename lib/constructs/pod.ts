@@ -9,6 +9,7 @@ import { DATABASE_KEYS } from '../spec/workload';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { appSecretName, DATABASE_CLIENT_LABEL } from './database';
 import { CACHE_CLIENT_LABEL, CACHE_PORT } from './cache';
+import type { AppVolumes } from './volumes';
 
 /*
  * What every pod an app runs has in common, whatever controller starts it (Deployment, Job,
@@ -32,6 +33,8 @@ export interface AppContext {
   readonly secretName: string;
   readonly database?: DatabaseSpec;
   readonly cache?: CacheSpec;
+  /** The app's volume claims, by name. */
+  readonly volumes: AppVolumes;
   /** Owners whose volumes some other process mounts (they then share a node). */
   readonly sharedOwners: ReadonlySet<string>;
   /** Web pods carry ROUTED_LABEL: the app has more than one process, so Traefik's door needs it. */
@@ -97,7 +100,7 @@ function mountsOf(scope: Construct, p: ProcessSpec, ctx: AppContext): kplus.Volu
     ...Object.entries(p.scratch).map(([path, size], i) => ({ path, volume: scratch(`scratch-${i}`, `scratch-${i + 1}`, size) })),
     ...p.mounts.map((m, i) => ({
       path: m.mountPath,
-      volume: kplus.Volume.fromPersistentVolumeClaim(scope, `pvc-${i}`, kplus.PersistentVolumeClaim.fromClaimName(scope, `claim-${i}`, m.claim), { name: m.volume }),
+      volume: kplus.Volume.fromPersistentVolumeClaim(scope, `pvc-${i}`, ctx.volumes.claim(m.claim), { name: m.volume }),
     })),
     ...fileMounts(scope, p, ctx),
   ];
