@@ -7,6 +7,8 @@
 #
 # usage: build-control-plane.sh <kubernetes version, e.g. 1.32.5>   prints the binary directory
 set -euo pipefail
+# shellcheck source=scripts/go-build.sh
+source "$(dirname "$0")/go-build.sh"
 
 version="${1:?usage: build-control-plane.sh <kubernetes version>}"
 version="${version#v}"
@@ -18,17 +20,9 @@ tools=(kube-apiserver kube-controller-manager kubectl etcd)
 have_all() { for t in "${tools[@]}"; do [ -x "$out/$t" ] || return 1; done; }
 if have_all; then echo "$out"; exit 0; fi
 
-command -v go >/dev/null 2>&1 || {
-  echo "test:cluster needs Go (https://go.dev/dl/) to build kube-apiserver, kube-controller-manager, kubectl and etcd v$version; 'go' is not on PATH" >&2
-  exit 3
-}
+require_go "test:cluster needs Go to build kube-apiserver, kube-controller-manager, kubectl and etcd v$version"
 
-# Safe from several processes at once: each builds in a folder of its own and renames each binary
-# into place (atomic; the last one wins). Go's own caches are safe to share.
-mkdir -p "$out"
-work="$(mktemp -d "$out/build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+in_private_build_dir "$out"
 {
   echo "module hobby-infra.local/control-plane"
   echo

@@ -10,6 +10,8 @@
 #
 # usage: build-cron-oracle.sh   prints the path of the cron-oracle binary
 set -euo pipefail
+# shellcheck source=scripts/go-build.sh
+source "$(dirname "$0")/go-build.sh"
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/oracles/cron" && pwd)"
 module="github.com/robfig/cron/v3"
@@ -22,16 +24,10 @@ bin="$out/cron-oracle"
 
 if [ -x "$bin" ] && [ "$("$bin" -source 2>/dev/null)" = "$source_sum" ]; then echo "$bin"; exit 0; fi
 
-command -v go >/dev/null 2>&1 || {
-  echo "the cron oracle test needs Go (https://go.dev/dl/) to build $module $version; 'go' is not on PATH" >&2
-  exit 3
-}
+require_go "the cron oracle test needs Go to build $module $version"
 
-mkdir -p "$out"
-work="$(mktemp -d "$out/build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+in_private_build_dir "$out"
 cp "$src/go.mod" "$src/main.go" "$work/"
-cd "$work"
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 # go.sum is made here, from the checksum database, rather than kept in the repository.
 go mod download "$module"

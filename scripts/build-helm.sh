@@ -8,6 +8,8 @@
 #
 # usage: build-helm.sh <helm version, e.g. 3.17.4 or v4.1.4>   prints the path of the helm binary
 set -euo pipefail
+# shellcheck source=scripts/go-build.sh
+source "$(dirname "$0")/go-build.sh"
 
 version="${1:?usage: build-helm.sh <helm version, e.g. 3.17.4>}"
 version="v${version#v}"
@@ -18,17 +20,9 @@ out="$cache/helm/$version"
 
 if [ -x "$out/helm" ]; then echo "$out/helm"; exit 0; fi
 
-command -v go >/dev/null 2>&1 || {
-  echo "rendering charts needs helm $version: install it, or install Go (https://go.dev/dl/) so scripts/build-helm.sh can build it; 'go' is not on PATH" >&2
-  exit 3
-}
+require_go "rendering charts needs helm $version (install it), or Go for scripts/build-helm.sh to build it"
 
-# Safe from several processes at once (test files build it in parallel): each builds in a folder
-# of its own and renames its binary into place; a rename is atomic, and the last one wins.
-mkdir -p "$out"
-work="$(mktemp -d "$out/build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+in_private_build_dir "$out"
 # A throwaway main module that requires only helm: minimal version selection then picks exactly
 # the dependency versions of helm's own go.mod, as a build in helm's repository would.
 printf 'module hobby-infra.local/helm\n\ngo 1.23.0\n\nrequire %s %s\n' "$module" "$version" > go.mod
