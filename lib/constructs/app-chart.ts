@@ -5,7 +5,7 @@ import { processesOf, type AppSpec } from '../spec/types';
 import { RESTRICTED_CAPABILITIES } from '../spec/workload';
 import { AdminOnly } from './admin-only';
 import { AppLimits } from './app-limits';
-import { AppNetworkPolicy } from './app-network';
+import { AppNetworkPolicy, doorsPerProcess } from './app-network';
 import { addUsage, BackupSecretStore, noUsage } from './backups';
 import { AppCache } from './cache';
 import { AppComponent } from './component';
@@ -62,7 +62,7 @@ export class AppChart extends PlatformChart {
       secretName,
       database: spec.database,
       cache: spec.cache,
-      routedLabel: processes.length > 1,
+      routedLabel: doorsPerProcess(spec),
       rolloutLabels: spec.jobs.length ? { [AFTER_JOBS_LABEL]: 'true' } : {},
       sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
     };

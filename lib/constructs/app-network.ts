@@ -15,6 +15,13 @@ import { ROUTED_LABEL } from './pod';
 /** Private ranges are never "the internet": egress there stays denied. */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
 
+/**
+ * An app of one process has its doors (Traefik's, the database's, the internet's) all in one policy.
+ * With several, each door is a policy of its own that selects only the pods it is for, by labels
+ * the pods carry (ROUTED_LABEL on web pods, the client labels): lib/constructs/pod.ts reads this too.
+ */
+export const doorsPerProcess = (app: AppSpec): boolean => processesOf(app).length > 1;
+
 const k = kplus.k8s;
 const tcp = (port: number) => ({ protocol: 'TCP', port: k.IntOrString.fromNumber(port) });
 
@@ -41,9 +48,7 @@ export class AppNetworkPolicy extends Construct {
       : undefined;
     const toDatabase = app.database && { to: [{ podSelector: { matchLabels: { [CLUSTER_LABEL]: app.database.name } } }], ports: [tcp(POSTGRES_PORT)] };
     const toInternet = (ports: readonly number[]) => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }], ports: ports.map(tcp) });
-    // An app of one process: its doors are the app's doors, all in one policy. With several, each
-    // door is a policy of its own that selects only the pods it is for.
-    const alone = processes.length === 1 ? processes[0]! : undefined;
+    const alone = doorsPerProcess(app) ? undefined : processes[0];
     new k.KubeNetworkPolicy(this, 'allow', {
       metadata: { name: 'allow-declared', namespace },
       spec: {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../config/versions';
 import { memoryMiB } from '../quantity';
 import type { CacheSpec } from '../spec/types';
+import { CACHE_CLIENT_LABEL, CACHE_PORT, containerSecurityContext, patchPodTemplate, podSecurityContext } from './pod';
 
 /*
  * An app's cache: one Valkey (Redis-compatible) pod and its Service `<app>-cache:6379`. Memory is
@@ -14,9 +15,6 @@ import type { CacheSpec } from '../spec/types';
  * the door, and a password would be a secret to keep.
  */
 
-export const CACHE_PORT = 6379;
-/** Pods of the app's processes that read its address (`cacheEnv`): the only ones it admits. */
-export const CACHE_CLIENT_LABEL = 'hobby-infra.dev/cache-client';
 export const CACHE_UID = 10001;
 /** What the cache pod requests besides its memory. */
 export const CACHE_CPU = { request: '20m', limit: '500m' } as const;
@@ -30,6 +28,8 @@ export class AppCache extends Construct {
     const selector = { 'app.kubernetes.io/name': cache.name, 'app.kubernetes.io/part-of': app };
     const metadata = { name: cache.name, namespace, labels: selector };
     const mib = memoryMiB(cache.memory);
+    const runAs = { uid: CACHE_UID, gid: CACHE_UID };
+    const resources = { requests: { cpu: CACHE_CPU.request, memory: cache.memory }, limits: { cpu: CACHE_CPU.limit, memory: cache.memory } };
     const data: kplus.Volume = cache.persistence
       ? kplus.Volume.fromPersistentVolumeClaim(this, 'data', this.claim(cache, namespace, selector), { name: 'data' })
       : kplus.Volume.fromEmptyDir(this, 'data', 'data', { sizeLimit: Size.mebibytes(mib) });
@@ -41,7 +41,7 @@ export class AppCache extends Construct {
       replicas: 1,
       strategy: kplus.DeploymentStrategy.recreate(),
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: CACHE_UID, group: CACHE_UID, fsGroup: CACHE_UID, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      securityContext: podSecurityContext(runAs),
       containers: [
         {
           name: 'valkey',
@@ -58,20 +58,7 @@ export class AppCache extends Construct {
             '--appendonly', cache.persistence ? 'yes' : 'no',
           ],
           portNumber: CACHE_PORT,
-          resources: {
-            cpu: { request: kplus.Cpu.millis(parseInt(CACHE_CPU.request, 10)), limit: kplus.Cpu.millis(parseInt(CACHE_CPU.limit, 10)) },
-            memory: { request: Size.mebibytes(mib), limit: Size.mebibytes(mib) },
-          },
-          securityContext: {
-            ensureNonRoot: true,
-            user: CACHE_UID,
-            group: CACHE_UID,
-            privileged: false,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: [kplus.Capability.ALL] },
-            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-          },
+          securityContext: containerSecurityContext(runAs),
           readiness: kplus.Probe.fromTcpSocket({ port: CACHE_PORT }),
           liveness: kplus.Probe.fromTcpSocket({ port: CACHE_PORT }),
           volumeMounts: [{ path: '/data', volume: data }],
@@ -79,13 +66,7 @@ export class AppCache extends Construct {
       ],
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
-    const object = ApiObject.of(deployment);
-    object.addJsonPatch(JsonPatch.add('/spec/template/spec/enableServiceLinks', false));
-    object.addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`));
-    object.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources', {
-      requests: { cpu: kplus.k8s.Quantity.fromString(CACHE_CPU.request), memory: kplus.k8s.Quantity.fromString(cache.memory) },
-      limits: { cpu: kplus.k8s.Quantity.fromString(CACHE_CPU.limit), memory: kplus.k8s.Quantity.fromString(cache.memory) },
-    }));
+    patchPodTemplate(ApiObject.of(deployment), '/spec/template', resources);
     const service = new kplus.Service(this, 'service', { metadata, ports: [{ name: 'valkey', port: CACHE_PORT, targetPort: CACHE_PORT }] });
     for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
 

@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { SCRATCH_MOUNT_PATH, SCRATCH_SIZE } from '../spec/fields';
+import { SCRATCH_MOUNT_PATH, SCRATCH_SIZE, type Resources } from '../spec/fields';
 import type { CacheSpec, ComponentSpec, ProcessSpec } from '../spec/types';
 import type { DatabaseSpec } from '../spec/database';
 import { DATABASE_KEYS } from '../spec/workload';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { appSecretName, DATABASE_CLIENT_LABEL } from './database';
-import { CACHE_CLIENT_LABEL, CACHE_PORT } from './cache';
 import type { AppVolumes } from './volumes';
 
 /*
@@ -19,6 +18,10 @@ import type { AppVolumes } from './volumes';
  * their own settings and crash on).
  */
 
+/** Where an app's cache (lib/constructs/cache.ts) listens; processes learn it through `cacheEnv`. */
+export const CACHE_PORT = 6379;
+/** Pods of the processes that read the cache's address (`cacheEnv`): the only ones it admits. */
+export const CACHE_CLIENT_LABEL = 'hobby-infra.dev/cache-client';
 /** Web components' pods: the only ones Traefik may reach (lib/constructs/app-network.ts). */
 export const ROUTED_LABEL = 'hobby-infra.dev/routed';
 /** Pods that mount a component's volume carry this (with the owner's name) and are kept on one node with it. */
@@ -37,7 +40,7 @@ export interface AppContext {
   readonly volumes: AppVolumes;
   /** Owners whose volumes some other process mounts (they then share a node). */
   readonly sharedOwners: ReadonlySet<string>;
-  /** Web pods carry ROUTED_LABEL: the app has more than one process, so Traefik's door needs it. */
+  /** Web pods carry ROUTED_LABEL: Traefik's door is a policy of its own (doorsPerProcess, app-network.ts). */
   readonly routedLabel: boolean;
   /** Labels of what rolls out (Deployments, HPAs, PDBs, CronJobs): AFTER_JOBS_LABEL when the app has one-off Jobs. */
   readonly rolloutLabels: Readonly<Record<string, string>>;
@@ -108,14 +111,38 @@ function mountsOf(scope: Construct, p: ProcessSpec, ctx: AppContext): kplus.Volu
 
 const root = (p: ProcessSpec) => p.insecure?.runAsRoot === true;
 
+/** Who a pod's processes run as: a non-root user (the default 10001, or a chosen one), or root when an opt-out says so. */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+  readonly root?: boolean;
+}
+
+const runAsOf = (p: ProcessSpec): RunAs => ({ uid: p.uid, gid: p.gid, root: root(p) });
+
 /** The pod-level security context. */
-export function podSecurityContext(p: ProcessSpec): kplus.PodSecurityContextProps {
+export function podSecurityContext(p: ProcessSpec | RunAs): kplus.PodSecurityContextProps {
+  const who = 'image' in p ? runAsOf(p) : p;
   return {
-    ensureNonRoot: !root(p),
-    user: p.uid,
-    group: p.gid,
-    fsGroup: root(p) ? undefined : p.gid,
+    ensureNonRoot: !who.root,
+    user: who.uid,
+    group: who.gid,
+    fsGroup: who.root ? undefined : who.gid,
     fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+  };
+}
+
+/** A container that cannot escalate: read-only root filesystem, every capability dropped (but those added back), seccomp. */
+export function containerSecurityContext(who: RunAs, opts: { writableRoot?: boolean; add?: readonly string[] } = {}): kplus.ContainerSecurityContextProps {
+  return {
+    ensureNonRoot: !who.root,
+    user: who.uid,
+    group: who.gid,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: opts.writableRoot !== true,
+    capabilities: { drop: [kplus.Capability.ALL], ...(opts.add ? { add: opts.add.map((c) => c as kplus.Capability) } : {}) },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
   };
 }
 
@@ -134,16 +161,7 @@ export function containerProps(scope: Construct, p: ProcessSpec, ctx: AppContext
       cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
       memory: { request: Size.mebibytes(memoryMiB(r.requests.memory)), limit: Size.mebibytes(memoryMiB(r.limits.memory)) },
     },
-    securityContext: {
-      ensureNonRoot: !root(p),
-      user: p.uid,
-      group: p.gid,
-      privileged: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: p.insecure?.writableRootFilesystem !== true,
-      capabilities: { drop: [kplus.Capability.ALL], ...(p.insecure?.capabilities ? { add: p.insecure.capabilities.map((c) => c as kplus.Capability) } : {}) },
-      seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-    },
+    securityContext: containerSecurityContext(runAsOf(p), { writableRoot: p.insecure?.writableRootFilesystem, add: p.insecure?.capabilities }),
     volumeMounts: mountsOf(scope, p, ctx),
   };
 }
@@ -154,15 +172,20 @@ export function podAnnotations(p: ProcessSpec): Record<string, string> | undefin
 }
 
 /**
- * What cdk8s+ cannot say, patched onto the rendered pod template at `podPath`: no service links;
- * quantities as declared (`1Gi`, not `1024Mi`); no hashed address label; and pods that share a
- * volume kept on one node (the volume is ReadWriteOnce: one node at a time).
+ * What cdk8s+ cannot say, patched onto the rendered pod template at `podPath` of every app pod
+ * (the cache's too): no service links; quantities as declared (`1Gi`, not `1024Mi`); no hashed
+ * address label.
  */
-export function finishPod(object: ApiObject, podPath: string, p: ProcessSpec, ctx: AppContext): void {
+export function patchPodTemplate(object: ApiObject, podPath: string, resources: Resources): void {
   const quantities = (q: Record<string, string>) => Object.fromEntries(Object.entries(q).map(([k, v]) => [k, kplus.k8s.Quantity.fromString(v)]));
   object.addJsonPatch(JsonPatch.add(`${podPath}/spec/enableServiceLinks`, false));
-  object.addJsonPatch(JsonPatch.replace(`${podPath}/spec/containers/0/resources`, { requests: quantities(p.resources.requests), limits: quantities(p.resources.limits) }));
+  object.addJsonPatch(JsonPatch.replace(`${podPath}/spec/containers/0/resources`, { requests: quantities(resources.requests), limits: quantities(resources.limits) }));
   object.addJsonPatch(JsonPatch.remove(`${podPath}/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`));
+}
+
+/** A process's pod template: the patches every app pod gets, and pods that share a volume kept on one node (ReadWriteOnce). */
+export function finishPod(object: ApiObject, podPath: string, p: ProcessSpec, ctx: AppContext): void {
+  patchPodTemplate(object, podPath, p.resources);
   const groups = volumeGroups(p, ctx);
   if (groups.length) {
     object.addJsonPatch(
