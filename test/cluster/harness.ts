@@ -112,11 +112,11 @@ export function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[]): str
   return r.stdout;
 }
 
-/** One distinct (fake) Infisical identity per namespace with a SecretStore in dist/, as the deploy job gets them. */
-export function testIdentities(): string {
-  const namespaces = readdirSync(join(REPO, 'dist'), { recursive: true, encoding: 'utf8' })
+/** One distinct (fake) Infisical identity per namespace with a SecretStore in `dist` (default the repository's), as the deploy job gets them. */
+export function testIdentities(dist = join(REPO, 'dist')): string {
+  const namespaces = readdirSync(dist, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(REPO, 'dist', f), 'utf8')).map((d) => d.toJS()))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dist, f), 'utf8')).map((d) => d.toJS()))
     .filter((m) => m?.kind === 'SecretStore')
     .map((m) => m.metadata.namespace as string);
   return JSON.stringify(Object.fromEntries(namespaces.map((ns) => [ns, { clientId: `id-of-${ns}`, clientSecret: `secret-of-${ns}` }])));
@@ -133,7 +133,8 @@ export async function stopWithDist(cluster: TestCluster | undefined, dist: strin
 }
 
 /** `npm run apply` on `dist` as the deploy job runs it: as the deploy identity, never as the admin. */
-export const applyAsDeployer = (cluster: TestCluster, dist: string, args: readonly string[]) => runApply({ env: cluster.deployEnv }, ['--dist', dist, ...args]);
+export const applyAsDeployer = (cluster: TestCluster, dist: string, args: readonly string[]) =>
+  runApply({ env: cluster.deployEnv }, ['--dist', dist, ...args], { INFISICAL_IDENTITIES: testIdentities(dist) });
 
 /** What a command printed, both streams. */
 export const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;

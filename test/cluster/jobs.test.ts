@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
-import { AFTER_JOBS_LABEL, phaseOf } from '../../lib/render';
+import { AFTER_JOBS_LABEL } from '../../lib/render';
+import { appFile, render } from '../helpers';
 import { applyAsDeployer, output, startWithDist, stopWithDist, type TestCluster } from './harness';
 
 /*
@@ -33,22 +34,27 @@ function writeDocs(file: string, docs: Doc[]) {
 }
 
 /**
- * notes-api of dist/ as synth renders it without a one-off Job (everything in 04-apps), or as it
- * renders it once it has one: what rolls out labelled after-jobs, in 05-rollouts.
+ * An app of this test's own (not one of the user's apps/), rendered by the platform as synth renders
+ * it: autoscaled (an HPA and a PDB) with a database, without a one-off Job (everything in 04-apps),
+ * or with one (what rolls out labelled after-jobs, in 05-rollouts). Its files replace the app's in dist/.
  */
-function notesApi(which: 'without-job' | 'with-job') {
-  const file = 'app-notes-api.yaml';
-  const docs = [...readDocs(join(dir('04-apps'), file)), ...readDocs(join(dir('05-rollouts'), file))].map((d) => {
-    const labels = { ...d.metadata.labels };
-    if (which === 'with-job' && ROLLOUT.has(d.kind)) labels[AFTER_JOBS_LABEL] = 'true';
-    else delete labels[AFTER_JOBS_LABEL];
-    return { ...d, metadata: { ...d.metadata, labels } };
-  });
-  const rollsOut = (d: Doc) => phaseOf(d as { apiVersion: string; kind: string }, 'app') === '05-rollouts';
-  writeDocs(join(dir('04-apps'), file), docs.filter((d) => !rollsOut(d)));
-  writeDocs(join(dir('05-rollouts'), file), docs.filter(rollsOut));
+function ledger(which: 'without-job' | 'with-job') {
+  const image = 'ghcr.io/me/ledger:1.0.0';
+  const spec = {
+    image,
+    port: 8080,
+    autoscaling: { minReplicas: 2, maxReplicas: 3 },
+    databaseEnv: { DATABASE_URL: 'uri' },
+    database: { size: '1Gi' },
+    ...(which === 'with-job' ? { jobs: { migrate: { image, args: ['migrate'], databaseEnv: { DATABASE_URL: 'uri' } } } } : {}),
+  };
+  const { files } = render({ apps: [appFile('ledger', spec)] });
+  for (const phase of ['01-prerequisites', '04-apps', '05-rollouts']) {
+    const text = files.get(`${phase}/app-ledger.yaml`);
+    if (text) writeDocs(join(dir(phase), 'app-ledger.yaml'), parseAllDocuments(text).map((d) => d.toJS() as Doc));
+    else rmSync(join(dir(phase), 'app-ledger.yaml'), { force: true });
+  }
 }
-const ROLLOUT = new Set(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'CronJob']);
 
 /** A small app as the app chart renders one with a one-off Job: Namespace (01), the Job (and a database) in 04, the Deployment (05). */
 function addApp(name: string, job: { name: string; command: string[]; backoffLimit?: number }, database?: Doc) {
@@ -89,20 +95,20 @@ function addApp(name: string, job: { name: string; command: string[]; backoffLim
 
 describe('phase 05 and the one-off Jobs of phase 04, against a real API server', () => {
   it('an app that gains a one-off Job: its Deployments, HPAs, PDBs move to 05-rollouts, none deleted', async () => {
-    notesApi('without-job');
+    ledger('without-job');
     const first = await apply();
     expect(first.status, output(first)).toBe(0);
     const rollsOut = ['deployments.apps', 'horizontalpodautoscalers.autoscaling', 'poddisruptionbudgets.policy', 'cronjobs.batch'];
-    const before = get(rollsOut.join(','), '-n', 'notes-api', '-l', `applyset.kubernetes.io/part-of=${applySetId('04-apps')}`).items as Doc[];
+    const before = get(rollsOut.join(','), '-n', 'ledger', '-l', `applyset.kubernetes.io/part-of=${applySetId('04-apps')}`).items as Doc[];
     expect(before.map((o) => o.kind)).toEqual(expect.arrayContaining(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']));
 
-    notesApi('with-job');
+    ledger('with-job');
     const r = await apply();
     expect(r.status, output(r)).toBe(0);
     expect(r.stdout).toContain('moved to another phase');
     expect(r.stdout).toContain('prune guard: 0 object(s) to prune in this run');
     expect(r.stdout).not.toMatch(/ pruned/);
-    const after = get(rollsOut.join(','), '-n', 'notes-api', '-l', `applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`).items as Doc[];
+    const after = get(rollsOut.join(','), '-n', 'ledger', '-l', `applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`).items as Doc[];
     const ids = (xs: Doc[]) => xs.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} ${o.metadata.uid}`).sort();
     expect(ids(after)).toEqual(ids(before));
     const drift = await apply('--drift');
@@ -110,8 +116,8 @@ describe('phase 05 and the one-off Jobs of phase 04, against a real API server',
   });
 
   it('a one-off Job completes before its app\'s Deployment is applied, after the database it may need is Ready', async () => {
-    // A database as the app chart renders one (notes-api's), without its backups.
-    const db = readDocs(join(dir('04-apps'), 'app-notes-api.yaml')).find((d) => d.kind === 'Cluster')!;
+    // A database as the app chart renders one (the ledger's), without its backups.
+    const db = readDocs(join(dir('04-apps'), 'app-ledger.yaml')).find((d) => d.kind === 'Cluster')!;
     const { plugins: _, ...spec } = db.spec;
     addApp('jobs-demo', { name: 'migrate-1', command: ['sh', '-c', 'exit 0'] }, { ...db, metadata: { name: 'jobs-demo-db', namespace: 'jobs-demo' }, spec });
     const r = await apply();
