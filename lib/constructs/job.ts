@@ -12,12 +12,15 @@ import { containerProps, digest, finishPod, podAnnotations, podLabels, podSecuri
  * A CronJob starts a Job on its schedule; it rolls out with the components (after the one-off Jobs).
  */
 
-/** The label the apply's job wait selects on (lib/delivery). */
-export const RUN_LABEL = 'hobby-infra.dev/run';
-export const BEFORE_ROLLOUT = 'before-rollout';
+/**
+ * Marks a one-off Job in dist/ and in the cluster (`kubectl get jobs -l hobby-infra.dev/run=before-rollout`).
+ * The apply waits for every Job of phase 04, which only one-off Jobs are in.
+ */
+const RUN_LABEL = 'hobby-infra.dev/run';
+const BEFORE_ROLLOUT = 'before-rollout';
 
 /** The Job's name: `<app>-<job>-<8 hex>` of everything that shapes its pod. */
-export const jobName = (j: JobSpec, ctx: AppContext) => `${j.name}-${digest({ j, database: ctx.database?.name, cache: ctx.cache?.name })}`;
+const jobName = (j: JobSpec, ctx: AppContext) => `${j.name}-${digest({ j, database: ctx.database?.name, cache: ctx.cache?.name })}`;
 
 export class AppJob extends Construct {
   constructor(scope: Construct, id: string, j: JobSpec, ctx: AppContext) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DNS_LABEL } from '../names';
 import { cronScheduleProblem } from './cron';
-import { absolutePath, argv, env, envName, image, memory, pointInTime, port, reason, resources, SCRATCH_MOUNT_PATH } from './fields';
+import { absolutePath, argv, env, envName, image, memory, pointInTime, port, reason, resources } from './fields';
 
 /*
  * The processes an app runs, as declared: long-running components (web, internal or worker),
@@ -177,4 +177,3 @@ export type ComponentInput = z.output<typeof componentSchema>;
 export type JobInput = z.output<typeof jobSchema>;
 export type CronJobInput = z.output<typeof cronJobSchema>;
 export type ProcessInput = ComponentInput | JobInput | CronJobInput;
-export { SCRATCH_MOUNT_PATH };
