@@ -13,7 +13,29 @@ import { appFile, find, helmValues, render } from './helpers';
  * alerts, as rendered. test:cluster checks the same objects against the real API server.
  */
 
-const { objects } = render();
+// Two apps of this test's own, shaped like the shipped examples apps/notes-api.ts and apps/shop.ts, so
+// that the user's apps/ never change what it sees.
+const notesApi = {
+  image: 'ghcr.io/hobby-infra/notes-api:2.3.1',
+  port: 3000,
+  hosts: ['notes-api'],
+  healthPath: '/health',
+  env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
+  secrets: true,
+  database: { size: '5Gi' },
+  databaseEnv: { DATABASE_URL: 'uri' },
+  egressPorts: [443],
+  autoscaling: { minReplicas: 2, maxReplicas: 4, cpuTarget: 70 },
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+};
+const shop = {
+  hosts: ['shop'],
+  components: {
+    web: { image: 'ghcr.io/hobby-infra/shop-web:0.9.0', port: 8080, path: '/', healthPath: '/' },
+    api: { image: 'ghcr.io/hobby-infra/shop-api:0.9.0', port: 8081, path: '/api', healthPath: '/api/health', secrets: true, egressPorts: [5432], volume: { mountPath: '/data', size: '1Gi' } },
+  },
+};
+const { objects } = render({ apps: [appFile('notes-api', notesApi), appFile('shop', shop)] });
 const ofKind = (kind: string, namespace?: string) => objects.filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace)) as any[];
 
 describe('operators', () => {
@@ -37,7 +59,7 @@ describe('operators', () => {
   });
 });
 
-describe('an app database (apps/notes-api.ts)', () => {
+describe('an app database (notes-api, as the shipped example declares it)', () => {
   const ns = 'notes-api';
   const db = find(objects, 'Cluster', 'notes-api-db', ns) as any;
 
@@ -158,7 +180,7 @@ describe('restore', () => {
 });
 
 describe('volume backups', () => {
-  test('every volume is copied to the bucket with restic on the configured schedule and retention (apps/shop.ts)', () => {
+  test('every volume is copied to the bucket with restic on the configured schedule and retention (shop, as the shipped example declares it)', () => {
     const source = find(objects, 'ReplicationSource', 'shop-api', 'shop') as any;
     expect(source.spec).toMatchObject({ sourcePVC: 'shop-api-data', trigger: { schedule: cluster.backups.volumes.schedule } });
     expect(source.spec.restic).toMatchObject({ repository: 'shop-api-volume-backup', copyMethod: 'Direct', retain: cluster.backups.volumes.keep });
