@@ -1,11 +1,31 @@
+import { resolve } from 'node:path';
 import { deployIdentityObjects } from '../lib/delivery/deploy-identity';
-import { parseCommandLine } from '../lib/cli';
+import { deployPolicyObjects, policyInputs } from '../lib/delivery/deploy-policy';
+import { readDistDir } from '../lib/delivery/diff';
+import { collectObjects } from '../lib/delivery/manifests';
+import { exitWith, parseCommandLine } from '../lib/cli';
 import { toYaml } from '../lib/yaml';
 
 /*
- * npm run -s deploy-identity | kubectl apply --server-side -f -     (once, with the admin kubeconfig)
- * Prints the deploy identity's ServiceAccount, ClusterRole and ClusterRoleBinding
- * (lib/delivery/deploy-identity.ts). Not part of dist/: the deploy job cannot grant itself rights.
+ * npm run -s deploy-identity [-- --dist dist] | kubectl apply --server-side -f -   (the admin, once
+ * and again when a chart or repository is added; the apply says when)
+ * Prints the deploy and drift identities (ServiceAccount, ClusterRole, ClusterRoleBinding each;
+ * lib/delivery/deploy-identity.ts) and the admission policy that guards them, from the dist/ it
+ * will guard (lib/delivery/deploy-policy.ts). Not part of dist/: the deploy job cannot grant
+ * itself rights, nor change the policy.
  */
-parseCommandLine('deploy-identity', 'npm run -s deploy-identity | kubectl apply --server-side -f -', {});
-process.stdout.write(deployIdentityObjects().map((o) => toYaml(o)).join('---\n'));
+const usage = 'npm run -s deploy-identity [-- --dist <dir>] | kubectl apply --server-side -f -';
+const { values } = parseCommandLine('deploy-identity', usage, { dist: { type: 'string', default: 'dist' }, help: { type: 'boolean', short: 'h' } });
+if (values.help) {
+  console.log(`usage: ${usage}\n\nPrints the deploy and drift identities and the admission policy that guards them, for the admin to apply\n(once, and again when npm run apply says the live policy differs from the one its dist/ needs).`);
+  process.exit(0);
+}
+const files = readDistDir(resolve(values.dist!));
+if (!files.size) exitWith('deploy-identity', `--dist: got ${values.dist}/ with no manifests, expected the rendered dist/ (run npm run synth)`, 2);
+let inputs;
+try {
+  inputs = policyInputs(collectObjects(files).values());
+} catch (err) {
+  exitWith('deploy-identity', `${values.dist}/: ${(err as Error).message}`, 2);
+}
+process.stdout.write([...deployIdentityObjects(), ...deployPolicyObjects(inputs!)].map((o) => toYaml(o)).join('---\n'));

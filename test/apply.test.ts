@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySetId, computeApplySetId } from '../lib/delivery/applyset';
 import { checkPrune } from '../lib/delivery/guard';
@@ -8,7 +10,8 @@ import { diffFileName, parseDiffObjects, runPlan, type Spawner } from '../lib/de
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
-import { coversResource, deployIdentityObjects, deployRules } from '../lib/delivery/deploy-identity';
+import { coversResource, deployIdentityObjects, deployRules, driftRules } from '../lib/delivery/deploy-identity';
+import { deployPolicyObjects, policyInputs } from '../lib/delivery/deploy-policy';
 import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
 import { groupOf, isBuiltInGroup, phaseOf, PHASES } from '../lib/render';
 import { toYaml } from '../lib/yaml';
@@ -95,6 +98,8 @@ describe('apply phases (render.ts phaseOf)', () => {
 describe('the apply plan', () => {
   it('pins the order of the commands', () => {
     expect(buildPlan({ files: fixture }).map(commandLine)).toEqual([
+      // The admission policy that guards the deploy identity, before anything is written.
+      'kubectl get validatingadmissionpolicy/hobby-infra-deploy validatingadmissionpolicybinding/hobby-infra-deploy -o json',
       'kubectl apply --server-side --field-manager=hobby-infra --force-conflicts -f -',
       'kubectl wait --for=condition=Established --timeout=60s crd/applysets.hobby-infra.dev',
       'kubectl get applysets.hobby-infra.dev -o json',
@@ -207,7 +212,7 @@ describe('the apply plan', () => {
     for (const s of dry) expect(s.argv.includes('--dry-run=server') || s.argv[1] === 'get').toBe(true);
     const drift = buildPlan({ files: fixture, mode: 'drift' });
     expect(drift.filter((s) => s.kind === 'diff').map((s) => s.phase)).toEqual([...PHASES]);
-    expect(drift.filter((s) => !['diff', 'inventory'].includes(s.kind))).toEqual([]);
+    expect(drift.filter((s) => !['diff', 'inventory', 'policy'].includes(s.kind))).toEqual([]);
     const labelled = JSON.parse(drift.find((s) => s.kind === 'diff')!.stdin!.render({}));
     expect(labelled.items[0].metadata.labels['applyset.kubernetes.io/part-of']).toBe(applySetId('01-prerequisites'));
   });
@@ -295,7 +300,7 @@ describe('running the plan (fake kubectl)', () => {
   it('refuses to remove a chart whose CRDs dist/ still uses, whatever the flags', () => {
     const files = new Map(fixture);
     files.delete('02-helm-charts/cert-manager.yaml');
-    const { calls, spawn } = fake(applied());
+    const { calls, spawn } = fake(applied(), undefined, files);
     const result = runPlan(buildPlan({ files }), { mode: 'apply', env, spawn, log: () => {}, allowDestructive: true });
     expect(result.code).toBe(3);
     expect(result.message).toContain('HelmChart.helm.cattle.io kube-system/cert-manager is no longer in dist/');
@@ -412,16 +417,30 @@ describe('the deploy identity', () => {
     expect(rules.flatMap((r) => r.apiGroups)).not.toContain('rbac.authorization.k8s.io');
     expect(rules.flatMap((r) => r.verbs)).not.toEqual(expect.arrayContaining(['escalate']));
     expect(rules.flatMap((r) => r.verbs).filter((v) => ['bind', 'impersonate', '*'].includes(v))).toEqual([]);
-    expect(rules.filter((r) => r.resources.includes('secrets')).flatMap((r) => r.verbs)).toEqual(['create', 'patch']);
+    // Secret zero by name only: a patch answers with the whole object, so a patch of any Secret is a read of it.
+    expect(rules.filter((r) => r.resources.includes('secrets'))).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch'], resourceNames: ['infisical-universal-auth'] }]);
     expect(rules.filter((r) => r.resources.includes('customresourcedefinitions') && r.verbs.some((v) => v !== 'get' && v !== 'list' && v !== 'watch'))).toEqual([
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: ['applysets.hobby-infra.dev'] },
     ]);
   });
 
-  it('`npm run deploy-identity` prints the objects for the one-time admin step', () => {
-    const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts'], { cwd: root, encoding: 'utf8' });
-    expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
-    expect(out).toBe(deployIdentityObjects().map((o) => toYaml(o)).join('---\n'));
+  it('the drift identity can delete nothing, and reads no Secret', () => {
+    const rules = driftRules();
+    expect(rules.flatMap((r) => r.verbs)).not.toContain('delete');
+    expect(rules.flatMap((r) => r.resources)).not.toContain('secrets');
+    expect(rules.flatMap((r) => r.apiGroups)).not.toContain('rbac.authorization.k8s.io');
+  });
+
+  it('`npm run deploy-identity -- --dist <dir>` prints both identities and the admission policy for that dist/', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-identity-'));
+    try {
+      for (const [file, text] of fixture) mkdirSync(join(dir, file.split('/')[0]!), { recursive: true }), writeFileSync(join(dir, file), text);
+      const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dir], { cwd: root, encoding: 'utf8' });
+      expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+      expect(out).toBe([...deployIdentityObjects(), ...deployPolicyObjects(policyInputs(collectObjects(fixture).values()))].map((o) => toYaml(o)).join('---\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,9 @@
+import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
 import { APPLYSET_CRD, APPLYSET_GROUP } from './applyset';
 
 /*
- * The deploy identity: what `npm run apply` needs, and nothing more. CI never holds the k3s admin
+ * The deploy identity: what `npm run apply` needs, and nothing more; and the drift identity, which
+ * reads and diffs but can change nothing. CI never holds the k3s admin
  * kubeconfig: it reaches the API server as the group DEPLOY_GROUP (through the Tailscale API server
  * proxy, docs/delivery.md) or as the ServiceAccount DEPLOY_SERVICE_ACCOUNT with a short-lived token,
  * both bound to the ClusterRole below.
@@ -12,15 +14,26 @@ import { APPLYSET_CRD, APPLYSET_GROUP } from './applyset';
  * when the platform starts using a new kind (`npm run -s deploy-identity | kubectl apply -f -`).
  * test/apply.test.ts fails when dist/ holds a kind the role does not cover; test/cluster runs the
  * whole apply and prune as this identity.
+ *
+ * RBAC alone still lets the role become cluster-admin through what it may write (a HelmChart runs
+ * as cluster-admin, a namespace can be made `privileged`): the admission policy printed with it
+ * (lib/delivery/deploy-policy.ts) refuses those writes, for both identities.
  */
 
 export const DEPLOY_NAME = 'hobby-infra-deploy';
 export const DEPLOY_GROUP = 'hobby-infra:deploy';
 export const DEPLOY_SERVICE_ACCOUNT = { namespace: 'kube-system', name: DEPLOY_NAME } as const;
+/** `npm run apply -- --drift` (the daily drift check): reads, and diffs with server-side dry runs only. */
+export const DRIFT_NAME = 'hobby-infra-drift';
+export const DRIFT_GROUP = 'hobby-infra:drift';
+export const DRIFT_SERVICE_ACCOUNT = { namespace: 'kube-system', name: DRIFT_NAME } as const;
+export const IDENTITY_LABELS = { 'app.kubernetes.io/name': DEPLOY_NAME, 'app.kubernetes.io/managed-by': 'hobby-infra' };
 
 /** What the apply does to the objects of dist/: server-side apply (patch), read back, prune (delete). */
 const MANAGE = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
 const READ = ['get', 'list', 'watch'];
+/** `kubectl diff --server-side` sends a dry-run patch (a create, for an object not there yet); the policy refuses anything else. */
+const DIFF = ['get', 'list', 'watch', 'create', 'patch'];
 
 /** API group -> resources the platform renders into dist/. */
 export const MANAGED_RESOURCES: Readonly<Record<string, readonly string[]>> = {
@@ -30,7 +43,7 @@ export const MANAGED_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   'networking.k8s.io': ['ingresses', 'networkpolicies'],
   policy: ['poddisruptionbudgets'],
   autoscaling: ['horizontalpodautoscalers'],
-  'helm.cattle.io': ['helmcharts', 'helmchartconfigs'],
+  'helm.cattle.io': ['helmcharts'],
   'cert-manager.io': ['certificates', 'clusterissuers', 'issuers'],
   'external-secrets.io': ['secretstores', 'externalsecrets'],
   'traefik.io': ['middlewares', 'ingressroutes'],
@@ -46,11 +59,20 @@ export interface PolicyRule {
   resourceNames?: string[];
 }
 
+/** Both identities read the admission policy that guards them, to stop when it is not the one their dist/ needs. */
+const policyRead = (): PolicyRule => ({
+  apiGroups: ['admissionregistration.k8s.io'],
+  resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
+  verbs: ['get'],
+  resourceNames: [DEPLOY_NAME],
+});
+
 export function deployRules(): PolicyRule[] {
   return [
     ...Object.entries(MANAGED_RESOURCES).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: MANAGE })),
     // Secret zero: written into the namespaces that have a SecretStore, never read back or listed.
-    { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch'] },
+    // By name only: a patch answers with the whole object, so patching any other Secret would read it.
+    { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch'], resourceNames: [UNIVERSAL_AUTH_SECRET.name] },
     // Waits and rollouts read what controllers make: ReplicaSets, CRDs (and, through MANAGED_RESOURCES,
     // the Jobs the apply polls and the status of the database Clusters it waits for).
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
@@ -59,6 +81,18 @@ export function deployRules(): PolicyRule[] {
     // that creates an object is authorized as `create` of that name, so resourceNames holds.)
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: [APPLYSET_CRD] },
     { apiGroups: [APPLYSET_GROUP], resources: ['applysets'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+    policyRead(),
+  ];
+}
+
+/** The drift identity: what `--drift` reads, and the dry-run writes of `kubectl diff` (refused by the policy unless dry runs). */
+export function driftRules(): PolicyRule[] {
+  return [
+    ...Object.entries(MANAGED_RESOURCES).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: DIFF })),
+    { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+    { apiGroups: [APPLYSET_GROUP], resources: ['applysets'], verbs: READ },
+    policyRead(),
   ];
 }
 
@@ -67,21 +101,26 @@ export function coversResource(group: string, resource: string): boolean {
   return (MANAGED_RESOURCES[group] ?? []).includes(resource);
 }
 
-/** The ServiceAccount, ClusterRole and ClusterRoleBinding (to the ServiceAccount and the group). */
-export function deployIdentityObjects(): Record<string, unknown>[] {
-  const labels = { 'app.kubernetes.io/name': DEPLOY_NAME, 'app.kubernetes.io/managed-by': 'hobby-infra' };
+/** A ServiceAccount, ClusterRole and ClusterRoleBinding (to the ServiceAccount and the group). */
+function identity(sa: { namespace: string; name: string }, group: string, rules: PolicyRule[]): Record<string, unknown>[] {
+  const labels = { ...IDENTITY_LABELS, 'app.kubernetes.io/name': sa.name };
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEPLOY_SERVICE_ACCOUNT.name, namespace: DEPLOY_SERVICE_ACCOUNT.namespace, labels } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: DEPLOY_NAME, labels }, rules: deployRules() },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace, labels } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: sa.name, labels }, rules },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
-      metadata: { name: DEPLOY_NAME, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: DEPLOY_NAME },
+      metadata: { name: sa.name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: sa.name },
       subjects: [
-        { kind: 'ServiceAccount', name: DEPLOY_SERVICE_ACCOUNT.name, namespace: DEPLOY_SERVICE_ACCOUNT.namespace },
-        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: DEPLOY_GROUP },
+        { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace },
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group },
       ],
     },
   ];
+}
+
+/** The deploy identity and the drift identity (the admission policy that guards them: deploy-policy.ts). */
+export function deployIdentityObjects(): Record<string, unknown>[] {
+  return [...identity(DEPLOY_SERVICE_ACCOUNT, DEPLOY_GROUP, deployRules()), ...identity(DRIFT_SERVICE_ACCOUNT, DRIFT_GROUP, driftRules())];
 }

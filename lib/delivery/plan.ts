@@ -4,6 +4,7 @@ import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../r
 import { APPLYSET_CRD, APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent, applySetParentCrd, applySetParentRef, FIELD_MANAGER } from './applyset';
 import { collectObjects, type DistObject } from './manifests';
 import { jobSteps } from './jobs';
+import { policyStep } from './policy-check';
 import { crdNameOf } from './plural';
 import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
 import { DEFAULT_TIMEOUTS, isKind, namespaceOf, uniqueSorted, type Step } from './steps';
@@ -15,7 +16,9 @@ export { commandLine, DEFAULT_TIMEOUTS, formatPlan, JOB_POLL_MS, shellQuote, typ
  * (lib/delivery/steps.ts: a step and how the plan prints; run.ts runs it; guard.ts judges its
  * prune; applyset.ts names the ApplySets; jobs.ts waits for the apps' one-off Jobs).
  *
- *  setup  the ApplySet parent type (a cluster-scoped CRD), then the five parents, created once
+ *  setup  the admission policy that guards the deploy identity read back and compared with the
+ *         one this dist/ needs (lib/delivery/policy-check.ts: a stale one stops the run, naming the
+ *         admin step); the ApplySet parent type (a cluster-scoped CRD), then the five parents, created once
  *         (kubectl cannot create custom-resource parents itself)
  *  check  the inventory: every phase's ApplySet members read back and compared with dist/ before
  *         anything is written (lib/delivery/inventory.ts). The prune guard judges the whole run
@@ -94,6 +97,7 @@ export function buildPlan(opts: PlanOptions): Step[] {
     steps.push({ phase, kind: 'wait', title: `CRDs Established (${why})`, argv: ['kubectl', 'wait', '--for=condition=Established', `--timeout=${t.crd}`, ...refs], customKinds: [], waitsForCrds: todo });
   };
 
+  steps.push(policyStep(all));
   // Setup: the ApplySet parent type. In drift mode nothing is written, and the parents exist already.
   if (mode !== 'drift') {
     steps.push({

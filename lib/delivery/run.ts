@@ -3,6 +3,7 @@ import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, appl
 import { checkPrune, type GuardOptions } from './guard';
 import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
 import { durationMs, waitForJobs } from './jobs';
+import { ADMIN_STEP, comparePolicy } from './policy-check';
 import { displayName, type DistObject } from './manifests';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 
@@ -41,7 +42,7 @@ export interface RunResult {
 }
 
 
-const CAPTURED: readonly StepKind[] = ['inventory', 'diff'];
+const CAPTURED: readonly StepKind[] = ['policy', 'inventory', 'diff'];
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 const phaseOfParent = new Map(PHASES.map((p) => [applySetName(p), p]));
 const names = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) =>
@@ -202,9 +203,15 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       }
       continue;
     }
-    const result = opts.spawn(step.argv, { env, input, capture: CAPTURED.includes(step.kind), quiet: step.kind === 'inventory' });
+    const result = opts.spawn(step.argv, { env, input, capture: CAPTURED.includes(step.kind), quiet: step.kind === 'inventory' || step.kind === 'policy' });
     ran.push(i);
 
+    if (step.kind === 'policy') {
+      const why = result.status === 0 ? comparePolicy(step.dist!, result.stdout ?? '') : `it could not be read: ${(result.stderr ?? '').trim()}`;
+      if (why) return { code: 2, message: `refused before anything was written: the admission policy that guards the deploy identity is not the one this dist/ needs (${why}). The admin runs, with the admin kubeconfig: ${ADMIN_STEP}`, ran };
+      opts.log('admission policy: the one this dist/ needs');
+      continue;
+    }
     if (step.kind === 'inventory') {
       if (result.status !== 0) {
         if (opts.mode === 'apply') return { code: 2, message: `reading the ApplySet parents failed: ${(result.stderr ?? '').trim()}`, ran };

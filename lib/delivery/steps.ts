@@ -6,7 +6,7 @@ import type { DistObject } from './manifests';
  * how the plan prints: exactly the commands the runner runs.
  */
 
-export type StepKind = 'setup' | 'inventory' | 'parents' | 'apply' | 'secret' | 'wait' | 'jobs' | 'rollout' | 'diff';
+export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'secret' | 'wait' | 'jobs' | 'rollout' | 'diff';
 
 export interface Step {
   readonly phase: Phase | 'setup' | 'check';
@@ -22,7 +22,7 @@ export interface Step {
   readonly customKinds: readonly string[];
   /** CRD names this step waits for. */
   readonly waitsForCrds?: readonly string[];
-  /** The objects of dist/ the step compares the cluster with (inventory: all of them; diff: its phase's). */
+  /** The objects of dist/ the step compares the cluster with (policy, inventory: all of them; diff: its phase's). */
   readonly dist?: ReadonlyMap<string, DistObject>;
   /** `jobs`: how long the runner polls before it gives up (`15m`). */
   readonly timeout?: string;

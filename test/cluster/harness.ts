@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { DEPLOY_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
+import { DEPLOY_SERVICE_ACCOUNT, DRIFT_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
 import { cluster as clusterConfig } from '../../config/cluster';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
 import { playCloudNativePG, playHelmController } from './operator-stand-ins';
@@ -18,6 +18,8 @@ export interface TestCluster extends ControlPlane {
    * identity (lib/delivery/deploy-identity.ts), not the admin's.
    */
   readonly deployEnv: NodeJS.ProcessEnv;
+  /** The same for the drift identity (`npm run apply -- --drift` in the drift check). */
+  readonly driftEnv: NodeJS.ProcessEnv;
 }
 
 /** The repository root (tests run in it). */
@@ -26,7 +28,26 @@ export const REPO = resolve(import.meta.dirname, '../..');
 /** The control plane at the version config/cluster.ts pins. */
 export const startPinnedControlPlane = () => startControlPlane({ version: kubernetesVersionOf(clusterConfig), root: REPO });
 
-export async function startTestCluster(): Promise<TestCluster> {
+/** A kubeconfig for this control plane that holds a short-lived token of one ServiceAccount, as CI gets one. */
+function tokenKubeconfig(cp: ControlPlane, sa: { namespace: string; name: string }): string {
+  const token = cp.kubectl(['-n', sa.namespace, 'create', 'token', sa.name, '--duration=2h']).trim();
+  const path = join(cp.dir, `${sa.name}-kubeconfig`);
+  const admin = JSON.parse(readFileSync(cp.kubeconfig, 'utf8'));
+  admin.users = [{ name: sa.name, user: { token } }];
+  admin.contexts = [{ name: 'test', context: { cluster: 'test', user: sa.name } }];
+  writeFileSync(path, JSON.stringify(admin));
+  return path;
+}
+
+/** The admin's one-time step for `dist`: `npm run -s deploy-identity -- --dist <dist> | kubectl apply --server-side -f -`. */
+export function applyIdentities(cp: Pick<ControlPlane, 'kubectl'>, dist = join(REPO, 'dist')): string {
+  const printed = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dist], { cwd: REPO, encoding: 'utf8' });
+  cp.kubectl(['apply', '--server-side', '-f', '-'], printed);
+  return printed;
+}
+
+/** `dist`: the dist/ the identities' admission policy is printed for (default the repository's). */
+export async function startTestCluster(dist = join(REPO, 'dist')): Promise<TestCluster> {
   const cp = await startPinnedControlPlane();
   console.log(`control plane: kube-apiserver ${cp.version} at ${cp.server} (etcd, kube-controller-manager; binaries in ${cp.binDir})`);
   const played: string[] = [];
@@ -40,20 +61,14 @@ export async function startTestCluster(): Promise<TestCluster> {
   log('[stand-in k3s] helm.cattle.io CRDs installed, as the k3s server does when it starts');
   const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log), playCloudNativePG(cp, log)];
 
-  // The deploy identity, as the one-time admin step creates it, and a token for it, as CI gets one.
-  // Exactly the README's one-time step: `npm run -s deploy-identity | kubectl apply --server-side -f -`.
-  const identity = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts'], { cwd: REPO, encoding: 'utf8' });
-  cp.kubectl(['apply', '--server-side', '-f', '-'], identity);
-  const token = cp.kubectl(['-n', DEPLOY_SERVICE_ACCOUNT.namespace, 'create', 'token', DEPLOY_SERVICE_ACCOUNT.name, '--duration=2h']).trim();
-  const deployKubeconfig = join(cp.dir, 'deploy-kubeconfig');
-  const admin = JSON.parse(readFileSync(cp.kubeconfig, 'utf8'));
-  admin.users = [{ name: 'deploy', user: { token } }];
-  admin.contexts = [{ name: 'test', context: { cluster: 'test', user: 'deploy' } }];
-  writeFileSync(deployKubeconfig, JSON.stringify(admin));
+  // The deploy and drift identities and their admission policy, as the one-time admin step creates
+  // them, and a token for each, as CI gets one.
+  applyIdentities(cp, dist);
   return {
     ...cp,
     played,
-    deployEnv: { ...cp.env, KUBECONFIG: deployKubeconfig },
+    deployEnv: { ...cp.env, KUBECONFIG: tokenKubeconfig(cp, DEPLOY_SERVICE_ACCOUNT) },
+    driftEnv: { ...cp.env, KUBECONFIG: tokenKubeconfig(cp, DRIFT_SERVICE_ACCOUNT) },
     async stop() {
       await Promise.all(standIns.map((s) => s.stop()));
       await cp.stop();
@@ -106,8 +121,8 @@ export function editDistFile(dist: string, file: string, edit: (docs: Record<str
 }
 
 /** The real kubectl with a given environment (e.g. the deploy identity's); throws with its output on failure. */
-export function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[]): string {
-  const r = spawnSync(env.KUBECTL ?? 'kubectl', args, { env, encoding: 'utf8' });
+export function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[], input?: string): string {
+  const r = spawnSync(env.KUBECTL ?? 'kubectl', args, { env, input, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} (exit ${r.status}): ${r.stdout}${r.stderr}`);
   return r.stdout;
 }
@@ -124,7 +139,8 @@ export function testIdentities(dist = join(REPO, 'dist')): string {
 
 /** A test cluster and a scratch copy of dist/ for one test file, each test starting from what the last left. */
 export async function startWithDist(): Promise<{ cluster: TestCluster; dist: string }> {
-  return { cluster: await startTestCluster(), dist: copyDist() };
+  const dist = copyDist();
+  return { cluster: await startTestCluster(dist), dist };
 }
 
 export async function stopWithDist(cluster: TestCluster | undefined, dist: string | undefined): Promise<void> {
