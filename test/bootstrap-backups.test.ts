@@ -7,7 +7,7 @@ import { BACKUP_TOKEN_PERMISSIONS, backupIds, r2BucketResource } from '../bootst
 import { BootstrapStack, STACK_NAME } from '../bootstrap/stack';
 import { defineStateBackend, STATE_BACKEND } from '../bootstrap/state';
 import { appNameProblem, loadApps, type AppSource } from '../lib/app-spec';
-import { backupOwners } from '../lib/backup-owners';
+import { backupOwners, PLATFORM_BACKUP_OWNERS } from '../lib/backup-owners';
 import { backupBucket, defineCluster, R2_BUCKET_NAME, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
 import { BACKUP_KEYS } from '../lib/constructs/backups';
 import { platformHosts, publicHosts } from '../lib/hosts';
@@ -40,6 +40,8 @@ const APPS: AppSource[] = [
   }),
 ];
 const WITH_BACKUPS = ['files', 'ledger', 'shop'];
+/** Who the bootstrap gives a bucket: these apps, and the platform namespaces that back up. */
+const OWNERS = [...PLATFORM_BACKUP_OWNERS, ...WITH_BACKUPS].sort();
 
 function synth(cluster: ClusterConfig, sources: readonly AppSource[], owners?: readonly string[]): Json {
   const apps = loadApps(sources, cluster, platformHosts(cluster));
@@ -61,21 +63,21 @@ const ofType = (json: Json, type: string): Json => json.resource?.[type] ?? {};
 
 describe('a bucket per app with backups', () => {
   it('is derived from the configured prefix and the app name', () => {
-    expect(backupOwners(loadApps(APPS, fixtureCluster))).toEqual(WITH_BACKUPS);
+    expect(backupOwners(loadApps(APPS, fixtureCluster))).toEqual(OWNERS);
     expect(WITH_BACKUPS.map(bucketOf)).toEqual(['fixture-backups-files', 'fixture-backups-ledger', 'fixture-backups-shop']);
   });
 
   it('exists for every app with a database or a backed-up volume, and for no other app', () => {
     const buckets = ofType(tf, 'cloudflare_r2_bucket');
-    expect(Object.keys(buckets).sort()).toEqual(WITH_BACKUPS.map((o) => backupIds(o).bucket));
-    for (const owner of WITH_BACKUPS) {
+    expect(Object.keys(buckets).sort()).toEqual(OWNERS.map((o) => backupIds(o).bucket));
+    for (const owner of OWNERS) {
       expect(buckets[backupIds(owner).bucket]).toMatchObject({ account_id: accountId, name: bucketOf(owner), location: 'weur', jurisdiction: 'default', lifecycle: { prevent_destroy: true } });
       const lifecycle = ofType(tf, 'cloudflare_r2_bucket_lifecycle')[backupIds(owner).lifecycle];
       expect(lifecycle.bucket_name).toBe(`\${cloudflare_r2_bucket.${backupIds(owner).bucket}.name}`);
       expect(lifecycle.rules).toEqual([expect.objectContaining({ enabled: true, abort_multipart_uploads_transition: { condition: { type: 'Age', max_age: 604800 } } })]);
     }
-    expect(Object.keys(ofType(tf, 'cloudflare_r2_bucket_lifecycle'))).toHaveLength(WITH_BACKUPS.length);
-    expect(tf.output.backup_buckets).toEqual({ value: Object.fromEntries(WITH_BACKUPS.map((o) => [o, `\${cloudflare_r2_bucket.${backupIds(o).bucket}.name}`])), description: expect.any(String) });
+    expect(Object.keys(ofType(tf, 'cloudflare_r2_bucket_lifecycle'))).toHaveLength(OWNERS.length);
+    expect(tf.output.backup_buckets).toEqual({ value: Object.fromEntries(OWNERS.map((o) => [o, `\${cloudflare_r2_bucket.${backupIds(o).bucket}.name}`])), description: expect.any(String) });
   });
 
   it('holds exactly the buckets the rendered ObjectStores, restic repositories and backup stores use', () => {
@@ -89,14 +91,14 @@ describe('a bucket per app with backups', () => {
     for (const o of objects.filter((o) => o.kind === 'ObjectStore')) note(o.metadata.namespace, o.spec.configuration.destinationPath);
     for (const o of objects.filter((o) => o.kind === 'ExternalSecret' && o.spec.target?.template?.data?.RESTIC_REPOSITORY)) note(o.metadata.namespace, o.spec.target.template.data.RESTIC_REPOSITORY);
     // Each namespace writes to one bucket, its own; together they are the buckets the bootstrap creates.
-    expect([...used.keys()].sort()).toEqual(WITH_BACKUPS);
+    expect([...used.keys()].sort()).toEqual(OWNERS);
     for (const [namespace, buckets] of used) expect([...buckets]).toEqual([bucketOf(namespace)]);
     const created = Object.values(ofType(tf, 'cloudflare_r2_bucket')).map((b: any) => b.name).sort();
     expect([...used.values()].flatMap((b) => [...b]).sort()).toEqual(created);
     // And the keys each namespace reads are the ones the bootstrap hands out for that namespace.
     const stores = objects.filter((o) => o.kind === 'SecretStore' && o.metadata.name === 'infisical-backups');
-    expect(stores.map((s) => [s.metadata.namespace, s.spec.provider.infisical.secretsScope.secretsPath]).sort()).toEqual(WITH_BACKUPS.map((o) => [o, `/backups/${o}`]));
-    expect(Object.keys(tf.output.backup_credentials.value).sort()).toEqual(WITH_BACKUPS);
+    expect(stores.map((s) => [s.metadata.namespace, s.spec.provider.infisical.secretsScope.secretsPath]).sort()).toEqual(OWNERS.map((o) => [o, `/backups/${o}`]));
+    expect(Object.keys(tf.output.backup_credentials.value).sort()).toEqual(OWNERS);
   });
 
   it('fits R2\'s bucket names for the longest app name and the longest prefix the config allows', () => {
@@ -113,12 +115,12 @@ describe('a token per bucket', () => {
   const tokens = ofType(tf, 'cloudflare_account_token');
 
   it('exists once per app with backups, after its bucket', () => {
-    expect(Object.keys(tokens).sort()).toEqual(WITH_BACKUPS.map((o) => backupIds(o).token));
-    for (const owner of WITH_BACKUPS) expect(tokens[backupIds(owner).token].depends_on).toEqual([`cloudflare_r2_bucket.${backupIds(owner).bucket}`]);
+    expect(Object.keys(tokens).sort()).toEqual(OWNERS.map((o) => backupIds(o).token));
+    for (const owner of OWNERS) expect(tokens[backupIds(owner).token].depends_on).toEqual([`cloudflare_r2_bucket.${backupIds(owner).bucket}`]);
   });
 
   it('reaches its own bucket and no other: one allow policy, one resource, naming that bucket exactly', () => {
-    for (const owner of WITH_BACKUPS) {
+    for (const owner of OWNERS) {
       const token = tokens[backupIds(owner).token];
       expect(token.account_id).toBe(accountId);
       expect(token.policies).toHaveLength(1);
@@ -127,7 +129,7 @@ describe('a token per bucket', () => {
       const resources = JSON.parse(policy.resources);
       expect(resources).toEqual({ [`com.cloudflare.edge.r2.bucket.${accountId}_default_${bucketOf(owner)}`]: '*' });
       expect(Object.keys(resources)).toEqual([r2BucketResource(accountId, bucketOf(owner))]);
-      for (const other of WITH_BACKUPS.filter((o) => o !== owner)) expect(policy.resources).not.toContain(bucketOf(other));
+      for (const other of OWNERS.filter((o) => o !== owner)) expect(policy.resources).not.toContain(bucketOf(other));
     }
   });
 
@@ -151,7 +153,7 @@ describe('a token per bucket', () => {
     expect(output.sensitive).toBe(true);
     expect(output.value).toEqual(
       Object.fromEntries(
-        WITH_BACKUPS.map((o) => {
+        OWNERS.map((o) => {
           const token = `cloudflare_account_token.${backupIds(o).token}`;
           return [o, { [BACKUP_KEYS.accessKeyId]: `\${${token}.id}`, [BACKUP_KEYS.secretAccessKey]: `\${sha256(${token}.value)}` }];
         }),
@@ -191,7 +193,7 @@ describe('changes over time', () => {
   });
 
   it('creates no token, lookup or credentials output without apps that back up', () => {
-    const none = synth(fixtureCluster, [APPS[3]!]);
+    const none = synth(fixtureCluster, [APPS[3]!], []);
     expect(none.resource.cloudflare_r2_bucket).toBeUndefined();
     expect(none.resource.cloudflare_account_token).toBeUndefined();
     expect(none.data?.cloudflare_account_api_token_permission_groups_list).toBeUndefined();
