@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
 import { loadApps } from '../lib/app-spec';
+import { backupOwners } from '../lib/backup-owners';
 import { platformHosts, publicHosts } from '../lib/hosts';
 import { BootstrapStack, STACK_NAME } from './stack';
 import { defineStateBackend, PLACEHOLDER_ACCOUNT_ID, STATE_BACKEND } from './state';
@@ -10,7 +11,8 @@ import { defineStateBackend, PLACEHOLDER_ACCOUNT_ID, STATE_BACKEND } from './sta
 /*
  * `npm run bootstrap:synth` (and `cdktf synth`/`cdktf deploy` through bootstrap/cdktf.json) run this.
  * Writes bootstrap/cdktf.out/stacks/hobby-bootstrap/cdk.tf.json. The hosts come from the same app
- * and platform declarations as the Ingresses, so every Ingress host gets exactly one DNS record.
+ * and platform declarations as the Ingresses, so every Ingress host gets exactly one DNS record; the
+ * backup buckets from the same apps as the charts' backups, so every app that backs up has its bucket.
  */
 
 const apps = loadApps(appSources, cluster, platformHosts(cluster));
@@ -24,6 +26,6 @@ if (state.accountId === PLACEHOLDER_ACCOUNT_ID) {
 const outdir = process.env.CDKTF_OUTDIR ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.CDKTF_OUTDIR) : resolve('bootstrap', 'cdktf.out');
 
 const app = new App({ outdir });
-new BootstrapStack(app, STACK_NAME, { cluster, hosts: publicHosts(cluster, apps), state });
+new BootstrapStack(app, STACK_NAME, { cluster, hosts: publicHosts(cluster, apps), backupOwners: backupOwners(apps), state });
 app.synth();
 console.log(`wrote ${resolve(outdir, 'stacks', STACK_NAME, 'cdk.tf.json')}`);

@@ -1,13 +1,12 @@
 import { DataCloudflareZone } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zone';
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
-import { R2Bucket } from '@cdktf/provider-cloudflare/lib/r2-bucket';
-import { R2BucketLifecycle } from '@cdktf/provider-cloudflare/lib/r2-bucket-lifecycle';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { CLOUDFLARE_IPV4 } from '../lib/cloudflare';
-import { cidrPrefix, type ClusterConfig } from '../lib/config';
+import { backupBucket, cidrPrefix, R2_BUCKET_NAME, type ClusterConfig } from '../lib/config';
 import { SpecError } from '../lib/validation';
+import { addBackupBuckets } from './backups';
 import { Firewall, type FirewallIngressRule } from './.gen/providers/civo/firewall';
 import { KubernetesCluster } from './.gen/providers/civo/kubernetes-cluster';
 import { Network } from './.gen/providers/civo/network';
@@ -17,8 +16,9 @@ import { defineStateBackend, r2Backend, STATE_BACKEND, type StateBackend } from 
 
 /*
  * The bootstrap: only what must exist before the cluster can run its own manifests. A Civo network,
- * the firewall, the k3s cluster, the reserved IP Traefik binds to, and one Cloudflare DNS record per
- * public host, and the R2 bucket app backups go to. Everything inside the cluster is cdk8s (dist/), not this stack.
+ * the firewall, the k3s cluster, the reserved IP Traefik binds to, one Cloudflare DNS record per
+ * public host, and for each app with backups its own R2 bucket and a token for that bucket only
+ * (bootstrap/backups.ts). Everything inside the cluster is cdk8s (dist/), not this stack.
  */
 
 /** Stack name, fixed so the state key and the CI working folder (cdktf.out/stacks/<name>) never move. */
@@ -28,6 +28,8 @@ export interface BootstrapStackProps {
   readonly cluster: ClusterConfig;
   /** Every public FQDN (lib/hosts.ts `publicHosts`): one A record each. */
   readonly hosts: readonly string[];
+  /** Every app (or platform namespace) with backups (lib/backup-owners.ts `backupOwners`): a bucket and a token each. */
+  readonly backupOwners: readonly string[];
   /** Defaults to bootstrap/state.ts. */
   readonly state?: StateBackend;
 }
@@ -43,7 +45,7 @@ export function civoApplications(cluster: ClusterConfig): string | undefined {
   return apps.length ? apps.join(',') : undefined;
 }
 
-function checkInputs(cluster: ClusterConfig, hosts: readonly string[]): void {
+function checkInputs(cluster: ClusterConfig, hosts: readonly string[], backupOwners: readonly string[]): void {
   const problems: string[] = [];
   // The config schema already refuses /0; this keeps the API closed even for a hand-built config.
   cluster.adminCidrs.forEach((cidr, i) => {
@@ -57,6 +59,17 @@ function checkInputs(cluster: ClusterConfig, hosts: readonly string[]): void {
       problems.push(`hosts.${i}: got ${host} twice, expected each host once`);
     }
   });
+  // App names always fit (the config bounds the prefix); this catches a hand-built owner list.
+  const owners = [...backupOwners, ...cluster.backups.r2.formerApps];
+  owners.forEach((owner, i) => {
+    const field = i < backupOwners.length ? `backupOwners.${i}` : `backups.r2.formerApps.${i - backupOwners.length}`;
+    const bucket = backupBucket(cluster, owner);
+    if (!R2_BUCKET_NAME.test(bucket)) {
+      problems.push(`${field}: got ${JSON.stringify(owner)}, expected a name whose bucket ${JSON.stringify(bucket)} is an R2 bucket name (3-63 lowercase letters, digits, dashes)`);
+    } else if (i < backupOwners.length && backupOwners.indexOf(owner) !== i) {
+      problems.push(`${field}: got ${owner} twice, expected each owner once`);
+    }
+  });
   if (problems.length) throw new SpecError('bootstrap/stack.ts', problems);
 }
 
@@ -64,7 +77,7 @@ export class BootstrapStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const { cluster, hosts } = props;
-    checkInputs(cluster, hosts);
+    checkInputs(cluster, hosts, props.backupOwners);
     r2Backend(this, props.state ?? defineStateBackend(STATE_BACKEND));
     // use_lockfile needs Terraform 1.10; older versions would ignore locking or fail at init.
     this.addOverride('terraform.required_version', '>= 1.10.0');
@@ -143,27 +156,13 @@ export class BootstrapStack extends TerraformStack {
       });
     }
 
-    // App backups (databases and volumes, docs/backups.md). Never destroyed by a plan: the
-    // backups must outlive the cluster. Western Europe, next to FRA1.
-    const backups = new R2Bucket(this, 'backups', {
-      accountId: cluster.backups.r2.accountId,
-      name: cluster.backups.r2.bucket,
-      location: 'weur',
-      lifecycle: { preventDestroy: true },
-    });
-    // Retention is the tools' own (CloudNativePG's retentionPolicy, restic's forget); the bucket
-    // only cleans up uploads a killed backup left half-done.
-    new R2BucketLifecycle(this, 'backups-lifecycle', {
-      accountId: cluster.backups.r2.accountId,
-      bucketName: backups.name,
-      rules: [{ id: 'abort-incomplete-uploads', enabled: true, conditions: { prefix: '' }, abortMultipartUploadsTransition: { condition: { type: 'Age', maxAge: 7 * 24 * 3600 } } }],
-    });
+    // App backups (databases and volumes, docs/backups.md): a bucket and a token per app.
+    addBackupBuckets(this, { cluster, owners: props.backupOwners });
 
     new TerraformOutput(this, 'cluster_id', { value: k8s.id, description: 'Civo cluster id' });
     new TerraformOutput(this, 'api_endpoint', { value: k8s.apiEndpoint, description: 'Kubernetes API server URL' });
     new TerraformOutput(this, 'reserved_ip', { value: reservedIp.ip, description: 'Copy into config/cluster.ts loadBalancer.reservedIp' });
     new TerraformOutput(this, 'firewall_id', { value: firewall.id, description: 'Firewall for the Traefik LoadBalancer (annotation kubernetes.civo.com/firewall-id)' });
-    new TerraformOutput(this, 'backups_bucket', { value: backups.name, description: 'R2 bucket of app backups (config backups.r2.bucket)' });
     new TerraformOutput(this, 'kubeconfig', { value: k8s.kubeconfig, sensitive: true, description: 'Admin kubeconfig, read by the CI apply job' });
   }
 }

@@ -1,5 +1,6 @@
 import { S3Backend, type TerraformStack } from 'cdktf';
 import { z } from 'zod';
+import { R2_BUCKET_NAME } from '../lib/config';
 import { parseSpec } from '../lib/validation';
 
 /*
@@ -14,7 +15,7 @@ const stateSchema = z.strictObject({
   /** Cloudflare account id (dashboard > R2 > Account details): 32 hex digits. */
   accountId: z.string().regex(/^[0-9a-f]{32}$/, 'a Cloudflare account id: 32 lowercase hex digits'),
   /** The R2 bucket, created once by hand (see bootstrap/README.md). */
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an R2 bucket name (3-63 lowercase letters, digits, dashes)'),
+  bucket: z.string().regex(R2_BUCKET_NAME, 'an R2 bucket name (3-63 lowercase letters, digits, dashes)'),
   /** Object key of the state file. Changing it starts from empty state: move the object first. */
   key: z.string().regex(/^[A-Za-z0-9._\/-]+\.tfstate$/, 'an object key ending in .tfstate'),
 });

@@ -29,7 +29,8 @@ export const cluster = defineCluster({
   tailscale: { tailnet: 'tail0a1b2c.ts.net', apiProxyHostname: 'hobby-k8s-api', ciTag: 'tag:ci' },
   backups: {
     // The account id is not a secret (it is in every dashboard URL); replace it with yours.
-    r2: { accountId: '0123456789abcdef0123456789abcdef', bucket: 'hobby-infra-backups' },
+    // Each app's backups go to its own bucket, hobby-infra-backups-<app>, created by the bootstrap.
+    r2: { accountId: '0123456789abcdef0123456789abcdef', bucketPrefix: 'hobby-infra-backups' },
     databases: { schedule: '0 0 3 * * *', retention: '30d' },
     volumes: { schedule: '30 3 * * *', keep: { daily: 7, weekly: 4, monthly: 6 } },
     alertAfterHours: 26,

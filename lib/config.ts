@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CIVO_REGIONS, NODE_SIZES, type NodeSizeName } from './civo';
-import { DNS_LABEL, GO_DURATION, HOSTNAME } from './names';
+import { DNS_1035_LABEL, DNS_LABEL, GO_DURATION, HOSTNAME } from './names';
 import { parseSpec } from './validation';
 
 /*
@@ -67,6 +67,14 @@ export const CRON_5 = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){4}$`);
 /** A 6-field cron schedule (second first), as CloudNativePG's ScheduledBackup reads it. */
 export const CRON_6 = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){5}$`);
 const keep = (what: string) => z.int(`a whole number of ${what} snapshots`).min(0, `0 or more ${what} snapshots`).max(100, `at most 100 ${what} snapshots`);
+
+/** R2's bucket names: 3-63 lowercase letters, digits and dashes, a letter or digit first and last. */
+export const R2_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const R2_BUCKET_NAME_MAX = 63;
+/** The longest backup owner name: app names are at most 40 characters (lib/spec/app.ts `appNameProblem`). */
+export const BACKUP_OWNER_MAX = 40;
+/** Room left for the bucket prefix: <prefix>-<owner> within R2's limit. */
+const BUCKET_PREFIX_MAX = R2_BUCKET_NAME_MAX - 1 - BACKUP_OWNER_MAX;
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
 const slug = z.string().regex(DNS_LABEL, 'a lowercase slug (letters, digits, dashes)');
@@ -167,16 +175,30 @@ export const clusterConfigSchema = z
       ciTag: z.string().regex(/^tag:[a-z0-9-]+$/, 'a Tailscale tag such as tag:ci'),
     }),
     /**
-     * Backups of app databases and volumes, off the cluster: S3-compatible object storage, Cloudflare
-     * R2 by default (the bootstrap creates the bucket). Credentials live in Infisical, per app, in
-     * /backups/<app> (docs/backups.md); nothing here is secret.
+     * Backups of app databases and volumes, off the cluster: Cloudflare R2, one bucket per app
+     * (`<bucketPrefix>-<app>`), each created by the bootstrap with a token that reaches that bucket
+     * only. The token's keys live in Infisical, per app, in /backups/<app> (docs/backups.md);
+     * nothing here is secret.
      */
     backups: z.strictObject({
       r2: z.strictObject({
         /** Cloudflare account id (dashboard > R2 > Account details): 32 hex digits; the endpoint is derived from it. */
         accountId: z.string().regex(/^[0-9a-f]{32}$/, 'a Cloudflare account id: 32 lowercase hex digits'),
-        /** The bucket every app's backups go to, under /<app>/. Created by the bootstrap. */
-        bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an R2 bucket name (3-63 lowercase letters, digits, dashes)'),
+        /**
+         * Each app's backups go to the bucket `<bucketPrefix>-<app>`. R2 scopes a token to whole
+         * buckets, never to a prefix inside one, so a bucket per app is what keeps one app's keys
+         * away from another app's backups.
+         */
+        bucketPrefix: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and dashes, a letter or digit first and last (it starts R2 bucket names)')
+          .max(BUCKET_PREFIX_MAX, `at most ${BUCKET_PREFIX_MAX} characters, so that <prefix>-<app> fits R2's ${R2_BUCKET_NAME_MAX} for the longest app name (${BACKUP_OWNER_MAX})`),
+        /**
+         * Apps removed from apps/ whose backups stay: the bootstrap keeps their buckets (never
+         * destroyed) and deletes their tokens. Without this, removing an app with backups stops the
+         * bootstrap's plan at the bucket's prevent_destroy.
+         */
+        formerApps: z.array(z.string().regex(DNS_1035_LABEL, 'an app name (a DNS-1035 label)').max(BACKUP_OWNER_MAX, `an app name of at most ${BACKUP_OWNER_MAX} characters`)).default([]),
       }),
       databases: z.strictObject({
         /** Base backups (6-field cron, seconds first); WAL is archived continuously in between. */
@@ -207,7 +229,15 @@ export function defineCluster(input: ClusterConfigInput, file = 'config/cluster.
   return Object.freeze(parseSpec(clusterConfigSchema, input, file));
 }
 
-/** The S3 endpoint of the backup bucket (Cloudflare R2, per account). */
+/** The S3 endpoint of the backup buckets (Cloudflare R2, per account). */
 export function backupEndpoint(cluster: ClusterConfig): string {
   return `https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com`;
+}
+
+/**
+ * The bucket of one backup owner: an app, or a platform namespace whose volume is backed up like
+ * an app's. Charts write there and the bootstrap creates it, both through this function.
+ */
+export function backupBucket(cluster: ClusterConfig, owner: string): string {
+  return `${cluster.backups.r2.bucketPrefix}-${owner}`;
 }

@@ -6,6 +6,7 @@ import { CHARTS, IMAGES, imageRef } from '../config/versions';
 import { ALERTS_FILE, BACKUP_METRICS, backupAlertRules, backupAlertsYaml } from '../lib/alerts';
 import { DATABASE_CLIENT_LABEL } from '../lib/constructs/database';
 import { CRD_GROUPS_ANNOTATION } from '../lib/constructs/helm-release';
+import { fixtureCluster } from './fixtures/cluster';
 import { appFile, find, helmValues, render } from './helpers';
 
 /*
@@ -75,7 +76,7 @@ describe('an app database (notes-api, as the shipped example declares it)', () =
     const store = find(objects, 'ObjectStore', 'notes-api-db-backups', ns) as any;
     expect(db.spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name, serverName: 'notes-api-db' } }]);
     expect(store.spec.configuration).toMatchObject({
-      destinationPath: `s3://${cluster.backups.r2.bucket}/notes-api/db`,
+      destinationPath: `s3://${cluster.backups.r2.bucketPrefix}-notes-api/db`,
       endpointURL: `https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com`,
     });
     expect(store.spec.retentionPolicy).toBe(cluster.backups.databases.retention);
@@ -188,7 +189,7 @@ describe('volume backups', () => {
     expect(source.spec.restic.moverResources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
     const secret = find(objects, 'ExternalSecret', 'shop-api-volume-backup', 'shop') as any;
     expect(secret.spec.secretStoreRef.name).toBe('infisical-backups');
-    expect(secret.spec.target.template.data.RESTIC_REPOSITORY).toBe(`s3:https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com/${cluster.backups.r2.bucket}/shop/volumes/api`);
+    expect(secret.spec.target.template.data.RESTIC_REPOSITORY).toBe(`s3:https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com/${cluster.backups.r2.bucketPrefix}-shop/volumes/api`);
     expect(secret.spec.target.template.data.RESTIC_PASSWORD).toBe('{{ .RESTIC_PASSWORD }}');
     const policy = find(objects, 'NetworkPolicy', 'shop-api-volume-backup', 'shop') as any;
     expect(policy.spec.podSelector.matchLabels).toEqual(source.spec.restic.moverPodLabels);
@@ -205,6 +206,34 @@ describe('volume backups', () => {
     expect(rd.spec.trigger).toEqual({ manual: 'restore-r2608010800' });
     expect(rd.spec.restic).toMatchObject({ repository: 'files-volume-backup', destinationPVC: 'files-data', copyMethod: 'Direct', restoreAsOf: '2026-08-01T08:00:00Z', enableFileDeletion: true });
     expect(objs.find((o) => o.kind === 'Deployment').spec.replicas).toBe(0);
+  });
+});
+
+describe('each app backs up to its own bucket, with its own keys', () => {
+  // Two apps of one shape (a database, two volumes), under a config of this test's own.
+  const app = (name: string) => ({
+    components: {
+      web: { image: `ghcr.io/me/${name}:1.0.0`, port: 8080, databaseEnv: { DATABASE_URL: 'uri' }, volume: { mountPath: '/data', size: '1Gi' } },
+      worker: { image: `ghcr.io/me/${name}-worker:1.0.0`, volumes: { spool: { mountPath: '/spool', size: '1Gi' } } },
+    },
+    database: { size: '1Gi' },
+  });
+  const rendered = render({ cluster: fixtureCluster, apps: [appFile('alpha', app('alpha')), appFile('beta', app('beta'))] }).objects as any[];
+  const endpoint = `https://${fixtureCluster.backups.r2.accountId}.r2.cloudflarestorage.com`;
+
+  test.each([['alpha', 'beta'], ['beta', 'alpha']])('%s: its ObjectStore and ReplicationSources write to its bucket, with keys from its folder; nothing names %s\'s', (name, other) => {
+    const inApp = rendered.filter((o) => o.metadata.namespace === name);
+    expect(inApp.find((o) => o.kind === 'ObjectStore').spec.configuration).toMatchObject({ destinationPath: `s3://fixture-backups-${name}/db`, endpointURL: endpoint });
+    const sources = inApp.filter((o) => o.kind === 'ReplicationSource');
+    expect(sources.map((s) => s.metadata.name).sort()).toEqual([`${name}-web`, `${name}-worker-spool`]);
+    for (const source of sources) {
+      const repository = inApp.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === source.spec.restic.repository);
+      expect(repository.spec.target.template.data.RESTIC_REPOSITORY).toBe(`s3:${endpoint}/fixture-backups-${name}/volumes/${source.metadata.name.slice(name.length + 1)}`);
+    }
+    const keyed = inApp.filter((o) => o.kind === 'ExternalSecret' && JSON.stringify(o.spec.data).includes('AWS_SECRET_ACCESS_KEY'));
+    expect(keyed.map((o) => o.spec.secretStoreRef.name)).toEqual(['infisical-backups', 'infisical-backups', 'infisical-backups']);
+    expect(inApp.find((o) => o.kind === 'SecretStore' && o.metadata.name === 'infisical-backups').spec.provider.infisical.secretsScope.secretsPath).toBe(`/backups/${name}`);
+    expect(JSON.stringify(inApp)).not.toMatch(new RegExp(`fixture-backups-${other}|/backups/${other}`));
   });
 });
 

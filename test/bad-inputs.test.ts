@@ -159,7 +159,7 @@ const configCases: [string, (c: any) => void, RegExp][] = [
   ['node pool min above max', (c) => (c.nodePool = { ...c.nodePool, minNodes: 4, maxNodes: 2 }), /nodePool\.maxNodes: got 2/],
   ['status host not a label', (c) => (c.hosts = { status: 'status.page' }), /hosts\.status: got "status\.page"/],
   ['misspelt field', (c) => (c.adminCIDRs = ['203.0.113.10/32']), /adminCIDRs: unknown field/],
-  ['backup bucket with upper case', (c) => (c.backups = { ...c.backups, r2: { ...c.backups.r2, bucket: 'Backups' } }), /backups\.r2\.bucket: got "Backups", expected an R2 bucket name/],
+  ['backup bucket prefix with upper case', (c) => (c.backups = { ...c.backups, r2: { ...c.backups.r2, bucketPrefix: 'Backups' } }), /backups\.r2\.bucketPrefix: got "Backups", expected lowercase letters, digits and dashes/],
   ['R2 account id too short', (c) => (c.backups = { ...c.backups, r2: { ...c.backups.r2, accountId: 'abc' } }), /backups\.r2\.accountId: got "abc", expected a Cloudflare account id/],
   ['database schedule with 5 fields', (c) => (c.backups = { ...c.backups, databases: { ...c.backups.databases, schedule: '0 3 * * *' } }), /backups\.databases\.schedule: got "0 3 \* \* \*", expected a 6-field cron schedule, seconds first/],
   ['volume schedule as a macro', (c) => (c.backups = { ...c.backups, volumes: { ...c.backups.volumes, schedule: '@daily' } }), /backups\.volumes\.schedule: got "@daily", expected a 5-field cron schedule/],

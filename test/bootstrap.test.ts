@@ -22,7 +22,7 @@ afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 
 type Json = Record<string, any>;
 
-function synth(props: { cluster?: ClusterConfig; hosts?: string[]; state?: StateBackendInput } = {}): Json {
+function synth(props: { cluster?: ClusterConfig; hosts?: string[]; backupOwners?: string[]; state?: StateBackendInput } = {}): Json {
   const cluster = props.cluster ?? realCluster;
   const outdir = mkdtempSync(join(tmpdir(), 'bootstrap-test-'));
   outdirs.push(outdir);
@@ -30,6 +30,7 @@ function synth(props: { cluster?: ClusterConfig; hosts?: string[]; state?: State
   new BootstrapStack(app, STACK_NAME, {
     cluster,
     hosts: props.hosts ?? publicHosts(cluster, loadApps(appSources, cluster, platformHosts(cluster))),
+    backupOwners: props.backupOwners ?? [],
     state: defineStateBackend(props.state ?? STATE_BACKEND),
   });
   app.synth();
@@ -213,22 +214,16 @@ describe('state backend', () => {
     expect(tf.terraform.required_version).toBe('>= 1.10.0');
   });
 
-  it('never synthesizes credentials', () => {
-    const text = JSON.stringify(tf);
-    for (const secret of ['access_key', 'secret_key', 'token', 'api_token', 'api_key']) expect(text).not.toContain(`"${secret}"`);
+  it('never synthesizes credentials, not even with backup tokens in the stack', () => {
+    const withTokens = synth({ backupOwners: ['shop'] });
+    expect(Object.keys(withTokens.resource.cloudflare_account_token)).toHaveLength(1);
+    for (const text of [JSON.stringify(tf), JSON.stringify(withTokens)]) {
+      for (const secret of ['access_key', 'secret_key', 'token', 'api_token', 'api_key']) expect(text).not.toContain(`"${secret}"`);
+    }
   });
 });
 
 describe('outputs', () => {
-  it('creates the backup bucket from the config, never destroyed by a plan, with half-done uploads cleaned up', () => {
-    const bucket = only(tf, 'cloudflare_r2_bucket');
-    expect(bucket).toMatchObject({ account_id: realCluster.backups.r2.accountId, name: realCluster.backups.r2.bucket, location: 'weur', lifecycle: { prevent_destroy: true } });
-    const lifecycle = only(tf, 'cloudflare_r2_bucket_lifecycle');
-    expect(lifecycle.bucket_name).toBe('${cloudflare_r2_bucket.backups.name}');
-    expect(lifecycle.rules[0]).toMatchObject({ enabled: true, abort_multipart_uploads_transition: { condition: { type: 'Age', max_age: 604800 } } });
-    expect(tf.output.backups_bucket).toEqual({ value: '${cloudflare_r2_bucket.backups.name}', description: expect.any(String) });
-  });
-
   it('exposes the cluster, its API, the reserved IP, the firewall and a sensitive kubeconfig', () => {
     expect(tf.output).toMatchObject({
       cluster_id: { value: '${civo_kubernetes_cluster.cluster.id}' },

@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
-import { backupEndpoint, type ClusterConfig } from '../config';
+import { backupBucket, backupEndpoint, type ClusterConfig } from '../config';
 import { InfisicalSecret, InfisicalSecretStore } from './infisical';
 
 /*
- * What database and volume backups share: the bucket layout, the per-app Infisical folder with the
- * bucket credentials, the operators' namespaces, and the scrape annotations the alerts rely on.
- * Charts read these constants (a chart may import the library, never the reverse).
+ * What database and volume backups share: the app's own bucket and its layout, the per-app Infisical
+ * folder with that bucket's credentials, the operators' namespaces, and the scrape annotations the
+ * alerts rely on. Charts read these constants (a chart may import the library, never the reverse).
+ *
+ * "App" here is a backup owner: an app, or a platform namespace whose volume is backed up like an
+ * app's (listed in lib/backup-owners.ts, so that the bootstrap creates its bucket and token).
  */
 
 /** Where the CloudNativePG operator and its Barman Cloud plugin run (the plugin must share the operator's namespace). */
@@ -29,7 +32,7 @@ export function scrapeAnnotations(port: number, scheme: 'http' | 'https' = 'http
   };
 }
 
-/** The Infisical folder with an app's backup credentials. */
+/** The Infisical folder with the keys of an app's bucket (the bootstrap's output `backup_credentials`). */
 export const backupsPath = (app: string) => `/backups/${app}`;
 
 /** Infisical keys in /backups/<app>. */
@@ -39,10 +42,14 @@ export const BACKUP_KEYS = {
   resticPassword: 'RESTIC_PASSWORD',
 } as const;
 
-/** The object key prefix of an app's backups in the bucket: databases under db/, volumes under volumes/<component>/. */
-export function backupPrefix(cluster: ClusterConfig, app: string): { s3: string; restic: string } {
-  const { bucket } = cluster.backups.r2;
-  return { s3: `s3://${bucket}/${app}`, restic: `s3:${backupEndpoint(cluster)}/${bucket}/${app}` };
+/**
+ * Where an app's backups go: its own bucket, which its keys (and no other app's) can reach.
+ * Databases under db/<cluster>/, volumes under volumes/<component>/; `s3` is the bucket's URL as
+ * Barman Cloud reads it, `restic` as restic does.
+ */
+export function backupLocation(cluster: ClusterConfig, app: string): { bucket: string; s3: string; restic: string } {
+  const bucket = backupBucket(cluster, app);
+  return { bucket, s3: `s3://${bucket}`, restic: `s3:${backupEndpoint(cluster)}/${bucket}` };
 }
 
 /**

@@ -7,12 +7,12 @@ import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBack
 import type { DatabaseSpec } from '../app-spec';
 import { backupEndpoint, type ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
-import { BACKUP_KEYS, BARMAN_CLOUD_PLUGIN, BackupSecretStore, backupPrefix, CNPG_NAMESPACE, MONITORING_NAMESPACE, scrapeAnnotations, type ExtraUsage } from './backups';
+import { BACKUP_KEYS, BARMAN_CLOUD_PLUGIN, backupLocation, BackupSecretStore, CNPG_NAMESPACE, MONITORING_NAMESPACE, scrapeAnnotations, type ExtraUsage } from './backups';
 
 /*
  * An app's PostgreSQL: a CloudNativePG Cluster in the app's namespace, its WAL archived continuously
  * and a base backup taken on the cluster's schedule, both through the Barman Cloud plugin to
- * s3://<bucket>/<app>/db/<cluster>/ (credentials from Infisical /backups/<app>); and a NetworkPolicy
+ * s3://<prefix>-<app>/db/<cluster>/, the app's own bucket (its keys from Infisical /backups/<app>); and a NetworkPolicy
  * that admits the app, the operator, the Cluster's own instances and the metrics collector only.
  */
 
@@ -81,7 +81,7 @@ export class AppDatabase extends Construct {
         configuration: {
           // Each Cluster writes under its own server name (its name), so a restored Cluster never
           // mixes its WAL with its source's.
-          destinationPath: `${backupPrefix(cluster, app).s3}/db`,
+          destinationPath: `${backupLocation(cluster, app).s3}/db`,
           endpointUrl: backupEndpoint(cluster),
           s3Credentials: {
             accessKeyId: { name: secretName, key: BACKUP_KEYS.accessKeyId },

@@ -18,11 +18,11 @@ import { restoreSuffix } from '../spec/database';
 import type { VolumeSpec } from '../spec/types';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
-import { BACKUP_KEYS, BackupSecretStore, backupPrefix, type ExtraUsage } from './backups';
+import { BACKUP_KEYS, backupLocation, BackupSecretStore, type ExtraUsage } from './backups';
 
 /*
  * Backups of a component's volume with VolSync and restic: a ReplicationSource copies the volume
- * to s3://<bucket>/<app>/volumes/<component>[-<volume>]/ (a restic repository, encrypted with the app's
+ * to s3://<prefix>-<app>/volumes/<component>[-<volume>]/, the app's own bucket (a restic repository, encrypted with the app's
  * RESTIC_PASSWORD) on the cluster's schedule and forgets old snapshots by the config's policy. A
  * `volume.restore` renders a ReplicationDestination that writes the chosen snapshot back.
  */
@@ -51,6 +51,11 @@ export function volumeBackupUsage(v: VolumeSpec): ExtraUsage {
 }
 
 export interface VolumeBackupProps {
+  /**
+   * Whose backups these are: an app, or a platform namespace listed in lib/backup-owners.ts. It names
+   * the bucket (<prefix>-<app>) and the Infisical folder /backups/<app> of the keys; the namespace
+   * needs a BackupSecretStore for that folder.
+   */
   readonly app: string;
   readonly namespace: string;
   readonly volume: VolumeSpec;
@@ -69,7 +74,7 @@ export class VolumeBackup extends Construct {
       secretName,
       keys: Object.fromEntries(Object.values(BACKUP_KEYS).map((k) => [k, k])),
       template: {
-        RESTIC_REPOSITORY: `${backupPrefix(cluster, app).restic}/volumes/${volume.repositoryFolder}`,
+        RESTIC_REPOSITORY: `${backupLocation(cluster, app).restic}/volumes/${volume.repositoryFolder}`,
         ...Object.fromEntries(Object.values(BACKUP_KEYS).map((k) => [k, `{{ .${k} }}`])),
       },
     });
