@@ -2,6 +2,7 @@ import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { DEPLOY_GROUP } from '../lib/delivery/deploy-identity';
+import { DRIFT_GROUP, driftTag } from '../lib/delivery/tailscale';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
@@ -12,10 +13,11 @@ import { PlatformChart } from '../lib/render';
 export const TAILSCALE_OAUTH_SECRET = { name: 'operator-oauth', clientIdKey: 'client_id', clientSecretKey: 'client_secret' } as const;
 
 /**
- * The Tailscale operator, for its API server proxy in auth mode: the deploy and drift jobs join the
- * tailnet as `tailscale.ciTag` (an ephemeral node, per run) and reach the API at
- * https://<apiProxyHostname>.<tailnet>; the proxy impersonates the Kubernetes group the tailnet
- * policy grants that tag (DEPLOY_GROUP), which RBAC binds to the deploy identity. No kubeconfig
+ * The Tailscale operator, for its API server proxy in auth mode: the deploy job joins the tailnet as
+ * `tailscale.ciTag` and the drift job as its `-drift` sibling (ephemeral nodes, per run) and reach the
+ * API at https://<apiProxyHostname>.<tailnet>; the proxy impersonates the Kubernetes group the
+ * tailnet policy grants each tag (DEPLOY_GROUP, DRIFT_GROUP), which RBAC binds to the deploy and
+ * the read-only drift identity. No kubeconfig
  * secret, no credential that outlives a run, and port 6443 never opens to the internet.
  */
 export class TailscaleChart extends PlatformChart {
@@ -55,13 +57,21 @@ export class TailscaleChart extends PlatformChart {
 /** The tailnet policy entries the setup needs (docs/delivery.md prints them for the admin console). */
 export function tailnetPolicy(cluster: ClusterConfig): Record<string, unknown> {
   return {
-    tagOwners: { 'tag:k8s-operator': [], 'tag:k8s': ['tag:k8s-operator'], [cluster.tailscale.ciTag]: ['autogroup:admin'] },
+    tagOwners: { 'tag:k8s-operator': [], 'tag:k8s': ['tag:k8s-operator'], [cluster.tailscale.ciTag]: ['autogroup:admin'], [driftTag(cluster)]: ['autogroup:admin'] },
+    // One grant per CI tag: the proxy impersonates every group granted to a caller, so the drift tag
+    // must not share the deploy tag's grant.
     grants: [
       {
         src: [cluster.tailscale.ciTag],
         dst: ['tag:k8s-operator'],
         ip: ['tcp:443'],
         app: { 'tailscale.com/cap/kubernetes': [{ impersonate: { groups: [DEPLOY_GROUP] } }] },
+      },
+      {
+        src: [driftTag(cluster)],
+        dst: ['tag:k8s-operator'],
+        ip: ['tcp:443'],
+        app: { 'tailscale.com/cap/kubernetes': [{ impersonate: { groups: [DRIFT_GROUP] } }] },
       },
     ],
   };

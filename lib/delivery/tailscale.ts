@@ -1,5 +1,15 @@
 import type { ClusterConfig } from '../config';
 
+/**
+ * The tag the drift check joins the tailnet with: the CI tag's read-only sibling (`tag:ci-drift`),
+ * minted by an OAuth client of its own (GitHub environment `drift`), so that the drift job holds no
+ * key that could join as the deploy tag. The tailnet policy grants it DRIFT_GROUP only.
+ */
+export const driftTag = (cluster: ClusterConfig) => `${cluster.tailscale.ciTag}-drift`;
+
+/** The Kubernetes group the proxy impersonates for the drift tag; RBAC lets it read, and write nothing but dry runs. */
+export const DRIFT_GROUP = 'hobby-infra:drift';
+
 /** The API server through the Tailscale operator's proxy: https://<apiProxyHostname>.<tailnet>. */
 export const tailscaleApiServer = (cluster: ClusterConfig) => `https://${cluster.tailscale.apiProxyHostname}.${cluster.tailscale.tailnet}`;
 
