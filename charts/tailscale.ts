@@ -1,8 +1,8 @@
 import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
-import { DEPLOY_GROUP } from '../lib/delivery/deploy-identity';
-import { DRIFT_GROUP, driftTag } from '../lib/delivery/tailscale';
+import { DEPLOY_GROUP, DRIFT_GROUP } from '../lib/delivery/deploy-identity';
+import { driftTag } from '../lib/delivery/tailscale';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';

@@ -7,9 +7,6 @@ import type { ClusterConfig } from '../config';
  */
 export const driftTag = (cluster: ClusterConfig) => `${cluster.tailscale.ciTag}-drift`;
 
-/** The Kubernetes group the proxy impersonates for the drift tag; RBAC lets it read, and write nothing but dry runs. */
-export const DRIFT_GROUP = 'hobby-infra:drift';
-
 /** The API server through the Tailscale operator's proxy: https://<apiProxyHostname>.<tailnet>. */
 export const tailscaleApiServer = (cluster: ClusterConfig) => `https://${cluster.tailscale.apiProxyHostname}.${cluster.tailscale.tailnet}`;
 
