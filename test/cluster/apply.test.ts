@@ -6,7 +6,7 @@ import { applySetId, applySetName } from '../../lib/delivery/applyset';
 import { PHASES } from '../../lib/render';
 import { appSources } from 'virtual:apps';
 import { render } from '../helpers';
-import { applyAsDeployer, copyDist, editDistFile, output, removeDir, runApply, runKubectl, startWithDist, stopWithDist, testIdentities, type TestCluster } from './harness';
+import { applyAsDeployer, applyIdentities, copyDist, editDistFile, output, removeDir, runApply, runKubectl, startWithDist, stopWithDist, testIdentities, type TestCluster } from './harness';
 
 /*
  * `npm run apply` against a real API server, in the order a repository lives through it: the first
@@ -173,6 +173,10 @@ describe('npm run apply against a real API server', () => {
   it('7. removing a chart whose CRDs dist/ still uses is refused before anything is deleted', async () => {
     const backup = copyDist();
     rmSync(join(dist, '02-helm-charts/cert-manager.yaml'));
+    const stale = await apply('--allow-destructive');
+    expect(stale.status, output(stale)).toBe(2); // the policy names every chart: the admin reviews a removal too
+    expect(stale.stderr).toContain('the admission policy that guards the deploy identity is not the one this dist/ needs');
+    applyIdentities(cluster, dist);
     const r = await apply('--allow-destructive');
     expect(r.status, output(r)).toBe(3);
     expect(r.stderr).toMatch(/HelmChart\.helm\.cattle\.io kube-system\/cert-manager is no longer in dist\/, but dist\/ still has \d+ object\(s\) of acme\.cert-manager\.io, cert-manager\.io/);
@@ -180,6 +184,7 @@ describe('npm run apply against a real API server', () => {
     expect(r.stderr).toContain('Remove those from dist/ first');
     expect(exists('-n', 'kube-system', 'helmchart/cert-manager')).toBe(true);
     restore(backup);
+    applyIdentities(cluster, dist);
   });
 
   it('4. removing an app: its Namespace and PVC only go with --allow-destructive; hand-made and helm-controller objects stay', async () => {

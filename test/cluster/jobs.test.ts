@@ -73,7 +73,9 @@ function addApp(name: string, job: { name: string; command: string[]; backoffLim
       },
     ],
   });
-  writeDocs(join(dir('01-prerequisites'), `app-${name}.yaml`), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }]);
+  // Pod Security as every app namespace has it (the deploy identity's admission policy refuses a namespace without).
+  const podSecurity = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+  writeDocs(join(dir('01-prerequisites'), `app-${name}.yaml`), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, ...podSecurity } } }]);
   writeDocs(join(dir('04-apps'), `app-${name}.yaml`), [
     {
       apiVersion: 'batch/v1',
