@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { cluster } from '../../config/cluster';
 import { HELM_VERSIONS } from '../../config/versions';
 import { chartDataLosses, describeLoss } from '../../lib/delivery/chart-data';
@@ -11,7 +11,7 @@ import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../..
 import { diffRenderedCharts, renderChartObjects, type HelmOptions } from '../../lib/delivery/helm';
 import { collectObjects } from '../../lib/delivery/manifests';
 import { HEADER, type Manifest } from '../../lib/render';
-import { tempGitRepo } from '../helpers';
+import { find, render, tempGitRepo } from '../helpers';
 
 /*
  * Data the prune guard cannot see, with a real helm: the fixture chart test/fixtures/charts/
@@ -104,6 +104,37 @@ describe.each(Object.entries(HELM_VERSIONS))('npm run diff -- --charts, with hel
       'CustomResourceDefinition widgets.stateful.example.com',
       'PersistentVolumeClaim stateful/stateful-pvc',
     ]);
+  });
+
+  it('Uptime Kuma\'s hand-over passes: its values and claim from charts/uptime-kuma.ts, on the fixture that names the PVC as its chart does', () => {
+    // dist/ as the platform renders it now, with the HelmChart pointed at the fixture chart.
+    const { objects } = render({ apps: [] });
+    const chart = find(objects, 'HelmChart', 'uptime-kuma', 'kube-system') as unknown as Manifest;
+    const claim = find(objects, 'PersistentVolumeClaim', 'uptime-kuma-pvc', 'uptime-kuma');
+    const values = parse((chart.spec as { valuesContent: string }).valuesContent) as Record<string, any>;
+    const onFixture = (v: Record<string, unknown>) => ({ ...helmChart(v, 'uptime-kuma'), spec: { ...(chart.spec as object), chart: 'stateful', version: '1.0.0', valuesContent: stringify(v) } });
+    // Before: the chart made the claim itself (the values this repository had before dist/ owned it).
+    const before = { ...values, volume: { enabled: true, accessMode: 'ReadWriteOnce', size: '2Gi', storageClassName: 'civo-volume' } };
+    const { file: _file, ...claimManifest } = claim;
+
+    const r = tempGitRepo('chart-data-uptime-', dirs);
+    r.write('dist/02-helm-charts/uptime-kuma.yaml', file(onFixture(before)));
+    r.commit();
+    r.write('dist/01-prerequisites/uptime-kuma.yaml', file(claimManifest as Manifest));
+    r.write('dist/02-helm-charts/uptime-kuma.yaml', file(onFixture(values)));
+    const handedOver = runDiff(r.dir, helm, '--format', 'text');
+    expect(handedOver.status, handedOver.stderr).toBe(0);
+    // The chart really stops rendering the claim: the check saw it go and let dist/ take it.
+    const lines = handedOver.stdout.split('\n');
+    expect(lines).toContain('+ PersistentVolumeClaim uptime-kuma/uptime-kuma-pvc');
+    expect(lines).toContain('  - PersistentVolumeClaim uptime-kuma/uptime-kuma-pvc');
+
+    // Without the keep annotation dist/ would only recreate an empty claim after helm deleted it.
+    const { annotations: _keep, ...metadata } = claimManifest.metadata as Record<string, unknown>;
+    r.write('dist/01-prerequisites/uptime-kuma.yaml', file({ ...claimManifest, metadata } as Manifest));
+    const unkept = runDiff(r.dir, helm);
+    expect(unkept.status).toBe(3);
+    expect(unkept.stderr).toContain('HelmChart kube-system/uptime-kuma: would delete PersistentVolumeClaim uptime-kuma/uptime-kuma-pvc (dist/ renders it too, without the annotation helm.sh/resource-policy: keep');
   });
 });
 
