@@ -1,16 +1,41 @@
 import type { App } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { AdminOnly } from '../lib/constructs/admin-only';
+import { BackupSecretStore } from '../lib/constructs/backups';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { HttpsIngress } from '../lib/constructs/ingress';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { resources } from '../lib/constructs/resources';
+import { VolumeBackup } from '../lib/constructs/volume-backup';
 import { statusHost } from '../lib/hosts';
 import { PlatformChart } from '../lib/render';
+import type { VolumeSpec } from '../lib/spec/types';
 
 const RELEASE = 'uptime-kuma';
 const PORT = 3001;
+
+/**
+ * Uptime Kuma's SQLite data. dist/ owns the claim, not the chart: the chart gets it as
+ * `volume.existingClaim`, so no values change can make helm delete it, removing it from dist/ is a
+ * protected prune, and it is backed up like an app volume. The name is the one the chart gave the
+ * claim it created (`<fullname>-pvc`), so the data volume carries over: dist/ annotates the live
+ * claim `helm.sh/resource-policy: keep` in 01-prerequisites, before helm-controller upgrades the
+ * release that no longer renders it, and helm leaves a kept object in place (docs/backups.md,
+ * "Chart volumes").
+ */
+export const DATA_VOLUME: VolumeSpec = {
+  claim: `${RELEASE}-pvc`,
+  owner: RELEASE,
+  backupName: RELEASE,
+  repositoryFolder: RELEASE,
+  size: '2Gi',
+  // The image runs as root (PUID 0 by default): its files are root's, and so are the movers'.
+  uid: 0,
+  // To restore: scale the Deployment to 0 by hand (the chart has no replicas value), set
+  // `restore: { from: 'backup', asOf: '<RFC 3339>' }` here, apply, wait, remove it, scale back to 1.
+};
 
 /**
  * What a public status page loads: the page, its data and heartbeats, badges and static assets.
@@ -20,7 +45,8 @@ const PORT = 3001;
 export const PUBLIC_STATUS_PATHS = ['/status', '/api/status-page', '/api/badge', '/assets', '/upload', '/icon.svg', '/favicon.ico'] as const;
 
 /**
- * Uptime Kuma, the status page at status.<domain>, with its SQLite data on a Civo volume.
+ * Uptime Kuma, the status page at status.<domain>, with its SQLite data on a Civo volume that
+ * dist/ owns and VolSync backs up to s3://<bucket>/uptime-kuma/volumes/uptime-kuma/.
  * The Ingresses are rendered here (not by the chart) so that they are reviewed, and DNS is derived
  * from them: one public for the status page paths, one for everything else behind AdminOnly (the
  * first visitor of an open setup wizard would become its admin).
@@ -32,6 +58,21 @@ export class UptimeKumaChart extends PlatformChart {
       podSecurity: 'baseline',
       reason: 'the upstream image starts as root to fix data-volume ownership before dropping privileges',
     }).name;
+    new k8s.KubePersistentVolumeClaim(this, 'data', {
+      metadata: {
+        name: DATA_VOLUME.claim,
+        namespace,
+        labels: { 'app.kubernetes.io/name': RELEASE },
+        annotations: { 'helm.sh/resource-policy': 'keep' },
+      },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'civo-volume',
+        resources: { requests: { storage: k8s.Quantity.fromString(DATA_VOLUME.size) } },
+      },
+    });
+    new BackupSecretStore(this, 'backup-store', { cluster, app: RELEASE, namespace });
+    new VolumeBackup(this, 'data-backup', { app: RELEASE, namespace, volume: DATA_VOLUME, cluster });
     new HelmRelease(this, RELEASE, {
       chart: CHARTS.uptimeKuma,
       targetNamespace: namespace,
@@ -40,7 +81,7 @@ export class UptimeKumaChart extends PlatformChart {
         strategy: { type: 'Recreate' },
         service: { type: 'ClusterIP', port: PORT },
         ingress: { enabled: false },
-        volume: { enabled: true, accessMode: 'ReadWriteOnce', size: '2Gi', storageClassName: 'civo-volume' },
+        volume: { enabled: true, existingClaim: DATA_VOLUME.claim },
         resources: resources('50m', '128Mi', { memory: '384Mi' }),
         securityContext: { allowPrivilegeEscalation: false },
       },

@@ -12,7 +12,7 @@ import type { AppSpec } from './app-spec';
  * Platform namespaces whose volume is backed up like an app's: their own bucket, their own
  * Infisical folder /backups/<namespace>. Their names are reserved app names, so they never clash.
  */
-export const PLATFORM_BACKUP_OWNERS: readonly string[] = [];
+export const PLATFORM_BACKUP_OWNERS: readonly string[] = ['uptime-kuma'];
 
 /** True when the app renders backups: a database, or a volume without `noBackup`. */
 export function hasBackups(app: AppSpec): boolean {

@@ -9,18 +9,9 @@ import { renderPlatform } from '../platform';
 import { appFile, tempGitRepo } from './helpers';
 import { collectObjects } from '../lib/delivery/manifests';
 import type { ChartDiff } from '../lib/delivery/helm';
-import {
-  defaultBase,
-  diffDist,
-  diffObjects,
-  MAX_COMMENT_CHARS,
-  fieldChanges,
-  readDistAtRef,
-  readDistDir,
-  renderMarkdown,
-  unifiedDiff,
-  type DiffResult,
-} from '../lib/delivery/diff';
+import { defaultBase, diffDist, diffObjects, fieldChanges, readDistAtRef, readDistDir, type DiffResult } from '../lib/delivery/diff';
+import { MAX_COMMENT_CHARS, renderMarkdown } from '../lib/delivery/diff-report';
+import { unifiedDiff } from '../lib/delivery/line-diff';
 
 /* `npm run diff` against small git repositories built in a temporary folder. */
 
@@ -291,6 +282,7 @@ describe('npm run diff on a git repository', () => {
       chart: 'big',
       before: '1.0.0',
       after: '2.0.0',
+      namespace: 'big',
       result: diffObjects(collectObjects(rendered('1')), collectObjects(rendered('2'))),
     };
     const dist = diffDist(new Map([['02-helm-charts/big.yaml', helmChart(80)]]), new Map([['02-helm-charts/big.yaml', helmChart(8080)]]));

@@ -195,7 +195,14 @@ describe('monitoring', () => {
 describe('Uptime Kuma', () => {
   test('keeps its data on a persistent volume and is served at status.<domain> over TLS', () => {
     const values = helmValues(objects, 'uptime-kuma');
-    expect(values.volume).toMatchObject({ enabled: true, accessMode: 'ReadWriteOnce' });
+    // The chart mounts a claim dist/ owns, kept from helm, applied before the charts and backed up
+    // (docs/backups.md, "Chart volumes"); it keeps the name the chart gave the claim it made.
+    expect(values.volume).toEqual({ enabled: true, existingClaim: `${values.fullnameOverride}-pvc` });
+    const claim = find(objects, 'PersistentVolumeClaim', values.volume.existingClaim, 'uptime-kuma') as any;
+    expect(claim.file).toBe('01-prerequisites/uptime-kuma.yaml');
+    expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } }, storageClassName: 'civo-volume' });
+    expect((find(objects, 'ReplicationSource', 'uptime-kuma', 'uptime-kuma') as any).spec.sourcePVC).toBe(claim.metadata.name);
     const ingress = find(objects, 'Ingress', 'uptime-kuma', 'uptime-kuma') as any;
     expect(ingress.spec.rules[0].host).toBe(`status.${cluster.domain}`);
     expect(ingress.spec.tls[0].hosts).toEqual([`status.${cluster.domain}`]);

@@ -157,6 +157,8 @@ export interface ChartDiff {
   readonly chart: string;
   readonly before?: string;
   readonly after?: string;
+  /** The namespace the old release installed into (the new one's, for a new chart): where helm puts objects that name none. */
+  readonly namespace: string;
   readonly result: DiffResult;
 }
 
@@ -197,6 +199,7 @@ export function diffRenderedCharts(base: ReadonlyMap<string, string>, head: Read
       chart: (a ?? b)!.release.chart,
       before: b?.release.version,
       after: a?.release.version,
+      namespace: (b ?? a)!.release.namespace,
       result,
     });
   }

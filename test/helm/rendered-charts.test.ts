@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { HELM_VERSIONS } from '../../config/versions';
 import { HEADER } from '../../lib/render';
 import { tempGitRepo } from '../helpers';
-import { diffDist, readDistAtRef, readDistDir, renderMarkdown } from '../../lib/delivery/diff';
+import { diffDist, readDistAtRef, readDistDir } from '../../lib/delivery/diff';
+import { renderMarkdown } from '../../lib/delivery/diff-report';
 import { containerResourceProblems, diffRenderedCharts, renderChartObjects, type HelmOptions } from '../../lib/delivery/helm';
 
 /*
