@@ -35,14 +35,14 @@ export function buildPlatform({ cluster, appSources }: PlatformInput): { app: Ap
   const timeouts = apps.flatMap((a) => (a.http?.requestTimeoutSeconds ? [a.http.requestTimeoutSeconds] : []));
   new TraefikChart(app, cluster, timeouts.length ? Math.max(...timeouts) : undefined);
   new CertManagerChart(app, cluster);
-  new ExternalSecretsChart(app);
-  new ReloaderChart(app);
+  new ExternalSecretsChart(app, cluster);
+  new ReloaderChart(app, cluster);
   new ClusterAutoscalerChart(app, cluster);
   new MonitoringChart(app, cluster);
   new UptimeKumaChart(app, cluster);
   new TailscaleChart(app, cluster);
-  new CloudNativePgChart(app);
-  new VolSyncChart(app);
+  new CloudNativePgChart(app, cluster);
+  new VolSyncChart(app, cluster);
   for (const spec of apps) new AppChart(app, spec, cluster);
   return { app, apps };
 }

@@ -1,13 +1,25 @@
 import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
+import { VOLSYNC_NAMESPACE } from '../lib/constructs/backups';
+import { CLUSTER_LABEL, METRICS_PORT } from '../lib/constructs/database';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { APP_NAMESPACE_LABEL, fromPods, PlatformNetwork, tcp, toApiServer, toInternet, toNodes, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
+import { VOLSYNC_METRICS_PORT } from './volsync';
 
 const CREDENTIALS_SECRET = 'grafana-cloud';
+const RELEASE = 'k8s-monitoring';
+/** Where each Alloy collector serves its UI, metrics and (alloy-metrics) clustering. */
+const ALLOY_PORT = 12345;
+/** kube-state-metrics' `http` port, the one the collector scrapes. */
+const KUBE_STATE_METRICS_PORT = 8080;
+/** The kubelet (and its cAdvisor) and node-exporter (on the host network), on every node's address. */
+const KUBELET_PORT = 10250;
+const NODE_EXPORTER_PORT = 9100;
 
 /**
  * Grafana's k8s-monitoring chart: Alloy collectors ship cluster metrics, pod logs and events to
@@ -49,7 +61,7 @@ export class MonitoringChart extends PlatformChart {
       alloy: { resources: resources(cpu, memory, { memory: memoryLimit }) },
       configReloader,
     });
-    new HelmRelease(this, 'k8s-monitoring', {
+    new HelmRelease(this, RELEASE, {
       chart: CHARTS.k8sMonitoring,
       targetNamespace: namespace,
       values: {
@@ -78,6 +90,57 @@ export class MonitoringChart extends PlatformChart {
         },
       },
       anchors: { configReloader },
+    });
+
+    // The pods, by their labels: the chart's own (alloy-operator, kube-state-metrics, hook Jobs),
+    // and the collectors the Alloy operator makes from the chart's Alloy objects with the Alloy
+    // chart it embeds (name: the object's nameOverride, instance: the object's name).
+    // node-exporter runs on the host network, where NetworkPolicies do not apply.
+    const pods = (name: string, instance = RELEASE) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': instance });
+    const alloy = (name: string) => pods(name, `${RELEASE}-${name}`);
+    const toGrafanaCloud = (what: string) => toInternet(tcp(443), `ships ${what} to Grafana Cloud (${new URL(cluster.grafanaCloud.metricsUrl).host}, ${new URL(cluster.grafanaCloud.logsUrl).host})`);
+    new PlatformNetwork(this, 'network', {
+      cluster,
+      namespace,
+      components: {
+        'alloy-metrics': {
+          pods: alloy('alloy-metrics'),
+          doors: [
+            toApiServer('discovers nodes, pods, Services and endpoints to scrape'),
+            toNodes(tcp(KUBELET_PORT, NODE_EXPORTER_PORT), 'scrapes the kubelet and cAdvisor, and node-exporter on the host network, at each node\'s address'),
+            toPods({ labels: pods('kube-state-metrics') }, tcp(KUBE_STATE_METRICS_PORT), 'scrapes kube-state-metrics'),
+            toPods({ namespacesLabelled: APP_NAMESPACE_LABEL, withLabel: CLUSTER_LABEL }, tcp(METRICS_PORT), 'scrapes the databases\' metrics (annotation autodiscovery; the backup alerts read them)'),
+            toPods({ namespace: VOLSYNC_NAMESPACE }, tcp(VOLSYNC_METRICS_PORT), 'scrapes the VolSync controller\'s metrics (annotation autodiscovery; the backup alerts read them)'),
+            toPods({ labels: alloy('alloy-metrics') }, tcp(ALLOY_PORT), 'clusters with its other replicas, which share the scrape targets'),
+            fromPods({ labels: alloy('alloy-metrics') }, tcp(ALLOY_PORT), 'its other replicas cluster with it'),
+            toGrafanaCloud('metrics'),
+          ],
+        },
+        'alloy-logs': {
+          pods: alloy('alloy-logs'),
+          doors: [toApiServer('discovers the pods on its node, whose log files it reads from the host'), toGrafanaCloud('pod logs')],
+        },
+        'alloy-singleton': {
+          pods: alloy('alloy-singleton'),
+          doors: [toApiServer('watches the cluster\'s events'), toGrafanaCloud('events and its own telemetry')],
+        },
+        'alloy-operator': {
+          pods: pods('alloy-operator'),
+          doors: [toApiServer('installs the collectors from the Alloy objects, as Helm releases of the Alloy chart')],
+        },
+        'kube-state-metrics': {
+          pods: pods('kube-state-metrics'),
+          doors: [
+            toApiServer('lists and watches the objects it reports on'),
+            fromPods({ labels: alloy('alloy-metrics') }, tcp(KUBE_STATE_METRICS_PORT), 'the collector scrapes it'),
+          ],
+        },
+        // The chart's hook Jobs: post-install adds a finalizer, pre-delete removes the Alloy objects first.
+        hooks: {
+          pods: pods(RELEASE),
+          doors: [toApiServer('adds and removes the finalizer that has the Alloy objects removed before the operator')],
+        },
+      },
     });
   }
 }

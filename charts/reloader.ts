@@ -1,7 +1,9 @@
 import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
+import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { PlatformNetwork, toApiServer } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
 
@@ -11,7 +13,7 @@ import { PlatformChart } from '../lib/render';
  * Deployment rolls, so a rotated secret reaches the pods without a manual restart.
  */
 export class ReloaderChart extends PlatformChart {
-  constructor(scope: App) {
+  constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'reloader');
     const namespace = new PlatformNamespace(this, 'reloader', { podSecurity: 'restricted' }).name;
     new HelmRelease(this, 'reloader', {
@@ -26,6 +28,17 @@ export class ReloaderChart extends PlatformChart {
             securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
             containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
           },
+        },
+      },
+    });
+    new PlatformNetwork(this, 'network', {
+      cluster,
+      namespace,
+      components: {
+        // The labels reloader 2.2 gives its pods (name, instance).
+        reloader: {
+          pods: { 'app.kubernetes.io/name': 'reloader', 'app.kubernetes.io/instance': 'reloader' },
+          doors: [toApiServer('watches Secrets and ConfigMaps, and rolls the Deployments that name them')],
         },
       },
     });

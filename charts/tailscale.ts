@@ -6,6 +6,7 @@ import { driftTag } from '../lib/delivery/tailscale';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { PlatformNetwork, tcp, toApiServer, toInternet, udp } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
 
@@ -40,6 +41,25 @@ export class TailscaleChart extends PlatformChart {
         apiServerProxyConfig: { mode: 'true', allowImpersonation: 'true' },
         // Only the API proxy is used: no Tailscale IngressClass for apps.
         ingressClass: { enabled: false },
+      },
+    });
+
+    new PlatformNetwork(this, 'network', {
+      cluster,
+      namespace,
+      components: {
+        // The chart labels the operator's pods `app: operator` only. The API server proxy runs in
+        // this process (tsnet, in userspace): no proxy pods. A proxy the operator might start for
+        // another resource would be left with the default deny.
+        operator: {
+          pods: { app: 'operator' },
+          doors: [
+            toApiServer('manages its tailnet devices\' Secrets, and forwards the API requests its proxy receives (impersonating their tailnet identity)'),
+            toInternet(tcp(443), 'reaches the Tailscale control plane (login, OAuth, keys) and DERP relays'),
+            toInternet(udp(3478), 'STUN: finds its public address for direct connections'),
+            toInternet(udp(41641), 'direct WireGuard connections to peers on tailscaled\'s default port (others go through a DERP relay on 443)'),
+          ],
+        },
       },
     });
 

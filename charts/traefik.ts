@@ -4,9 +4,11 @@ import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
 import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { APP_NAMESPACE_LABEL, fromAnywhere, PlatformNetwork, tcp, toApiServer, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
-import { TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
+import { TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
+import { UPTIME_KUMA } from './uptime-kuma';
 
 
 /** Civo's cloud controller turns PROXY protocol (v2) on for the load balancer with this annotation. */
@@ -76,6 +78,26 @@ export class TraefikChart extends PlatformChart {
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
       },
       anchors: { cloudflare: clientIp.forwardedHeaders, privateNetwork: clientIp.proxyProtocol },
+    });
+
+    new PlatformNetwork(this, 'network', {
+      cluster,
+      namespace: TRAEFIK_NAMESPACE,
+      components: {
+        // The labels traefik 41 gives its pods (name, instance: release and namespace).
+        traefik: {
+          pods: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': `traefik-${TRAEFIK_NAMESPACE}` },
+          doors: [
+            // From anywhere: the load balancer (PROXY protocol from the private network), and pods
+            // that reach the platform's hosts at the load balancer's address, which kube-proxy sends here.
+            fromAnywhere(tcp(TRAEFIK_ENTRYPOINT_PORTS.web, TRAEFIK_ENTRYPOINT_PORTS.websecure), 'the entry points web (80) and websecure (443), behind the load balancer'),
+            toApiServer('watches Ingresses, IngressRoutes, Middlewares, Services and endpoints, and the TLS Secrets'),
+            // Any port: each app's own policy admits Traefik to its web ports only.
+            toPods({ namespacesLabelled: APP_NAMESPACE_LABEL }, 'any', 'routes requests to the apps\' web components'),
+            toPods({ namespace: UPTIME_KUMA.namespace, labels: UPTIME_KUMA.pods }, tcp(UPTIME_KUMA.port), 'routes status.<domain> to Uptime Kuma'),
+          ],
+        },
+      },
     });
   }
 }

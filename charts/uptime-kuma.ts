@@ -7,14 +7,18 @@ import { BackupSecretStore } from '../lib/constructs/backups';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { HttpsIngress } from '../lib/constructs/ingress';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { fromPods, PlatformNetwork, tcp, toInternet, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { VolumeBackup } from '../lib/constructs/volume-backup';
 import { statusHost } from '../lib/hosts';
+import { TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
 import type { VolumeSpec } from '../lib/spec/types';
 
 const RELEASE = 'uptime-kuma';
 const PORT = 3001;
+/** Its namespace, pods (the labels chart 4.1 gives them) and port: what Traefik routes status.<domain> to. */
+export const UPTIME_KUMA = { namespace: RELEASE, pods: { 'app.kubernetes.io/name': RELEASE, 'app.kubernetes.io/instance': RELEASE }, port: PORT } as const;
 
 /**
  * Uptime Kuma's SQLite data. dist/ owns the claim, not the chart: the chart gets it as
@@ -84,6 +88,22 @@ export class UptimeKumaChart extends PlatformChart {
         volume: { enabled: true, existingClaim: DATA_VOLUME.claim },
         resources: resources('50m', '128Mi', { memory: '384Mi' }),
         securityContext: { allowPrivilegeEscalation: false },
+      },
+    });
+    // Public, and its image starts as root: it reaches neither the API server nor the cloud's
+    // metadata service (169.254.169.254), nor any other private address but Traefik's.
+    new PlatformNetwork(this, 'network', {
+      cluster,
+      namespace,
+      components: {
+        'uptime-kuma': {
+          pods: UPTIME_KUMA.pods,
+          doors: [
+            fromPods({ namespace: TRAEFIK_NAMESPACE }, tcp(PORT), 'Traefik routes the status page and (from the admin CIDRs) the dashboard to it'),
+            toInternet(tcp(80, 443), 'checks the sites it monitors (HTTP and HTTPS) and sends notifications to web hooks'),
+            toPods({ namespace: TRAEFIK_NAMESPACE }, tcp(TRAEFIK_ENTRYPOINT_PORTS.web, TRAEFIK_ENTRYPOINT_PORTS.websecure), "checks the platform's own sites: without Cloudflare's proxy their address is the load balancer's, which kube-proxy sends straight to Traefik's pods"),
+          ],
+        },
       },
     });
     const hosts = [statusHost(cluster)];

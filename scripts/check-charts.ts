@@ -4,6 +4,7 @@ import { exitWith, parseCommandLine } from '../lib/cli';
 import { podAdmissionProblems, podsOf } from '../lib/delivery/admission';
 import { kubernetesVersionOf, startControlPlane } from '../lib/delivery/control-plane';
 import { readDistDir, repoRoot } from '../lib/delivery/diff';
+import { networkCoverage, renderedPods } from '../lib/delivery/chart-network';
 import { containerResourceProblems, renderChartObjects, resolveHelm } from '../lib/delivery/helm';
 import { collectObjects } from '../lib/delivery/manifests';
 import { toYaml } from '../lib/yaml';
@@ -11,7 +12,9 @@ import { toYaml } from '../lib/yaml';
 /*
  * npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--admission]
  * Renders every HelmChart of dist/ with `helm template` and checks what the charts really deploy:
- * every container has CPU and memory requests and a memory limit; with --admission, every pod their
+ * every container has CPU and memory requests and a memory limit; in a namespace dist/ isolates with
+ * NetworkPolicies, every pod is selected by exactly its own component's policy (the labels a chart
+ * file declares are the ones the chart renders; lib/delivery/chart-network.ts); with --admission, every pod their
  * workloads would start passes the real kube-apiserver's admission (Pod Security at the level of
  * the namespace dist/ gives it) on a local control plane (scripts/build-control-plane.sh; needs Go
  * the first time). Prints Markdown (for the PR comment); exits 1 on a finding, 2 when a chart
@@ -41,6 +44,16 @@ async function main() {
     problems += found.length;
     lines.push(found.length ? `- ❌ ${release.chart} ${release.version}:` : `- ✅ ${release.chart} ${release.version}: every container has requests and a memory limit`);
     lines.push(...found.map((p) => `  - \`${p}\``));
+  }
+  lines.push('', '### Rendered charts: NetworkPolicies (each pod selected by its own component\'s policy in dist/)', '');
+  const distObjects = [...collectObjects(files).values()].map((o) => o.manifest);
+  for (const { release, objects } of rendered) {
+    const coverage = networkCoverage(renderedPods(objects.map((o) => o.manifest), release.namespace), distObjects);
+    problems += coverage.problems.length;
+    const host = coverage.hostNetwork ? ` (${coverage.hostNetwork} on the host network, where policies do not apply)` : '';
+    if (coverage.problems.length) lines.push(`- ❌ ${release.chart} ${release.version}:`, ...coverage.problems.map((p) => `  - \`${p}\``));
+    else if (coverage.covered || coverage.hostNetwork) lines.push(`- ✅ ${release.chart} ${release.version}: each of its ${coverage.covered} pods in ${release.namespace} has its own allow policy${host}`);
+    if (coverage.outside.length) lines.push(`- ➖ ${release.chart} ${release.version}: no policies in ${release.namespace} (not a namespace dist/ isolates): ${coverage.outside.length} pods`);
   }
   if (values.admission) {
     const cp = await startControlPlane({ version: kubeVersion, root });

@@ -13,7 +13,7 @@ import { ROUTED_LABEL } from './pod';
  */
 
 /** Private ranges are never "the internet": egress there stays denied. */
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
 
 /**
  * An app of one process has its doors (Traefik's, the database's, the internet's) all in one policy.

@@ -25,7 +25,7 @@ export const POSTGRES_PORT = 5432;
 /** Pods of the app's processes that read the credentials (`databaseEnv`): the only ones the database admits. */
 export const DATABASE_CLIENT_LABEL = 'hobby-infra.dev/database-client';
 /** The instance manager's status port, which the operator calls. */
-const INSTANCE_STATUS_PORT = 8000;
+export const INSTANCE_STATUS_PORT = 8000;
 /** The instance manager's Prometheus exporter (CloudNativePG and the Barman Cloud plugin's metrics). */
 export const METRICS_PORT = 9187;
 
