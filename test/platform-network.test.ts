@@ -43,7 +43,11 @@ describe('every platform namespace', () => {
     for (const network of networks) {
       const here = inNamespace(network.namespace);
       expect(here.find((p) => p.metadata.name === 'default-deny')?.spec, network.namespace).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-      expect(here.map((p) => p.metadata.name).sort()).toEqual(['default-deny', ...Object.keys(network.components).map((c) => `allow-${c}`)].sort());
+      // A volume backup's mover policy (lib/constructs/volume-backup.ts) sits beside them where the namespace backs a volume up.
+      const isMovers = (p: Manifest) => p.metadata.name.endsWith('-volume-backup');
+      expect(here.filter((p) => !isMovers(p)).map((p) => p.metadata.name).sort()).toEqual(['default-deny', ...Object.keys(network.components).map((c) => `allow-${c}`)].sort());
+      const sources = objects.filter((o) => o.kind === 'ReplicationSource' && o.metadata.namespace === network.namespace);
+      expect(here.filter(isMovers).map((p) => p.metadata.name)).toEqual(sources.map((o) => `${o.metadata.name}-volume-backup`));
     }
   });
 

@@ -19,6 +19,7 @@ import type { VolumeSpec } from '../spec/types';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { BACKUP_KEYS, backupLocation, BackupSecretStore, type ExtraUsage } from './backups';
+import { PRIVATE_RANGES } from './app-network';
 
 /*
  * Backups of a component's volume with VolSync and restic: a ReplicationSource copies the volume
@@ -136,7 +137,8 @@ export class VolumeBackup extends Construct {
       if (volume.restore.asOf) destination.restoreAsOf = new Date(Date.parse(volume.restore.asOf)).toISOString().replace('.000Z', 'Z');
     }
 
-    // Mover pods reach DNS and HTTPS (the bucket), nothing else; nothing reaches them.
+    // Mover pods reach DNS and HTTPS on the internet (the bucket), nothing else: no cluster, node or
+    // link-local address (the cloud's metadata service); nothing reaches them.
     new k8s.KubeNetworkPolicy(this, 'network', {
       metadata: { name: `${volume.backupName}-volume-backup`, namespace },
       spec: {
@@ -147,7 +149,7 @@ export class VolumeBackup extends Construct {
             to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
             ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
           },
-          { ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] },
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(443) }] },
         ],
       },
     });
