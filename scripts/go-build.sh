@@ -1,5 +1,5 @@
 # Sourced by the scripts that build real components from their Go modules (control plane, helm,
-# the cron oracle): the check for Go, and a build folder of this process's own.
+# the oracles): the check for Go, a build folder of this process's own, and the oracles' build.
 
 # require_go "<why, ending in what it builds>": one line and exit 3 when Go is missing.
 require_go() {
@@ -17,4 +17,30 @@ in_private_build_dir() {
   work="$(mktemp -d "$1/build.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
   cd "$work"
+}
+
+# build_oracle <oracle> <module> <why>: builds test/oracles/<oracle> (main.go and go.mod) against
+# the version of <module> its go.mod pins, into $cache/<oracle>-oracle/<version>/<oracle>-oracle,
+# and prints the binary's path. Rebuilt when main.go or go.mod change: the binary knows the checksum of the sources it was
+# built from (`<name> -source`).
+build_oracle() {
+  local name="$1-oracle" module="$2" why="$3" src version source_sum cache out bin
+  src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/oracles/$1" && pwd)"
+  version="$(awk -v m="$module" '{ for (i = 1; i < NF; i++) if ($i == m) { print $(i + 1); exit } }' "$src/go.mod")"
+  [ -n "$version" ] || { echo "build-$name.sh: $src/go.mod requires no $module" >&2; exit 2; }
+  source_sum="$(cat "$src/go.mod" "$src/main.go" | cksum | awk '{ print $1 "-" $2 }')"
+  cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
+  out="$cache/$name/$version"
+  bin="$out/$name"
+  if [ -x "$bin" ] && [ "$("$bin" -source 2>/dev/null)" = "$source_sum" ]; then echo "$bin"; return 0; fi
+
+  require_go "$why $module $version"
+  in_private_build_dir "$out"
+  cp "$src/go.mod" "$src/main.go" "$work/"
+  export CGO_ENABLED=0 GOFLAGS=-mod=mod
+  # go.sum is made here, from the checksum database, rather than kept in the repository.
+  go mod download "$module"
+  go build -trimpath -ldflags "-s -w -X main.source=$source_sum" -o "$work/$name" .
+  mv -f "$work/$name" "$bin"
+  echo "$bin"
 }
