@@ -21,6 +21,7 @@ describe('the admission policy of the deploy identity', () => {
     expect(policyInputs(collectObjects(files).values())).toEqual({
       charts: [chartKey('kube-system', 'cert-manager', '', 'cert-manager', 'cert-manager')],
       privileged: { metrics: 'node-exporter reads the host' },
+      platformNamespaces: ['cert-manager', 'metrics'], // blog is an app's (app.kubernetes.io/part-of)
     });
   });
 

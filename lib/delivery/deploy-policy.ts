@@ -20,6 +20,9 @@ import type { DistObject } from './manifests';
  *   members of the prerequisites ApplySet when created; never adopted), each at Pod Security
  *   `restricted` or `baseline`; `privileged` only for the namespaces dist/ renders so, with the
  *   reason each gives. Every other namespaced write: only in a namespace of the platform's.
+ * - No pods, nor anything that makes pods, in the platform's own namespaces (where the charts'
+ *   ServiceAccounts hold cluster-wide RBAC: a Deployment there could run as the Tailscale operator,
+ *   which may impersonate anyone); only Opaque Secrets (never a service-account-token Secret).
  * - The drift identity: server-side dry runs only (what `kubectl diff` sends).
  *
  * The policy is printed with the identities (`npm run -s deploy-identity`), from the dist/ it will
@@ -32,6 +35,10 @@ export const POLICY_NAME = 'hobby-infra-deploy';
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 const PART_OF = 'applyset.kubernetes.io/part-of';
 const REASON = 'hobby-infra.dev/pod-security-reason';
+/** The label an app's namespace carries (lib/constructs/app-chart.ts); the platform's namespaces have none. */
+const APP_LABEL = 'app.kubernetes.io/part-of';
+/** What makes pods: in a platform namespace, a pod could run as a chart's ServiceAccount, whose RBAC reaches far beyond it. */
+const WORKLOADS = `(request.resource.group == '' && request.resource.resource in ['pods', 'replicationcontrollers']) || (request.resource.group == 'apps' && request.resource.resource in ['deployments', 'statefulsets', 'daemonsets', 'replicasets']) || (request.resource.group == 'batch' && request.resource.resource in ['jobs', 'cronjobs'])`;
 
 /** What the policy takes from dist/: the HelmCharts it renders and the namespaces it renders `privileged`. */
 export interface PolicyInputs {
@@ -39,6 +46,8 @@ export interface PolicyInputs {
   readonly charts: readonly string[];
   /** Namespace name -> why it must be `privileged` (its pod-security-reason annotation). */
   readonly privileged: Readonly<Record<string, string>>;
+  /** The platform's namespaces (dist/'s Namespaces that belong to no app), sorted. */
+  readonly platformNamespaces: readonly string[];
 }
 
 /** `<namespace>/<name> <repo> <chart> -> <target namespace>`: how the policy names a HelmChart. */
@@ -47,6 +56,7 @@ export const chartKey = (namespace: string, name: string, repo: string, chart: s
 export function policyInputs(objects: Iterable<DistObject>): PolicyInputs {
   const charts: string[] = [];
   const privileged: Record<string, string> = {};
+  const platformNamespaces: string[] = [];
   for (const { manifest: m } of objects) {
     if (m.kind === 'HelmChart' && groupOf(m.apiVersion) === 'helm.cattle.io') {
       const spec = (m.spec ?? {}) as Record<string, string | undefined>;
@@ -54,13 +64,14 @@ export function policyInputs(objects: Iterable<DistObject>): PolicyInputs {
       charts.push(chartKey(ns, m.metadata.name, spec.repo ?? '', spec.chart ?? '', spec.targetNamespace ?? ns));
     }
     const labels = (m.metadata.labels ?? {}) as Record<string, string>;
+    if (m.kind === 'Namespace' && m.apiVersion === 'v1' && !labels[APP_LABEL]) platformNamespaces.push(m.metadata.name);
     if (m.kind === 'Namespace' && m.apiVersion === 'v1' && labels[ENFORCE] === 'privileged') {
       const reason = (m.metadata.annotations as Record<string, string> | undefined)?.[REASON];
       if (!reason) throw new Error(`Namespace ${m.metadata.name}: got Pod Security privileged without a ${REASON} annotation, expected a reason for it`);
       privileged[m.metadata.name] = reason;
     }
   }
-  return { charts: charts.sort(), privileged: Object.fromEntries(Object.entries(privileged).sort()) };
+  return { charts: charts.sort(), privileged: Object.fromEntries(Object.entries(privileged).sort()), platformNamespaces: platformNamespaces.sort() };
 }
 
 const cel = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -105,6 +116,16 @@ export function deployPolicyObjects(inputs: PolicyInputs): Record<string, unknow
         validation(
           `variables.isNamespace || variables.requestNamespace != 'kube-system' || variables.isHelmChart`,
           `'the deploy identity writes nothing in kube-system but the platform\\'s HelmCharts: got ' + request.operation + ' of ' + request.resource.resource + ' ' + variables.requestName`,
+        ),
+        validation(
+          `!(${WORKLOADS}) || !(variables.requestNamespace in ${celList(inputs.platformNamespaces)})`,
+          `'namespace ' + variables.requestNamespace + ' is the platform\\'s: its pods come from its HelmChart, never from the deploy identity (they could run as the chart\\'s ServiceAccounts); got ' + request.operation + ' of ' + request.resource.resource + ' ' + variables.requestName`,
+        ),
+        validation(
+          // A Secret of type service-account-token would be filled with a ServiceAccount's token by the
+          // token controller, and a patch of it (secret zero's name is patchable) would answer with it.
+          `!(request.resource.group == '' && request.resource.resource == 'secrets') || request.operation == 'DELETE' || !has(object.type) || object.type == 'Opaque'`,
+          `'Secret ' + variables.requestNamespace + '/' + variables.requestName + ': the deploy identity writes only Opaque Secrets (secret zero)'`,
         ),
         validation(
           `variables.isNamespace || variables.requestNamespace == '' || variables.requestNamespace == 'kube-system' || variables.ownedNamespace`,

@@ -111,6 +111,38 @@ describe('the deploy path holds only the power it needs', () => {
     expect(zero.ok, zero.text).toBe(true);
   });
 
+  it('no pods in the platform\'s namespaces (they could run as a chart\'s ServiceAccount); no service-account-token Secret', () => {
+    const deploy = cluster.deployEnv;
+    // The Tailscale operator's ServiceAccount may impersonate anyone (its API server proxy): a pod
+    // running as it would be cluster-admin. The same Deployment in an app namespace is the app's.
+    const asOperator = (namespace: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'as-operator', namespace },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: {
+            serviceAccountName: 'operator',
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{ name: 'c', image: 'registry.example/c:1', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+          },
+        },
+      },
+    });
+    for (const namespace of ['tailscale', 'external-secrets', 'monitoring']) {
+      refused(ssa(deploy, asOperator(namespace), '--dry-run=server'), `namespace ${namespace} is the platform's: its pods come from its HelmChart`);
+    }
+    refused(attempt(deploy, ['-n', 'cnpg-system', 'create', 'job', 'x', '--image=registry.example/c:1', '--dry-run=server']), "namespace cnpg-system is the platform's");
+    expect(ssa(deploy, { ...asOperator('shop'), spec: { ...asOperator('shop').spec, template: { ...asOperator('shop').spec.template, spec: { ...asOperator('shop').spec.template.spec, serviceAccountName: undefined } } } }, '--dry-run=server').ok).toBe(true);
+    // Secret zero's name, as a token Secret of a chart's ServiceAccount: the token controller would fill it, a patch would answer with it.
+    refused(
+      ssa(deploy, { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'infisical-universal-auth', namespace: 'reloader', annotations: { 'kubernetes.io/service-account.name': 'reloader-reloader' } } }),
+      'the deploy identity writes only Opaque Secrets',
+    );
+  });
+
   it('the policy itself cannot be changed or deleted by either identity', () => {
     for (const env of [cluster.deployEnv, cluster.driftEnv]) {
       refused(attempt(env, ['delete', 'validatingadmissionpolicy', 'hobby-infra-deploy']), 'forbidden');
