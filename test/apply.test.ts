@@ -1,7 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySetId, computeApplySetId } from '../lib/delivery/applyset';
 import { checkPrune } from '../lib/delivery/guard';
@@ -10,15 +8,9 @@ import { diffFileName, parseDiffObjects, runPlan, type Spawner } from '../lib/de
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
-import { coversResource, deployIdentityObjects, deployRules, driftRules } from '../lib/delivery/deploy-identity';
-import { deployPolicyObjects, policyInputs } from '../lib/delivery/deploy-policy';
 import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
-import { groupOf, isBuiltInGroup, phaseOf, PHASES } from '../lib/render';
-import { toYaml } from '../lib/yaml';
+import { isBuiltInGroup, phaseOf, PHASES } from '../lib/render';
 import { applied, env, fake, fixture } from './fixtures/fake-kubectl';
-import { parse } from 'yaml';
-import { appVariantSources } from './fixtures/app-variants';
-import { renderAlone } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
 const realDist = readDistDir(resolve(root, 'dist'));
@@ -398,49 +390,6 @@ describe('running the plan (fake kubectl)', () => {
     const r = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', '--plan', '--drift'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('exclude each other');
-  });
-});
-
-describe('the deploy identity', () => {
-  it('covers every kind that dist/ and the app variants render (else: re-run the one-time step)', () => {
-    const variants = appVariantSources.flatMap((s) => renderAlone(s).objects);
-    const kinds = new Set([...collectObjects(realDist).values()].map((o) => o.manifest).concat(variants).map((m) => `${groupOf(m.apiVersion)}/${m.kind}`));
-    const uncovered = [...kinds].filter((gk) => {
-      const [group, kind] = gk.split('/') as [string, string];
-      return !coversResource(group, pluralOf(kind));
-    });
-    expect(uncovered).toEqual([]);
-  });
-
-  it('never holds RBAC, impersonation or escalation rights, nor reads Secrets', () => {
-    const rules = deployRules();
-    expect(rules.flatMap((r) => r.apiGroups)).not.toContain('rbac.authorization.k8s.io');
-    expect(rules.flatMap((r) => r.verbs)).not.toEqual(expect.arrayContaining(['escalate']));
-    expect(rules.flatMap((r) => r.verbs).filter((v) => ['bind', 'impersonate', '*'].includes(v))).toEqual([]);
-    // Secret zero by name only: a patch answers with the whole object, so a patch of any Secret is a read of it.
-    expect(rules.filter((r) => r.resources.includes('secrets'))).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch'], resourceNames: ['infisical-universal-auth'] }]);
-    expect(rules.filter((r) => r.resources.includes('customresourcedefinitions') && r.verbs.some((v) => v !== 'get' && v !== 'list' && v !== 'watch'))).toEqual([
-      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: ['applysets.hobby-infra.dev'] },
-    ]);
-  });
-
-  it('the drift identity can delete nothing, and reads no Secret', () => {
-    const rules = driftRules();
-    expect(rules.flatMap((r) => r.verbs)).not.toContain('delete');
-    expect(rules.flatMap((r) => r.resources)).not.toContain('secrets');
-    expect(rules.flatMap((r) => r.apiGroups)).not.toContain('rbac.authorization.k8s.io');
-  });
-
-  it('`npm run deploy-identity -- --dist <dir>` prints both identities and the admission policy for that dist/', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-identity-'));
-    try {
-      for (const [file, text] of fixture) mkdirSync(join(dir, file.split('/')[0]!), { recursive: true }), writeFileSync(join(dir, file), text);
-      const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dir], { cwd: root, encoding: 'utf8' });
-      expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
-      expect(out).toBe([...deployIdentityObjects(), ...deployPolicyObjects(policyInputs(collectObjects(fixture).values()))].map((o) => toYaml(o)).join('---\n'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

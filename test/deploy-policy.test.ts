@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chartKey, deployPolicyObjects, policyInputs } from '../lib/delivery/deploy-policy';
+import { deployPolicyObjects } from '../lib/delivery/deploy-policy';
+import { chartKey, policyInputs } from '../lib/delivery/policy-inputs';
 import { collectObjects } from '../lib/delivery/manifests';
 import { buildPlan } from '../lib/delivery/plan';
 import { comparePolicy, firstDifference } from '../lib/delivery/policy-check';
@@ -16,18 +17,29 @@ const privilegedNamespace = (reason?: string) =>
   `${HEADER}apiVersion: v1\nkind: Namespace\nmetadata:\n  name: metrics\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n` + (reason ? `  annotations:\n    hobby-infra.dev/pod-security-reason: ${reason}\n` : '');
 
 describe('the admission policy of the deploy identity', () => {
-  it('names each HelmChart of dist/ with its repository, chart and target namespace, and the privileged namespaces with their reasons', () => {
+  it('names each HelmChart of dist/ with its values, the privileged namespaces with their reasons, and what dist/ renders in the platform\'s namespaces', () => {
     const files = new Map(fixture).set('01-prerequisites/metrics.yaml', privilegedNamespace('node-exporter reads the host'));
     expect(policyInputs(collectObjects(files).values())).toEqual({
-      charts: [chartKey('kube-system', 'cert-manager', '', 'cert-manager', 'cert-manager')],
+      charts: { [chartKey('kube-system', 'cert-manager', '', 'cert-manager', 'cert-manager')]: 'crds:\n  enabled: true\n' },
       privileged: { metrics: 'node-exporter reads the host' },
       platformNamespaces: ['cert-manager', 'metrics'], // blog is an app's (app.kubernetes.io/part-of)
+      platformResources: ['/secrets'], // secret zero; the fixture renders nothing in cert-manager or metrics
+      infisicalHosts: [],
     });
   });
 
-  it('refuses a privileged namespace that gives no reason', () => {
+  it('refuses a privileged namespace that gives no reason, naming the file and the field', () => {
     const files = new Map(fixture).set('01-prerequisites/metrics.yaml', privilegedNamespace());
-    expect(() => policyInputs(collectObjects(files).values())).toThrow('Namespace metrics: got Pod Security privileged without a hobby-infra.dev/pod-security-reason annotation, expected a reason for it');
+    expect(() => policyInputs(collectObjects(files).values())).toThrow(
+      '01-prerequisites/metrics.yaml: Namespace metrics: metadata.annotations["hobby-infra.dev/pod-security-reason"]: got nothing, expected why the namespace must be privileged',
+    );
+  });
+
+  it('pins each HelmChart\'s values as CEL string literals that hold every character (JSON escapes are CEL\'s)', () => {
+    const values = 'a: "quoted"\nb: \'single\'\nc: back\\slash\ttab\n';
+    const [policy] = deployPolicyObjects({ charts: { 'kube-system/x r c -> x': values }, privileged: {}, platformNamespaces: [], platformResources: [], infisicalHosts: [] }) as any[];
+    const charts = policy.spec.variables.find((v: { name: string }) => v.name === 'charts').expression as string;
+    expect(JSON.parse(`[${charts.slice(1, -1).replace(/^("[^"]*"): /, '$1, ')}]`)).toEqual(['kube-system/x r c -> x', values]);
   });
 
   it('is compared as a part of the live object: defaults the API server adds do not count, a changed or missing entry does', () => {
@@ -47,7 +59,7 @@ describe('the admission policy of the deploy identity', () => {
     const logs: string[] = [];
     const result = runPlan(buildPlan({ files }), { mode: 'apply', env, spawn, log: (l) => logs.push(l) });
     expect(result.code).toBe(2);
-    expect(result.message).toContain('the admission policy that guards the deploy identity is not the one this dist/ needs (ValidatingAdmissionPolicy hobby-infra-deploy differs from the one this dist/ needs at spec.validations[');
+    expect(result.message).toContain('the admission policy that guards the deploy identity is not the one this dist/ needs (ValidatingAdmissionPolicy hobby-infra-deploy differs from the one this dist/ needs at spec.variables[8].expression');
     expect(result.message).toContain('npm run -s deploy-identity | kubectl apply --server-side -f -');
     expect(calls.map((c) => c.argv.slice(1, 3).join(' '))).toEqual(['get validatingadmissionpolicy/hobby-infra-deploy']);
     // Once the admin has re-run the step for this dist/, the same apply goes on.

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { cluster } from '../config/cluster';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { defineCluster, type ClusterConfigInput } from '../lib/config';
 import {
   APP_NAMESPACE_LABEL,

@@ -1,4 +1,5 @@
-import { deployPolicyObjects, POLICY_NAME, policyInputs } from './deploy-policy';
+import { deployPolicyObjects, POLICY_NAME } from './deploy-policy';
+import { policyInputs } from './policy-inputs';
 import type { DistObject } from './manifests';
 import type { Step } from './steps';
 

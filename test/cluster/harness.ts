@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -8,6 +8,9 @@ import { cluster as clusterConfig } from '../../config/cluster';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
 import { playCloudNativePG, playHelmController } from './operator-stand-ins';
 import { playKubelet, type StandIn } from './stand-ins';
+import type { AppSource } from '../../lib/spec/app';
+import { fixtureCluster } from '../fixtures/cluster';
+import { render } from '../helpers';
 
 /** A control plane with the kubelet, helm-controller and cloudnative-pg stand-ins running, for one test file. */
 export interface TestCluster extends ControlPlane {
@@ -104,6 +107,19 @@ export function runApply(cluster: Pick<ControlPlane, 'env'>, args: readonly stri
   });
 }
 
+/**
+ * A dist/ of the test's own: the platform with `apps`, rendered with the tests' cluster config
+ * (never the user's apps/, config or committed dist/), in a scratch folder.
+ */
+export function renderDist(apps: readonly AppSource[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-dist-'));
+  for (const [file, text] of render({ cluster: fixtureCluster, apps }).files) {
+    mkdirSync(join(dir, file.split('/')[0]!), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
 /** A scratch copy of dist/ for a test to change as a commit would. */
 export function copyDist(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-dist-'));
@@ -138,8 +154,7 @@ export function testIdentities(dist = join(REPO, 'dist')): string {
 }
 
 /** A test cluster and a scratch copy of dist/ for one test file, each test starting from what the last left. */
-export async function startWithDist(): Promise<{ cluster: TestCluster; dist: string }> {
-  const dist = copyDist();
+export async function startWithDist(dist = copyDist()): Promise<{ cluster: TestCluster; dist: string }> {
   return { cluster: await startTestCluster(dist), dist };
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cluster } from '../../config/cluster';
+import { fixtureCluster as cluster } from '../fixtures/cluster';
 import { API_SERVICE_IP, DNS_DOOR, K3S_POD_CIDR, platformNetworksOf, type Door, type Labels, type Port } from '../../lib/constructs/platform-network';
 import { selects, type LabelSelector } from '../../lib/delivery/chart-network';
 import type { ControlPlane } from '../../lib/delivery/control-plane';

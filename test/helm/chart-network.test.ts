@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cluster } from '../../config/cluster';
+import { fixtureCluster as cluster } from '../fixtures/cluster';
 import { HELM_VERSIONS } from '../../config/versions';
 import { HelmRelease } from '../../lib/constructs/helm-release';
 import { PlatformNamespace } from '../../lib/constructs/namespace';
