@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { deployIdentityObjects } from '../lib/delivery/deploy-identity';
-import { deployPolicyObjects, policyInputs } from '../lib/delivery/deploy-policy';
+import { deployPolicyObjects } from '../lib/delivery/deploy-policy';
+import { policyInputs } from '../lib/delivery/policy-inputs';
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
 import { exitWith, parseCommandLine } from '../lib/cli';

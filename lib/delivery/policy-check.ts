@@ -60,3 +60,10 @@ export function comparePolicy(dist: ReadonlyMap<string, DistObject>, liveJson: s
   }
   return undefined;
 }
+
+/** The run's refusal when the policy read by `step` is missing, unreadable or not the one its dist/ needs. */
+export function policyRefusal(step: Step, read: { status: number | null; stdout?: string; stderr?: string }): string | undefined {
+  const why = read.status === 0 ? comparePolicy(step.dist!, read.stdout ?? '') : `it could not be read: ${(read.stderr ?? '').trim()}`;
+  if (!why) return undefined;
+  return `refused before anything was written: the admission policy that guards the deploy identity is not the one this dist/ needs (${why}). The admin runs, with the admin kubeconfig: ${ADMIN_STEP}`;
+}

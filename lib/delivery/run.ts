@@ -3,7 +3,7 @@ import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, appl
 import { checkPrune, type GuardOptions } from './guard';
 import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
 import { durationMs, waitForJobs } from './jobs';
-import { ADMIN_STEP, comparePolicy } from './policy-check';
+import { policyRefusal } from './policy-check';
 import { displayName, type DistObject } from './manifests';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 
@@ -207,8 +207,8 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
     ran.push(i);
 
     if (step.kind === 'policy') {
-      const why = result.status === 0 ? comparePolicy(step.dist!, result.stdout ?? '') : `it could not be read: ${(result.stderr ?? '').trim()}`;
-      if (why) return { code: 2, message: `refused before anything was written: the admission policy that guards the deploy identity is not the one this dist/ needs (${why}). The admin runs, with the admin kubeconfig: ${ADMIN_STEP}`, ran };
+      const refusal = policyRefusal(step, result);
+      if (refusal) return { code: 2, message: refusal, ran };
       opts.log('admission policy: the one this dist/ needs');
       continue;
     }
