@@ -73,8 +73,9 @@ function addApp(name: string, job: { name: string; command: string[]; backoffLim
       },
     ],
   });
-  // Pod Security as every app namespace has it (the deploy identity's admission policy refuses a namespace without).
-  const podSecurity = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+  // As every app namespace is labelled: Pod Security (the deploy identity's admission policy refuses a
+  // namespace without) and the app it belongs to (else the policy would count it as the platform's).
+  const podSecurity = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest', 'app.kubernetes.io/part-of': name };
   writeDocs(join(dir('01-prerequisites'), `app-${name}.yaml`), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, ...podSecurity } } }]);
   writeDocs(join(dir('04-apps'), `app-${name}.yaml`), [
     {
