@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
 import { loadApps } from '../lib/app-spec';
+import { parseCommandLine } from '../lib/cli';
 import { backupOwners } from '../lib/backup-owners';
 import { platformHosts, publicHosts } from '../lib/hosts';
 import { BootstrapStack, STACK_NAME } from './stack';
@@ -14,6 +15,11 @@ import { defineStateBackend, PLACEHOLDER_ACCOUNT_ID, STATE_BACKEND } from './sta
  * and platform declarations as the Ingresses, so every Ingress host gets exactly one DNS record; the
  * backup buckets from the same apps as the charts' backups, so every app that backs up has its bucket.
  */
+
+parseCommandLine('bootstrap:synth', {
+  usage: 'npm run bootstrap:synth',
+  about: 'Writes the bootstrap stack (cluster, DNS records, backup buckets) to bootstrap/cdktf.out/stacks/hobby-bootstrap/cdk.tf.json\nfrom config/cluster.ts and apps/; CDKTF_OUTDIR writes elsewhere. `cdktf deploy` in bootstrap/ runs it.',
+}, {});
 
 const apps = loadApps(appSources, cluster, platformHosts(cluster));
 const state = defineStateBackend(STATE_BACKEND);

@@ -7,11 +7,11 @@ import { PlatformNamespace } from '../lib/constructs/namespace';
 import { fromApiServer, PlatformNetwork, tcp, toAddresses, toApiServer, toInternet, udp } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
-import { TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
+import { PLATFORM_NAMESPACES, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy } from '../imports/certificates-cert-manager.io';
 import { ClusterIssuer } from '../imports/clusterissuers-cert-manager.io';
 
-export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const CERT_MANAGER_NAMESPACE = PLATFORM_NAMESPACES.certManager;
 export const CLOUDFLARE_TOKEN_SECRET = { name: 'cloudflare-api-token', key: 'api-token' } as const;
 
 /** Cloudflare's public resolvers: DNS-01 propagation is checked against them (`dns01RecursiveNameservers`). */

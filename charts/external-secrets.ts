@@ -3,6 +3,7 @@ import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { PLATFORM_NAMESPACES } from '../lib/platform-contracts';
 import { fromApiServer, PlatformNetwork, tcp, toApiServer, toInternet } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
@@ -14,7 +15,7 @@ import { PlatformChart } from '../lib/render';
 export class ExternalSecretsChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'external-secrets');
-    const namespace = new PlatformNamespace(this, 'external-secrets', { podSecurity: 'restricted' }).name;
+    const namespace = new PlatformNamespace(this, PLATFORM_NAMESPACES.externalSecrets, { podSecurity: 'restricted' }).name;
     new HelmRelease(this, 'external-secrets', {
       chart: CHARTS.externalSecrets,
       targetNamespace: namespace,

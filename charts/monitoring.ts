@@ -6,6 +6,7 @@ import { CLUSTER_LABEL, METRICS_PORT } from '../lib/constructs/database';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { PLATFORM_NAMESPACES } from '../lib/platform-contracts';
 import { APP_NAMESPACE_LABEL, fromPods, PlatformNetwork, tcp, toApiServer, toInternet, toNodes, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
@@ -28,7 +29,7 @@ const NODE_EXPORTER_PORT = 9100;
 export class MonitoringChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'monitoring');
-    const namespace = new PlatformNamespace(this, 'monitoring', {
+    const namespace = new PlatformNamespace(this, PLATFORM_NAMESPACES.monitoring, {
       podSecurity: 'privileged',
       reason: 'node-exporter and the Alloy log collector read host paths (/proc, /sys, /var/log) on every node',
     }).name;

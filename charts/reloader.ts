@@ -3,6 +3,7 @@ import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { PLATFORM_NAMESPACES } from '../lib/platform-contracts';
 import { PlatformNetwork, toApiServer } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
@@ -15,7 +16,7 @@ import { PlatformChart } from '../lib/render';
 export class ReloaderChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'reloader');
-    const namespace = new PlatformNamespace(this, 'reloader', { podSecurity: 'restricted' }).name;
+    const namespace = new PlatformNamespace(this, PLATFORM_NAMESPACES.reloader, { podSecurity: 'restricted' }).name;
     new HelmRelease(this, 'reloader', {
       chart: CHARTS.reloader,
       targetNamespace: namespace,

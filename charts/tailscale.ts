@@ -6,6 +6,7 @@ import { driftTag } from '../lib/delivery/tailscale';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
+import { PLATFORM_NAMESPACES } from '../lib/platform-contracts';
 import { PlatformNetwork, tcp, toApiServer, toInternet, udp } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
@@ -24,7 +25,7 @@ export const TAILSCALE_OAUTH_SECRET = { name: 'operator-oauth', clientIdKey: 'cl
 export class TailscaleChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'tailscale');
-    const namespace = new PlatformNamespace(this, 'tailscale', { podSecurity: 'restricted' }).name;
+    const namespace = new PlatformNamespace(this, PLATFORM_NAMESPACES.tailscale, { podSecurity: 'restricted' }).name;
     new HelmRelease(this, 'tailscale-operator', {
       chart: CHARTS.tailscaleOperator,
       targetNamespace: namespace,

@@ -11,11 +11,11 @@ import { fromPods, PlatformNetwork, tcp, toInternet, toPods } from '../lib/const
 import { resources } from '../lib/constructs/resources';
 import { VolumeBackup } from '../lib/constructs/volume-backup';
 import { statusHost } from '../lib/hosts';
-import { TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
+import { PLATFORM_NAMESPACES, TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
 import type { VolumeSpec } from '../lib/spec/types';
 
-const RELEASE = 'uptime-kuma';
+const RELEASE = PLATFORM_NAMESPACES.uptimeKuma;
 const PORT = 3001;
 /** Its namespace, pods (the labels chart 4.1 gives them) and port: what Traefik routes status.<domain> to. */
 export const UPTIME_KUMA = { namespace: RELEASE, pods: { 'app.kubernetes.io/name': RELEASE, 'app.kubernetes.io/instance': RELEASE }, port: PORT } as const;
@@ -58,7 +58,7 @@ export const PUBLIC_STATUS_PATHS = ['/status', '/api/status-page', '/api/badge',
 export class UptimeKumaChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'uptime-kuma');
-    const namespace = new PlatformNamespace(this, 'uptime-kuma', {
+    const namespace = new PlatformNamespace(this, PLATFORM_NAMESPACES.uptimeKuma, {
       podSecurity: 'baseline',
       reason: 'the upstream image starts as root to fix data-volume ownership before dropping privileges',
     }).name;

@@ -3,8 +3,27 @@
  * and the charts both read them from here and the library never imports a chart.
  */
 
+/**
+ * Every namespace the platform's charts create, declared once: the charts name their namespaces
+ * from here, and an app may not take any of them (lib/spec/app.ts), since its namespace is its name.
+ */
+export const PLATFORM_NAMESPACES = {
+  certManager: 'cert-manager',
+  cloudnativePg: 'cnpg-system',
+  externalSecrets: 'external-secrets',
+  monitoring: 'monitoring',
+  reloader: 'reloader',
+  tailscale: 'tailscale',
+  traefik: 'traefik',
+  uptimeKuma: 'uptime-kuma',
+  volsync: 'volsync-system',
+} as const;
+
+/** Namespaces Kubernetes itself owns (and any `kube-` name, which Kubernetes reserves). */
+export const KUBERNETES_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+
 /** The namespace Traefik runs in: app NetworkPolicies admit ingress traffic from it. */
-export const TRAEFIK_NAMESPACE = 'traefik';
+export const TRAEFIK_NAMESPACE = PLATFORM_NAMESPACES.traefik;
 
 /** Secret of the wildcard certificate (issued by CertManagerChart): Traefik's default certificate. */
 export const WILDCARD_CERT_SECRET = 'wildcard-tls';

@@ -6,7 +6,7 @@ import { cluster } from '../config/cluster';
 import { ALERTS_FILE, backupAlertsYaml } from '../lib/alerts';
 import { parseCommandLine } from '../lib/cli';
 
-const { values } = parseCommandLine('alerts', 'npm run alerts [-- --stdout]', { stdout: { type: 'boolean', default: false } });
+const { values } = parseCommandLine('alerts', { usage: 'npm run alerts [-- --stdout]', about: `Writes the backup alert rules for Grafana Cloud (${ALERTS_FILE}) from config/cluster.ts; --stdout prints them instead.` }, { stdout: { type: 'boolean', default: false } });
 
 const text = backupAlertsYaml(cluster);
 if (values.stdout) process.stdout.write(text);

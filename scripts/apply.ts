@@ -24,7 +24,7 @@ import { exitWith, parseCommandLine } from '../lib/cli';
  */
 
 const usage = 'npm run apply -- [--plan | --dry-run | --drift | --identities-template] [--context NAME] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--dist <dir>]';
-const { values } = parseCommandLine('apply', usage, {
+const { values } = parseCommandLine('apply', { usage, about: 'Applies dist/ in phases (the CI deploy job); --plan prints the kubectl commands without a cluster, --dry-run runs them\nwith --dry-run=server, --drift reports what differs. Every mode but --plan needs KUBECONFIG or --context.\nExit codes: 0 done, 1 drift, 2 error, 3 the prune guard refused.' }, {
     plan: { type: 'boolean', default: false },
     'identities-template': { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
@@ -35,13 +35,8 @@ const { values } = parseCommandLine('apply', usage, {
     dist: { type: 'string', default: 'dist' },
     kubectl: { type: 'string', default: process.env.KUBECTL ?? 'kubectl' },
     context: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
 });
 
-if (values.help) {
-  console.log(`usage: ${usage}`);
-  process.exit(0);
-}
 if (Number(values.plan) + Number(values['dry-run']) + Number(values.drift) + Number(values['identities-template']) > 1) {
   exitWith('apply', '--plan, --dry-run, --drift and --identities-template exclude each other', 2, usage);
 }

@@ -17,7 +17,10 @@ import { renderProfile, summarizeProfile } from './bench/profile';
 
 const { values: args } = parseCommandLine(
   'bench',
-  'npm run bench -- [--sizes 0,10,100,1000] [--runs N] [--json] [--no-stock] [--no-kustomize] [--kustomize-runs N] [--stock-max N] [--stock-timeout S] [--profile]',
+  {
+    usage: 'npm run bench -- [--sizes 0,10,100,1000] [--runs N] [--json] [--no-stock] [--no-kustomize] [--kustomize-runs N] [--stock-max N] [--stock-timeout S] [--profile]',
+    about: 'Times the synth for the platform plus N generated apps against kubectl kustomize, the yaml library and stock cdk8s (docs/performance.md).',
+  },
   {
     sizes: { type: 'string', default: '0,10,100,1000' },
     runs: { type: 'string' },

@@ -11,11 +11,8 @@ import { exitWith, parseCommandLine } from '../lib/cli';
  * without secrets and hand them to the job that has them, which then installs nothing.
  */
 const usage = 'npm run -s bundle -- --out <dir> <entry.ts>...';
-const { values, positionals } = parseCommandLine('bundle', usage, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, process.argv.slice(2), { min: 0, max: 20 });
-if (values.help) {
-  console.log(`usage: ${usage}`);
-  process.exit(0);
-}
+const about = 'Bundles each entry with every package it imports into <dir>/<name>.cjs, which runs with plain node and no node_modules.';
+const { values, positionals } = parseCommandLine('bundle', { usage, about }, { out: { type: 'string' } }, process.argv.slice(2), { min: 0, max: 20 });
 if (!values.out) exitWith('bundle', '--out: got nothing, expected the folder to write the bundles to', 2, usage);
 if (positionals.length === 0) exitWith('bundle', '<entry.ts>: got nothing, expected at least one script, e.g. scripts/apply.ts', 2, usage);
 const missing = positionals.find((p) => !existsSync(p));

@@ -22,7 +22,7 @@ import { toYaml } from '../lib/yaml';
  */
 
 const usage = 'npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--admission] [--dist <dir>]';
-const { values } = parseCommandLine('check-charts', usage, {
+const { values } = parseCommandLine('check-charts', { usage, about: 'Renders every HelmChart of dist/ with helm template and checks what the charts deploy: resource requests and limits,\nNetworkPolicy coverage, and with --admission the real kube-apiserver\'s Pod Security admission.\nExit codes: 0 clean, 1 a finding, 2 a chart cannot be rendered.' }, {
   charts: { type: 'string' },
   pull: { type: 'boolean', default: false },
   helm: { type: 'string' },

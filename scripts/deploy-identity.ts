@@ -16,11 +16,9 @@ import { toYaml } from '../lib/yaml';
  * itself rights, nor change the policy.
  */
 const usage = 'npm run -s deploy-identity [-- --dist <dir>] | kubectl apply --server-side -f -';
-const { values } = parseCommandLine('deploy-identity', usage, { dist: { type: 'string', default: 'dist' }, help: { type: 'boolean', short: 'h' } });
-if (values.help) {
-  console.log(`usage: ${usage}\n\nPrints the deploy and drift identities and the admission policy that guards them, for the admin to apply\n(once, and again when npm run apply says the live policy differs from the one its dist/ needs).`);
-  process.exit(0);
-}
+const about =
+  'Prints the deploy and drift identities and the admission policy that guards them, for the admin to apply\n(once, and again when npm run apply says the live policy differs from the one its dist/ needs).';
+const { values } = parseCommandLine('deploy-identity', { usage, about }, { dist: { type: 'string', default: 'dist' } });
 const files = readDistDir(resolve(values.dist!));
 if (!files.size) exitWith('deploy-identity', `--dist: got ${values.dist}/ with no manifests, expected the rendered dist/ (run npm run synth)`, 2);
 let inputs;

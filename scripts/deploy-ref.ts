@@ -8,11 +8,7 @@ import { deployRefProblem, deployRunFromEnv, fetchMainHead } from '../lib/delive
  *                         GITHUB_SHA and GITHUB_API_URL, as GitHub Actions sets them.
  */
 const usage = 'npm run -s deploy-ref   (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_REF and GITHUB_SHA from the environment)';
-const { values } = parseCommandLine('deploy-ref', usage, { help: { type: 'boolean', short: 'h' } });
-if (values.help) {
-  console.log(`usage: ${usage}\nRefuses (exit 1) a Deploy run whose commit is not the current head of main.`);
-  process.exit(0);
-}
+parseCommandLine('deploy-ref', { usage, about: 'Refuses (exit 1) a Deploy run whose commit is not the current head of main.' }, {});
 
 const fromEnv = deployRunFromEnv(process.env);
 if ('problem' in fromEnv) exitWith('deploy-ref', fromEnv.problem, 2);

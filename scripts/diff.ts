@@ -22,7 +22,19 @@ import { collectObjects } from '../lib/delivery/manifests';
 
 const usage =
   'npm run diff -- [--base <git-ref>] [--head <git-ref>] [--out <file>] [--format markdown|text] [--charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--allow-destructive]] [--full-out <file>] [--full-report <text>]';
-const { values } = parseCommandLine('diff', usage, {
+const about = [
+  'Compares dist/ at --base (default: the merge-base of HEAD with main) with the working tree (or --head) per',
+  'Kubernetes object and prints Markdown for a PR comment. Exit codes: 0 done, 2 error, 3 a chart change would delete data.',
+  '  --charts <dir>     render changed HelmCharts from <chart>-<version>.tgz files (helm pull) in <dir>',
+  '  --pull             helm pull charts missing from <dir> (needs network)',
+  '  --helm <path>      the helm binary (default: $HELM, else helm on PATH; scripts/build-helm.sh builds one)',
+  '  --kube-version <v> .Capabilities.KubeVersion (default: config/cluster.ts)',
+  '  --allow-destructive  a chart change that makes helm delete a PVC, CRD or other protected kind',
+  '                     is reported, not refused (without it: exit 3)',
+  '  --full-out <file>  also write the report without the comment size limit',
+  '  --full-report <t>  where the full report is, named in the comment when it has to be cut',
+].join('\n');
+const { values } = parseCommandLine('diff', { usage, about }, {
     base: { type: 'string' },
     head: { type: 'string' },
     out: { type: 'string' },
@@ -35,27 +47,8 @@ const { values } = parseCommandLine('diff', usage, {
     'kube-version': { type: 'string' },
     'full-report': { type: 'string' },
     'allow-destructive': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h' },
 });
 if (!['markdown', 'text'].includes(values.format!)) exitWith('diff', `--format: got ${JSON.stringify(values.format)}, expected markdown or text`, 2, usage);
-
-if (values.help) {
-  console.log(
-    [
-      'usage: npm run diff -- [--base <git-ref>] [--head <git-ref>] [--out <file>] [--format markdown|text]',
-      '         [--charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--allow-destructive]] [--full-out <file>] [--full-report <text>]',
-      '  --charts <dir>     render changed HelmCharts from <chart>-<version>.tgz files (helm pull) in <dir>',
-      '  --pull             helm pull charts missing from <dir> (needs network)',
-      '  --helm <path>      the helm binary (default: $HELM, else helm on PATH; scripts/build-helm.sh builds one)',
-      '  --kube-version <v> .Capabilities.KubeVersion (default: config/cluster.ts)',
-      '  --allow-destructive  a chart change that makes helm delete a PVC, CRD or other protected kind',
-      '                     is reported, not refused (without it: exit 3)',
-      '  --full-out <file>  also write the report without the comment size limit',
-      '  --full-report <t>  where the full report is, named in the comment when it has to be cut',
-    ].join('\n'),
-  );
-  process.exit(0);
-}
 
 try {
   const root = repoRoot(process.cwd());

@@ -15,7 +15,7 @@ import { exitWith, parseCommandLine } from '../lib/cli';
 import { replaceDirectoryAtomically } from '../lib/output';
 
 const usage = 'npm run import [-- --from <crd-dir> [--values-from <dir>]]';
-const { values: args } = parseCommandLine('import', usage, { from: { type: 'string' }, 'values-from': { type: 'string' } });
+const { values: args } = parseCommandLine('import', { usage, about: 'Regenerates imports/ (CRD bindings and chart value schemas) from the sources pinned in cdk8s.yaml and config/versions.ts.\nOnline it fetches the pinned URLs; --from (and --values-from) read the same file names from local folders.\nEverything is built aside and replaces imports/ only when all of it succeeded.' }, { from: { type: 'string' }, 'values-from': { type: 'string' } });
 for (const flag of ['from', 'values-from'] as const) {
   const dir = args[flag];
   if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) exitWith('import', `--${flag}: got ${JSON.stringify(dir)}, expected a folder of local copies`, 2, usage);

@@ -9,7 +9,7 @@ import { SpecError } from '../lib/validation';
 const usage = 'npm run new-app -- <name> --image ghcr.io/me/app:1.0.0 [--host sub] [--port 8080]';
 const { positionals, values } = parseCommandLine(
   'new-app',
-  usage,
+  { usage, about: 'Writes apps/<name>.ts for one container image, after the same checks synth applies (name, image, port, and a host\nno other app or the platform uses). --host is the subdomain of config/cluster.ts\'s domain; --port defaults to 8080.' },
   { image: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
   process.argv.slice(2),
   { min: 1, max: 1 },

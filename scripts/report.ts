@@ -9,7 +9,7 @@ import { capacityReport } from '../lib/report/capacity';
 import { renderCapacityChange, renderCapacityMarkdown } from '../lib/report/markdown';
 
 const usage = 'npm run report -- [--dir dist] [--base <git-ref>] [--json]';
-const { values } = parseCommandLine('report', usage, { dir: { type: 'string', default: 'dist' }, base: { type: 'string' }, json: { type: 'boolean', default: false } });
+const { values } = parseCommandLine('report', { usage, about: 'What dist/ requests from the node pool and what that costs; with --base, first how this change moves the totals.' }, { dir: { type: 'string', default: 'dist' }, base: { type: 'string' }, json: { type: 'boolean', default: false } });
 const resolveCommitOrUndefined = (root: string, ref: string) => {
   try {
     return resolveCommit(root, ref);

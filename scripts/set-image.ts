@@ -5,7 +5,7 @@ import { exitWith, parseCommandLine } from '../lib/cli';
 import { DNS_LABEL } from '../lib/names';
 
 const usage = 'npm run set-image -- <app> <image:tag|image@digest>';
-const { positionals } = parseCommandLine('set-image', usage, {}, process.argv.slice(2), { min: 2, max: 2 });
+const { positionals } = parseCommandLine('set-image', { usage, about: 'Changes the image of apps/<app>.ts (Renovate proposes the same edit when the registry has a new tag).' }, {}, process.argv.slice(2), { min: 2, max: 2 });
 const [app, ref] = positionals as [string, string];
 if (!DNS_LABEL.test(app)) exitWith('set-image', `<app>: got ${JSON.stringify(app)}, expected an app name (the file name of apps/<app>.ts)`, 2, usage);
 const file = `apps/${app}.ts`;

@@ -12,12 +12,10 @@ import { driftTag, tailscaleKubeconfig } from '../lib/delivery/tailscale';
  *                                                  joins the tailnet with (config/cluster.ts)
  */
 const usage = 'npm run -s tailscale -- kubeconfig [--out FILE] | policy | ci-tag [--drift]';
-const options = { out: { type: 'string' }, drift: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } as const;
-const { values, positionals } = parseCommandLine('tailscale', usage, options, process.argv.slice(2), { min: 0, max: 1 });
-if (values.help) {
-  console.log(`usage: ${usage}`);
-  process.exit(0);
-}
+const about =
+  'kubeconfig: a kubeconfig for the API through the Tailscale API server proxy (deploy and drift jobs, admins)\npolicy: the tailnet policy entries to add in the admin console\nci-tag: the tag the deploy job (or, --drift, the drift check) joins the tailnet with (config/cluster.ts)';
+const options = { out: { type: 'string' }, drift: { type: 'boolean', default: false } } as const;
+const { values, positionals } = parseCommandLine('tailscale', { usage, about }, options, process.argv.slice(2), { min: 0, max: 1 });
 const [command] = positionals;
 if (command === 'kubeconfig') {
   const text = `${JSON.stringify(tailscaleKubeconfig(cluster), null, 2)}\n`;

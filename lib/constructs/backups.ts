@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { backupBucket, backupEndpoint, type ClusterConfig } from '../config';
 import { InfisicalSecret, InfisicalSecretStore } from './infisical';
+import { PLATFORM_NAMESPACES } from '../platform-contracts';
 
 /*
  * What database and volume backups share: the app's own bucket and its layout, the per-app Infisical
@@ -12,11 +13,11 @@ import { InfisicalSecret, InfisicalSecretStore } from './infisical';
  */
 
 /** Where the CloudNativePG operator and its Barman Cloud plugin run (the plugin must share the operator's namespace). */
-export const CNPG_NAMESPACE = 'cnpg-system';
+export const CNPG_NAMESPACE = PLATFORM_NAMESPACES.cloudnativePg;
 /** Where the VolSync operator runs; its movers run in the app's namespace. */
-export const VOLSYNC_NAMESPACE = 'volsync-system';
+export const VOLSYNC_NAMESPACE = PLATFORM_NAMESPACES.volsync;
 /** The namespace of the Grafana k8s-monitoring collectors (charts/monitoring.ts). */
-export const MONITORING_NAMESPACE = 'monitoring';
+export const MONITORING_NAMESPACE = PLATFORM_NAMESPACES.monitoring;
 /** The CNPG-I plugin name of Barman Cloud. */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ClusterConfig } from '../config';
 import { DNS_1035_LABEL, DNS_LABEL, fqdn, LABEL_VALUE_MAX } from '../names';
+import { KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES } from '../platform-contracts';
 import { memoryMiB } from '../quantity';
 import { parseSpec, SpecError } from '../validation';
 import { databaseSchema, normalizeDatabase } from './database';
@@ -89,13 +90,15 @@ export function defineApp<const T extends AppSpecInput>(spec: T): T {
   return spec;
 }
 
-/** Names reserved for platform namespaces; an app may not take them. */
-export const RESERVED_APP_NAMES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'traefik', 'cert-manager', 'external-secrets', 'monitoring', 'uptime-kuma', 'reloader', 'cnpg-system', 'volsync-system']);
+/** Names of the platform's and Kubernetes' namespaces (lib/platform-contracts.ts); an app may not take them, nor any `kube-` name. */
+export const RESERVED_APP_NAMES: ReadonlySet<string> = new Set([...Object.values(PLATFORM_NAMESPACES), ...KUBERNETES_NAMESPACES]);
 
 /** Why `name` cannot name an app (its namespace, and its Service when it has one component), or undefined. */
 export function appNameProblem(name: string): string | undefined {
   if (!DNS_1035_LABEL.test(name) || name.length > 40) return 'a DNS-1035 label of at most 40 characters (a lowercase letter first, then letters, digits, dashes), since it names the namespace and the Service';
-  if (RESERVED_APP_NAMES.has(name)) return `a name not used by a platform namespace (${[...RESERVED_APP_NAMES].join(', ')})`;
+  if (RESERVED_APP_NAMES.has(name) || name.startsWith('kube-')) {
+    return `a name that is not a platform namespace (an app's namespace is its name; reserved: ${[...RESERVED_APP_NAMES].join(', ')} and every kube- name)`;
+  }
   return undefined;
 }
 
