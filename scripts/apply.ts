@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
 import { DEFAULT_MAX_PRUNE } from '../lib/delivery/guard';
 import { buildPlan, formatPlan } from '../lib/delivery/plan';
 import { runPlan, type Spawner } from '../lib/delivery/run';
@@ -45,17 +46,28 @@ if (!/^\d+$/.test(values['max-prune']!) || !Number.isSafeInteger(maxPrune)) {
   exitWith('apply', `--max-prune: got ${JSON.stringify(values['max-prune'])}, expected a whole number of objects`, 2, usage);
 }
 
-const files = readDistDir(resolve(values.dist!));
+// A dist/ the plan cannot be built from (unparsable YAML, an app in a platform namespace) is one
+// line naming dist/, never a stack trace (DEBUG=1 shows it).
+function fromDist<T>(what: () => T): T {
+  try {
+    return what();
+  } catch (error) {
+    const message = process.env.DEBUG ? (error as Error).stack : String((error as Error)?.message ?? error).split('\n')[0];
+    return exitWith('apply', `${values.dist}/: ${message} (run npm run synth, and check its errors)`, 2);
+  }
+}
+
+const files = fromDist(() => readDistDir(resolve(values.dist!)));
 if (!files.size) exitWith('apply', `--dist: got ${values.dist}/ with no manifests, expected the rendered dist/ (run npm run synth)`, 2);
 if (values['identities-template']) {
   // What INFISICAL_IDENTITIES must hold for this dist/: one entry per namespace, each its own identity.
-  const stores = infisicalStores(collectObjects(files).values());
+  const stores = fromDist(() => infisicalStores(collectObjects(files).values()));
   const template = Object.fromEntries(stores.map((s) => [s.namespace, { clientId: `<client id of the identity that reads ${foldersOf(s)}>`, clientSecret: `<its client secret>` }]));
   process.stdout.write(`${JSON.stringify(template, null, 2)}\n`);
   process.exit(0);
 }
 const mode = values['dry-run'] ? 'dry-run' : values.drift ? 'drift' : 'apply';
-const steps = buildPlan({ files, distDir: values.dist, mode: values.plan ? 'apply' : mode, rollouts: !values['skip-rollouts'] });
+const steps = fromDist(() => buildPlan({ files, distDir: values.dist, mode: values.plan ? 'apply' : mode, rollouts: !values['skip-rollouts'] }));
 
 if (values.plan) {
   process.stdout.write(formatPlan(steps));
@@ -83,6 +95,12 @@ const spawn: Spawner = (argv, opts) => {
 if (!values.context && !process.env.KUBECONFIG) {
   console.error('apply: no target cluster: set KUBECONFIG to the cluster\'s kubeconfig or pass --context NAME (the default ~/.kube/config is never used implicitly)');
   process.exit(2);
+}
+// kubectl skips kubeconfig files that do not exist, then says only `current-context must exist in
+// order to minify`: name the missing file instead.
+const missingKubeconfigs = (process.env.KUBECONFIG ?? '').split(delimiter).filter((file) => file && !existsSync(file));
+if (missingKubeconfigs.length) {
+  exitWith('apply', `KUBECONFIG: got ${missingKubeconfigs.join(', ')}, which does not exist, expected the path of the cluster's kubeconfig file`, 2);
 }
 const server = spawnSync(kubectl, [...target, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { encoding: 'utf8', env: process.env });
 if (server.error || server.status !== 0 || !server.stdout.trim()) {

@@ -24,8 +24,16 @@ const root = process.cwd();
 const outDir = join(root, 'imports');
 
 async function fetchText(url: string): Promise<string> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    // fetch says only "fetch failed"; the cause (DNS, refused, TLS) and the URL are what help.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new Error(`${url}: got no answer (${why}), expected the pinned file; run online, or offline with --from <crd-dir> [--values-from <dir>]`);
+  }
+  if (!response.ok) throw new Error(`${url}: got HTTP ${response.status}, expected the pinned file`);
   return response.text();
 }
 

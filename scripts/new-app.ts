@@ -1,8 +1,10 @@
 // `npm run new-app -- <name> --image ghcr.io/me/app:1.0.0 [--host sub] [--port 8080]`: writes apps/<name>.ts.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { appSources } from 'virtual:apps';
 import { cluster } from '../config/cluster';
 import { appNameProblem, newAppSource, newAppSpec, portProblem } from '../lib/app-files';
-import { parseApp } from '../lib/app-spec';
+import { loadApps } from '../lib/app-spec';
+import { platformHosts } from '../lib/hosts';
 import { exitWith, parseCommandLine } from '../lib/cli';
 import { SpecError } from '../lib/validation';
 
@@ -23,8 +25,10 @@ try {
   if (problem) throw new Error(problem);
   const options = { image: values.image, host: values.host, port: values.port === undefined ? undefined : Number(values.port) };
   const file = `apps/${name}.ts`;
-  // The same validation synth applies, so new-app never writes a file synth would refuse.
-  parseApp({ file, exports: { default: newAppSpec(name, options) } }, cluster);
+  // The same validation synth applies, across every app and the platform's hosts, so new-app never
+  // writes a file synth would refuse. The new app comes last: a host another app or the platform
+  // already has is reported against the new file, which is the one to change.
+  loadApps([...appSources.filter((s) => s.file !== file), { file, exports: { default: newAppSpec(name, options) } }], cluster, platformHosts(cluster));
   writeFileSync(file, newAppSource(name, options), { flag: 'wx' });
   console.log(`wrote ${file}; run \`npm run synth\` to render it into dist/.`);
 } catch (error) {
