@@ -8,6 +8,14 @@
 #
 # usage: build-helm.sh <helm version, e.g. 3.17.4 or v4.1.4>   prints the path of the helm binary
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)
+    printf 'usage: npm run -s build-helm -- <helm version, e.g. 3.17.4 or v4.1.4>\n\nBuilds helm from its Go module (cached by version outside the repository) and prints the path of the binary.\n'
+    exit 0 ;;
+  -*)
+    echo "build-helm: $1: got an unknown option, expected a helm version such as 3.17.4 (see --help)" >&2
+    exit 2 ;;
+esac
 # shellcheck source=scripts/go-build.sh
 source "$(dirname "$0")/go-build.sh"
 

@@ -97,7 +97,7 @@ export const RESERVED_APP_NAMES: ReadonlySet<string> = new Set([...Object.values
 export function appNameProblem(name: string): string | undefined {
   if (!DNS_1035_LABEL.test(name) || name.length > 40) return 'a DNS-1035 label of at most 40 characters (a lowercase letter first, then letters, digits, dashes), since it names the namespace and the Service';
   if (RESERVED_APP_NAMES.has(name) || name.startsWith('kube-')) {
-    return `a name that is not a platform namespace (an app's namespace is its name; reserved: ${[...RESERVED_APP_NAMES].join(', ')} and every kube- name)`;
+    return `a name not used by a platform namespace (an app's namespace is its name; reserved: ${[...RESERVED_APP_NAMES].join(', ')} and every kube- name)`;
   }
   return undefined;
 }
