@@ -38,7 +38,12 @@ async function ask(current: Map<(typeof CONFIG_FIELDS)[number], Literal>): Promi
   const changes: Change[] = [];
   try {
     for (const field of CONFIG_FIELDS) {
-      const answer = (await rl.question(`${field.question} [${show(current.get(field))}]: `)).trim();
+      // Input that ends early (Ctrl-D, a closed pipe) stops before anything is written.
+      const answer = (
+        await rl.question(`${field.question} [${show(current.get(field))}]: `).catch(() =>
+          exitWith('configure', '(terminal): got the end of input before every question was answered, expected an answer (or Enter) for each; nothing was written'),
+        )
+      ).trim();
       if (answer) changes.push({ field, value: parseFlagValue(field, answer) });
     }
   } finally {
