@@ -7,7 +7,8 @@ import { parseCommandLine } from '../lib/cli';
 import { backupOwners } from '../lib/backup-owners';
 import { platformHosts, publicHosts } from '../lib/hosts';
 import { BootstrapStack, STACK_NAME } from './stack';
-import { defineStateBackend, PLACEHOLDER_ACCOUNT_ID, STATE_BACKEND } from './state';
+import { PLACEHOLDER_ACCOUNT_ID } from '../lib/configure/placeholders';
+import { defineStateBackend, STATE_BACKEND } from './state';
 
 /*
  * `npm run bootstrap:synth` (and `cdktf synth`/`cdktf deploy` through bootstrap/cdktf.json) run this.
@@ -24,7 +25,7 @@ parseCommandLine('bootstrap:synth', {
 const apps = loadApps(appSources, cluster, platformHosts(cluster));
 const state = defineStateBackend(STATE_BACKEND);
 if (state.accountId === PLACEHOLDER_ACCOUNT_ID) {
-  console.warn('bootstrap/state.ts: the R2 account id is still the placeholder; set yours before `terraform init`.');
+  console.warn('config/cluster.ts: backups.r2.accountId is still the placeholder; set yours (npm run configure) before `terraform init`.');
 }
 
 // The cdktf CLI passes CDKTF_OUTDIR (possibly relative to bootstrap/, where it runs `npm run`);

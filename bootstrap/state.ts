@@ -1,33 +1,24 @@
 import { S3Backend, type TerraformStack } from 'cdktf';
-import { z } from 'zod';
-import { R2_BUCKET_NAME } from '../lib/config';
+import type { z } from 'zod';
+import { cluster } from '../config/cluster';
 import { parseSpec } from '../lib/validation';
+import { stateSchema } from './state-schema';
 
 /*
  * Where the bootstrap keeps its Terraform state: a Cloudflare R2 bucket, spoken to through
  * Terraform's S3 backend. Only the two R2 access keys are secret, and they come from the environment
  * (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) when `terraform init` runs; nothing secret is synthesized.
- * The account id is not a secret (it is part of every dashboard URL), so it lives here in the repo
- * and the synthesized backend block is complete: `terraform init` needs no -backend-config flags.
+ * The account id is not a secret (it is part of every dashboard URL), so it lives in the repo, in
+ * one place: config/cluster.ts `backups.r2.accountId` (the backup buckets' account), read from here.
+ * The synthesized backend block is complete: `terraform init` needs no -backend-config flags.
  */
-
-const stateSchema = z.strictObject({
-  /** Cloudflare account id (dashboard > R2 > Account details): 32 hex digits. */
-  accountId: z.string().regex(/^[0-9a-f]{32}$/, 'a Cloudflare account id: 32 lowercase hex digits'),
-  /** The R2 bucket, created once by hand (see bootstrap/README.md). */
-  bucket: z.string().regex(R2_BUCKET_NAME, 'an R2 bucket name (3-63 lowercase letters, digits, dashes)'),
-  /** Object key of the state file. Changing it starts from empty state: move the object first. */
-  key: z.string().regex(/^[A-Za-z0-9._\/-]+\.tfstate$/, 'an object key ending in .tfstate'),
-});
 
 export type StateBackendInput = z.input<typeof stateSchema>;
 export type StateBackend = z.output<typeof stateSchema>;
 
-/** Replace with your own account id before the first `terraform init`. */
-export const PLACEHOLDER_ACCOUNT_ID = '0123456789abcdef0123456789abcdef';
-
+/** `npm run configure -- --state-bucket <name>` rewrites `bucket`; the account id is config/cluster.ts's. */
 export const STATE_BACKEND: StateBackendInput = {
-  accountId: PLACEHOLDER_ACCOUNT_ID,
+  accountId: cluster.backups.r2.accountId,
   bucket: 'hobby-infra-tfstate',
   key: 'bootstrap/terraform.tfstate',
 };

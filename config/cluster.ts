@@ -10,7 +10,7 @@ export const cluster = defineCluster({
   nodePool: { size: 'g4s.kube.medium', minNodes: 1, maxNodes: 5 },
   // The private network the bootstrap creates; Traefik trusts PROXY protocol from it (the load balancer).
   network: { cidr: '192.168.10.0/24' },
-  // Both from the bootstrap's outputs after its first apply (bootstrap/README.md, step 5).
+  // Both from the bootstrap's outputs after its first apply: npm run configure -- --from-bootstrap (docs/day-one.md).
   loadBalancer: { reservedIp: '74.220.24.10', firewallId: '5f0c3a8e-2d4b-4c7e-9a61-3b8f1d2e4c90' },
   adminCidrs: ['203.0.113.10/32'],
   dns: { proxied: true },
@@ -28,7 +28,8 @@ export const cluster = defineCluster({
   // CI reaches the API through the Tailscale operator's API server proxy; 6443 stays closed.
   tailscale: { tailnet: 'tail0a1b2c.ts.net', apiProxyHostname: 'hobby-k8s-api', ciTag: 'tag:ci' },
   backups: {
-    // The account id is not a secret (it is in every dashboard URL); replace it with yours.
+    // The account id is not a secret (it is in every dashboard URL); the bootstrap's state backend reads
+    // it from here too. Set yours with npm run configure -- --cloudflare-account-id.
     // Each app's backups go to its own bucket, hobby-infra-backups-<app>, created by the bootstrap.
     r2: { accountId: '0123456789abcdef0123456789abcdef', bucketPrefix: 'hobby-infra-backups' },
     databases: { schedule: '0 0 3 * * *', retention: '30d' },
