@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applySetId, computeApplySetId } from '../lib/delivery/applyset';
 import { checkPrune } from '../lib/delivery/guard';
 import { buildPlan, commandLine, formatPlan, type Step } from '../lib/delivery/plan';
@@ -11,9 +13,19 @@ import { crdNameOf, pluralOf } from '../lib/delivery/plural';
 import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
 import { isBuiltInGroup, phaseOf, PHASES } from '../lib/render';
 import { applied, env, fake, fixture } from './fixtures/fake-kubectl';
+import { render } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
-const realDist = readDistDir(resolve(root, 'dist'));
+// A whole dist/ of the tests' own (the fixture cluster and apps), written out as synth writes it, so
+// the plan is checked on a real render without following the user's apps/ or the committed dist/.
+const scratch = mkdtempSync(join(tmpdir(), 'hobby-apply-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const renderedDistDir = join(scratch, 'dist');
+for (const [file, text] of render().files) {
+  mkdirSync(dirname(join(renderedDistDir, file)), { recursive: true });
+  writeFileSync(join(renderedDistDir, file), text);
+}
+const renderedDist = readDistDir(renderedDistDir);
 
 /** Asserts the central ordering rule on any plan: custom resources only after their CRD is Established. */
 function assertCrdOrder(steps: Step[]) {
@@ -149,13 +161,13 @@ describe('the apply plan', () => {
     expect(buildPlan({ files, rollouts: false }).filter((s) => s.kind === 'jobs' || s.kind === 'rollout' || s.argv.includes('--for=condition=Ready'))).toEqual([]);
   });
 
-  it('on the real dist/: phases in order, custom resources only after their CRDs are Established', () => {
-    const steps = buildPlan({ files: realDist });
+  it('on a whole rendered dist/: phases in order, custom resources only after their CRDs are Established', () => {
+    const steps = buildPlan({ files: renderedDist });
     const phaseIndex = (s: Step) => (s.phase === "setup" ? -2 : s.phase === "check" ? -1 : PHASES.indexOf(s.phase));
     steps.forEach((s, i) => i && expect(phaseIndex(s)).toBeGreaterThanOrEqual(phaseIndex(steps[i - 1]!)));
     assertCrdOrder(steps);
     // Every CRD that 03/04 objects use is waited for in phase 02, after the helm-install Jobs.
-    const objects = [...collectObjects(realDist).values()];
+    const objects = [...collectObjects(renderedDist).values()];
     const needed = new Set(objects.filter((o) => o.phase! >= '03' && !isBuiltInGroup(o.manifest.apiVersion)).map((o) => crdNameOf(o.manifest.kind, o.manifest.apiVersion.split('/')[0]!)));
     expect(needed.size).toBeGreaterThan(0);
     const established = steps.findIndex((s) => s.waitsForCrds?.some((c) => needed.has(c)));
@@ -178,12 +190,12 @@ describe('the apply plan', () => {
   });
 
   it('`npm run apply -- --plan` prints the same order and no secret value', () => {
-    const env = { ...process.env, INFISICAL_IDENTITIES: JSON.stringify({ shop: { clientId: 'sentinel-client-id-4711', clientSecret: 'sentinel-client-secret-4711' } }) };
-    const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', '--plan'], { cwd: root, encoding: 'utf8', env });
+    const env = { ...process.env, INFISICAL_IDENTITIES: JSON.stringify({ 'fx-shop': { clientId: 'sentinel-client-id-4711', clientSecret: 'sentinel-client-secret-4711' } }) };
+    const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', '--plan', '--dist', renderedDistDir], { cwd: root, encoding: 'utf8', env });
     expect(out).not.toContain('sentinel');
     expect(out).toContain('<redacted $INFISICAL_IDENTITIES>');
-    expect(out).toBe(formatPlan(buildPlan({ files: realDist })));
-    const lines = out.split('\n');
+    expect(out).toBe(formatPlan(buildPlan({ files: renderedDist, distDir: renderedDistDir })));
+    const lines = out.replaceAll(renderedDistDir, 'dist').split('\n');
     const at = (pred: (l: string) => boolean) => lines.findIndex(pred);
     const established = at((l) => l.startsWith('kubectl wait --for=condition=Established') && l.includes('cert-manager.io'));
     const jobs = at((l) => l.includes('--for=condition=complete') && l.includes('job/helm-install-'));
@@ -427,8 +439,8 @@ describe('secret zero: one Infisical identity per namespace', () => {
     }
   });
 
-  it('every SecretStore in dist/ reads the Secret of its own namespace (a namespaced store cannot name another)', () => {
-    const stores = [...collectObjects(realDist).values()].filter((o) => o.manifest.kind === 'SecretStore');
+  it('every SecretStore of a render reads the Secret of its own namespace (a namespaced store cannot name another)', () => {
+    const stores = [...collectObjects(renderedDist).values()].filter((o) => o.manifest.kind === 'SecretStore');
     expect(stores.length).toBeGreaterThan(2);
     for (const { manifest } of stores) {
       const refs = (manifest.spec as any).provider.infisical.auth.universalAuthCredentials;
@@ -438,7 +450,7 @@ describe('secret zero: one Infisical identity per namespace', () => {
       }
     }
     // No folder is read from two namespaces, so one namespace's identity is useless for another's stores.
-    const paths = infisicalStores(collectObjects(realDist).values()).flatMap((s) => s.secretsPaths);
+    const paths = infisicalStores(collectObjects(renderedDist).values()).flatMap((s) => s.secretsPaths);
     expect(new Set(paths).size).toBe(paths.length);
   });
 });

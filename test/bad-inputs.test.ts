@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { appSources } from 'virtual:apps';
-import { cluster as committedCluster } from '../config/cluster';
+import { fixtureApps as appSources } from './fixtures/apps';
+import { fixtureCluster } from './fixtures/cluster';
 import type { AppSource } from '../lib/app-spec';
 import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
 import { synthesize } from '../platform';
@@ -85,11 +85,11 @@ const appCases: [string, string, unknown, RegExp][] = [
   ['app name with an underscore', 'my_app', demo, /file name: got "my_app"/],
   ['platform namespace as app name', 'cert-manager', demo, /file name: got "cert-manager", expected a name not used by a platform namespace/],
   ['component name not a DNS label', 'demo', { hosts: ['demo'], components: { Web: { image: 'ghcr.io/me/w:1.0.0', port: 80 } } }, /components\.Web: got the name "Web", expected a component name that is a DNS label/],
-  ['host two levels below the domain', 'demo', { ...demo, hosts: ['a.b.hobby-infra.dev'] }, /hosts\.0: got "a\.b\.hobby-infra\.dev", expected a host at most one level below hobby-infra\.dev/],
-  ['host with two labels', 'demo', { ...demo, hosts: ['a.b'] }, /hosts\.0: got "a\.b", expected a host under hobby-infra\.dev/],
+  ['host two levels below the domain', 'demo', { ...demo, hosts: ['a.b.fixture.example'] }, /hosts\.0: got "a\.b\.fixture\.example", expected a host at most one level below fixture\.example/],
+  ['host with two labels', 'demo', { ...demo, hosts: ['a.b'] }, /hosts\.0: got "a\.b", expected a host under fixture\.example/],
   ['host outside the domain', 'demo', { ...demo, hosts: ['blog.example.org'] }, /hosts\.0: got "blog\.example\.org"/],
-  ['one host twice', 'demo', { ...demo, hosts: ['x', 'x.hobby-infra.dev'] }, /hosts: got x\.hobby-infra\.dev twice/],
-  ['a platform host', 'demo', { ...demo, hosts: ['status'] }, /hosts: got status\.hobby-infra\.dev, expected a host no other app claims \(the platform already does\)/],
+  ['one host twice', 'demo', { ...demo, hosts: ['x', 'x.fixture.example'] }, /hosts: got x\.fixture\.example twice/],
+  ['a platform host', 'demo', { ...demo, hosts: ['status'] }, /hosts: got status\.fixture\.example, expected a host no other app claims \(the platform already does\)/],
   ['password in plain env', 'demo', { ...demo, env: { DB_PASS: 'hunter2' } }, /env\.DB_PASS: got the name "DB_PASS", expected a non-secret name/],
   ['secret key in plain env', 'demo', { ...demo, env: { STRIPE_SECRET_KEY: 'x' } }, /env\.STRIPE_SECRET_KEY: got the name/],
   ['token value under a harmless name', 'demo', { ...demo, env: { GH: githubToken } }, /env\.GH: got a value secretlint flags as a secret \(GITHUB_TOKEN\)/],
@@ -138,7 +138,7 @@ const appCases: [string, string, unknown, RegExp][] = [
 describe('bad app declarations: refused by synth naming the file and field, dist/ untouched', () => {
   test.each(appCases)('%s', async (_, name, spec, message) => {
     const source: AppSource = spec instanceof Error ? { file: `apps/${name}.ts`, exports: {}, loadError: spec } : appFile(name, spec);
-    const text = await synthFails(() => ({ cluster: committedCluster, apps: [...appSources, source] }));
+    const text = await synthFails(() => ({ cluster: fixtureCluster, apps: [...appSources, source] }));
     expect(text).toMatch(new RegExp(`^apps/${name}\\.ts: invalid declaration\\n`));
     expect(text).toMatch(message);
     expect(text).not.toContain(githubToken);
@@ -171,7 +171,7 @@ const configCases: [string, (c: any) => void, RegExp][] = [
 
 describe('bad cluster configs: refused naming config/cluster.ts and the field, dist/ untouched', () => {
   test.each(configCases)('%s', async (_, mutate, message) => {
-    const input = structuredClone(committedCluster) as unknown as ClusterConfigInput;
+    const input = structuredClone(fixtureCluster) as unknown as ClusterConfigInput;
     mutate(input);
     const text = await synthFails(() => ({ cluster: defineCluster(input), apps: appSources }));
     expect(text).toMatch(/^config\/cluster\.ts: invalid declaration\n/);
@@ -186,7 +186,7 @@ describe('valid but unusual apps keep working', () => {
     expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(components);
     expect((objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === 'small-volume') as any).spec.resources.requests.storage).toBe('512Mi');
     expect((objects.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === 'fraction-volume') as any).spec.resources.requests.storage).toBe('1.5Gi');
-    expect((objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'apex') as any).spec.rules[0].host).toBe(committedCluster.domain);
+    expect((objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'apex') as any).spec.rules[0].host).toBe(fixtureCluster.domain);
     expect((objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'one-at-a-path') as any).spec.rules[0].http.paths.map((p: any) => p.path)).toEqual(['/api']);
   });
 });
@@ -228,11 +228,11 @@ const cliCases: [string, (dir: string) => void, string[], RegExp][] = [
   ['new-app --port abc', () => {}, script('new-app', 'blog', '--image', 'ghcr.io/me/blog:1.0.0', '--port', 'abc'), /^new-app: --port: got "abc", expected a whole port number/],
   ['new-app name starting with a digit', () => {}, script('new-app', '1blog', '--image', 'ghcr.io/me/blog:1.0.0'), /^new-app: <name>: got "1blog", expected a DNS-1035 label/],
   ['new-app unknown flag', () => {}, script('new-app', 'blog', '--imgae', 'x'), /^new-app: --imgae: got an unknown option, expected one of --image, --host, --port/],
-  ['new-app an existing app', () => {}, script('new-app', 'site', '--image', 'ghcr.io/me/site:1.0.0'), /^new-app: <name>: got site, expected a name not taken/],
+  ['new-app an existing app', () => {}, script('new-app', 'fx-site', '--image', 'ghcr.io/me/site:1.0.0'), /^new-app: <name>: got fx-site, expected a name not taken/],
   ['new-app a host two levels down', () => {}, script('new-app', 'blog', '--image', 'ghcr.io/me/blog:1.0.0', '--host', 'a.b'), /^new-app: --host: got "a\.b"/],
-  ['set-image with latest', () => {}, script('set-image', 'shop', 'ghcr.io/hobby-infra/shop-web:latest'), /^set-image: <image>: got "ghcr\.io\/hobby-infra\/shop-web:latest", expected a pinned tag/],
+  ['set-image with latest', () => {}, script('set-image', 'fx-shop', 'ghcr.io/fixture/shop-web:latest'), /^set-image: <image>: got "ghcr\.io\/fixture\/shop-web:latest", expected a pinned tag/],
   ['set-image of a missing app', () => {}, script('set-image', 'nope', 'ghcr.io/me/nope:1.0.0'), /^set-image: <app>: got nope, expected an existing app/],
-  ['set-image without an image', () => {}, script('set-image', 'shop'), /^set-image: \(arguments\): got \["shop"\]/],
+  ['set-image without an image', () => {}, script('set-image', 'fx-shop'), /^set-image: \(arguments\): got \["fx-shop"\]/],
   ['synth unknown flag', () => {}, script('synth', '--out', 'x'), /^synth: --out: got an unknown option, expected one of --outdir/],
   ['synth with a syntax error in an app', (d) => writeFileSync(join(d, 'apps/blog.ts'), "export default { image: 'ghcr.io/me/blog:1.0.0', port: 80\n"), script('synth'), /^synth: apps\/blog\.ts:2:0?1?: Expected "}" but found end of file/],
   ['synth with a stray file in apps/', (d) => writeFileSync(join(d, 'apps/blog.js'), 'export default {};\n'), script('synth'), /^synth: apps\/blog\.js: got a file that is not an app, expected only apps\/<name>\.ts/],
@@ -268,13 +268,13 @@ describe('bad command lines: one message naming the command and flag, nothing gu
 });
 
 describe('set-image', () => {
-  test("bumps shop's web image, whose `image:` is not first on its line", async () => {
+  test("bumps a web component's image, whose `image:` is not first on its line", async () => {
     const dir = scratchRepo();
-    const result = await run(dir, script('set-image', 'shop', 'ghcr.io/hobby-infra/shop-web:0.9.1'));
+    const result = await run(dir, script('set-image', 'fx-shop', 'ghcr.io/fixture/shop-web:0.9.1'));
     expect(result.stderr).toBe('');
-    const before = readFileSync(join(root, 'apps/shop.ts'), 'utf8').split('\n');
-    const changed = readFileSync(join(dir, 'apps/shop.ts'), 'utf8').split('\n').filter((line, i) => line !== before[i]);
-    expect(changed).toEqual(["    web: { image: 'ghcr.io/hobby-infra/shop-web:0.9.1', port: 8080, path: '/', healthPath: '/' },"]);
+    const before = readFileSync(join(root, 'test/fixtures/apps/fx-shop.ts'), 'utf8').split('\n');
+    const changed = readFileSync(join(dir, 'apps/fx-shop.ts'), 'utf8').split('\n').filter((line, i) => line !== before[i]);
+    expect(changed).toEqual(["    web: { image: 'ghcr.io/fixture/shop-web:0.9.1', port: 8080, path: '/', healthPath: '/' },"]);
   });
 });
 

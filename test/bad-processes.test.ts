@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cluster } from '../config/cluster';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import type { AppSource } from '../lib/app-spec';
 import { SpecError } from '../lib/validation';
 import { synthesize } from '../platform';

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKUP_TOKEN_PERMISSIONS, backupIds, r2BucketResource } from '../bootstrap/backups';
 import { BootstrapStack, STACK_NAME } from '../bootstrap/stack';
-import { defineStateBackend, STATE_BACKEND } from '../bootstrap/state';
+import { defineStateBackend } from '../bootstrap/state';
 import { appNameProblem, loadApps, type AppSource } from '../lib/app-spec';
 import { backupOwners, PLATFORM_BACKUP_OWNERS } from '../lib/backup-owners';
 import { backupBucket, defineCluster, R2_BUCKET_NAME, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
 import { BACKUP_KEYS } from '../lib/constructs/backups';
 import { platformHosts, publicHosts } from '../lib/hosts';
-import { fixtureCluster } from './fixtures/cluster';
+import { fixtureCluster, fixtureStateBackend } from './fixtures/cluster';
 import { appFile, render } from './helpers';
 
 /*
@@ -48,7 +48,7 @@ function synth(cluster: ClusterConfig, sources: readonly AppSource[], owners?: r
   const outdir = mkdtempSync(join(tmpdir(), 'bootstrap-backups-test-'));
   outdirs.push(outdir);
   const app = new App({ outdir });
-  new BootstrapStack(app, STACK_NAME, { cluster, hosts: publicHosts(cluster, apps), backupOwners: owners ?? backupOwners(apps), state: defineStateBackend(STATE_BACKEND) });
+  new BootstrapStack(app, STACK_NAME, { cluster, hosts: publicHosts(cluster, apps), backupOwners: owners ?? backupOwners(apps), state: defineStateBackend(fixtureStateBackend) });
   app.synth();
   return JSON.parse(readFileSync(join(outdir, 'stacks', STACK_NAME, 'cdk.tf.json'), 'utf8'));
 }

@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appSources } from 'virtual:apps';
+import { fixtureApps as appSources } from './fixtures/apps';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BootstrapStack, civoApplications, recordId, STACK_NAME } from '../bootstrap/stack';
-import { defineStateBackend, STATE_BACKEND, type StateBackendInput } from '../bootstrap/state';
-import { cluster as realCluster } from '../config/cluster';
+import { defineStateBackend, type StateBackendInput } from '../bootstrap/state';
+import { fixtureCluster as baseCluster, fixtureStateBackend as STATE_BACKEND } from './fixtures/cluster';
 import { loadApps, type AppSource } from '../lib/app-spec';
 import { CLOUDFLARE_IPV4 } from '../lib/cloudflare';
 import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
@@ -23,7 +23,7 @@ afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: tr
 type Json = Record<string, any>;
 
 function synth(props: { cluster?: ClusterConfig; hosts?: string[]; backupOwners?: string[]; state?: StateBackendInput } = {}): Json {
-  const cluster = props.cluster ?? realCluster;
+  const cluster = props.cluster ?? baseCluster;
   const outdir = mkdtempSync(join(tmpdir(), 'bootstrap-test-'));
   outdirs.push(outdir);
   const app = new App({ outdir });
@@ -37,9 +37,9 @@ function synth(props: { cluster?: ClusterConfig; hosts?: string[]; backupOwners?
   return JSON.parse(readFileSync(join(outdir, 'stacks', STACK_NAME, 'cdk.tf.json'), 'utf8'));
 }
 
-/** A config differing from config/cluster.ts in the given fields, validated like the real one. */
+/** A config differing from the fixture cluster in the given fields, validated like the real one. */
 function variant(changes: Partial<ClusterConfigInput>): ClusterConfig {
-  return defineCluster({ ...(realCluster as ClusterConfigInput), ...changes });
+  return defineCluster({ ...(baseCluster as ClusterConfigInput), ...changes });
 }
 
 const only = (tf: Json, type: string): Json => {
@@ -61,8 +61,8 @@ const tf = synth();
 
 describe('network and firewall', () => {
   it('creates a network in the cluster region and puts the firewall on it', () => {
-    expect(only(tf, 'civo_network')).toMatchObject({ label: realCluster.name, region: realCluster.region, cidr_v4: realCluster.network.cidr });
-    expect(only(tf, 'civo_firewall')).toMatchObject({ network_id: '${civo_network.network.id}', region: realCluster.region });
+    expect(only(tf, 'civo_network')).toMatchObject({ label: baseCluster.name, region: baseCluster.region, cidr_v4: baseCluster.network.cidr });
+    expect(only(tf, 'civo_firewall')).toMatchObject({ network_id: '${civo_network.network.id}', region: baseCluster.region });
   });
 
   it('replaces Civo default rules with explicit allow rules', () => {
@@ -73,7 +73,7 @@ describe('network and firewall', () => {
 
   it('opens 6443 only to the admin CIDRs', () => {
     const api = ingressRules(tf).filter((r) => covers(r.port_range, 6443));
-    expect(api).toEqual([{ label: 'kubernetes-api', protocol: 'tcp', port_range: '6443', cidr: [...realCluster.adminCidrs], action: 'allow' }]);
+    expect(api).toEqual([{ label: 'kubernetes-api', protocol: 'tcp', port_range: '6443', cidr: [...baseCluster.adminCidrs], action: 'allow' }]);
   });
 
   it.each([true, false])('never opens 6443 to the world (proxied: %s)', (proxied) => {
@@ -101,25 +101,25 @@ describe('network and firewall', () => {
 describe('cluster', () => {
   it('is a k3s cluster in the configured region, network and firewall', () => {
     expect(only(tf, 'civo_kubernetes_cluster')).toMatchObject({
-      name: realCluster.name,
+      name: baseCluster.name,
       region: 'FRA1',
       cluster_type: 'k3s',
       network_id: '${civo_network.network.id}',
       firewall_id: '${civo_firewall.firewall.id}',
-      kubernetes_version: realCluster.kubernetes.version,
-      cni: realCluster.kubernetes.cni,
+      kubernetes_version: baseCluster.kubernetes.version,
+      cni: baseCluster.kubernetes.cni,
       write_kubeconfig: true,
     });
   });
 
   it('has one g4s.kube.medium pool starting at the autoscaler minimum, and ignores later count changes', () => {
     const k8s = only(tf, 'civo_kubernetes_cluster');
-    expect(k8s.pools).toEqual({ size: 'g4s.kube.medium', node_count: realCluster.nodePool.minNodes });
+    expect(k8s.pools).toEqual({ size: 'g4s.kube.medium', node_count: baseCluster.nodePool.minNodes });
     expect(k8s.lifecycle.ignore_changes).toEqual(['pools[0].node_count']);
   });
 
   it('removes Civo default Traefik through the applications string', () => {
-    expect(realCluster.civo.removeApplications).toContain('Traefik-v2-nodeport');
+    expect(baseCluster.civo.removeApplications).toContain('Traefik-v2-nodeport');
     expect(only(tf, 'civo_kubernetes_cluster').applications).toBe('-Traefik-v2-nodeport');
   });
 
@@ -138,19 +138,19 @@ describe('cluster', () => {
 
 describe('reserved IP and DNS', () => {
   it('reserves an IP in the cluster region and checks it against the config', () => {
-    expect(only(tf, 'civo_reserved_ip')).toMatchObject({ name: `${realCluster.name}-ingress`, region: 'FRA1' });
+    expect(only(tf, 'civo_reserved_ip')).toMatchObject({ name: `${baseCluster.name}-ingress`, region: 'FRA1' });
     const [assertion] = tf.check.reserved_ip_matches_config.assert;
-    expect(assertion.condition).toBe(`\${civo_reserved_ip.ingress.ip == "${realCluster.loadBalancer.reservedIp}"}`);
+    expect(assertion.condition).toBe(`\${civo_reserved_ip.ingress.ip == "${baseCluster.loadBalancer.reservedIp}"}`);
   });
 
   it('looks the zone up by the cluster domain', () => {
-    expect(tf.data.cloudflare_zone.zone.filter).toEqual({ name: realCluster.domain });
+    expect(tf.data.cloudflare_zone.zone.filter).toEqual({ name: baseCluster.domain });
   });
 
   it('points one proxied A record per public host at the reserved IP', () => {
-    const hosts = publicHosts(realCluster, loadApps(appSources, realCluster, platformHosts(realCluster)));
+    const hosts = publicHosts(baseCluster, loadApps(appSources, baseCluster, platformHosts(baseCluster)));
     expect(records(tf).map((r) => r.name).sort()).toEqual(hosts);
-    expect(hosts).toContain(realCluster.domain);
+    expect(hosts).toContain(baseCluster.domain);
     for (const record of records(tf)) {
       expect(record).toMatchObject({
         type: 'A',
@@ -177,18 +177,18 @@ describe('reserved IP and DNS', () => {
     );
     expect(ingressHosts.size).toBeGreaterThan(0);
     // The apex always gets a record (it is the zone's own name); every other record serves an Ingress.
-    const expected = [...new Set([realCluster.domain, ...ingressHosts])].sort();
+    const expected = [...new Set([baseCluster.domain, ...ingressHosts])].sort();
     expect(records(tf).map((r) => r.name).sort()).toEqual(expected);
   });
 
   it('adds exactly one record, and changes no other, when an app gains a host', () => {
     const app = (hosts: string[]): AppSource[] => [{ file: 'apps/shop.ts', exports: { default: { image: 'ghcr.io/a/shop:1.0.0', port: 8080, hosts } } }];
-    const hostsOf = (sources: AppSource[]) => publicHosts(realCluster, loadApps(sources, realCluster, platformHosts(realCluster)));
+    const hostsOf = (sources: AppSource[]) => publicHosts(baseCluster, loadApps(sources, baseCluster, platformHosts(baseCluster)));
     const before = synth({ hosts: hostsOf(app(['shop'])) }).resource.cloudflare_dns_record;
     const after = synth({ hosts: hostsOf(app(['shop', 'www'])) }).resource.cloudflare_dns_record;
     const added = Object.keys(after).filter((id) => !(id in before));
-    expect(added).toEqual([recordId(`www.${realCluster.domain}`)]);
-    expect(after[added[0]!].name).toBe(`www.${realCluster.domain}`);
+    expect(added).toEqual([recordId(`www.${baseCluster.domain}`)]);
+    expect(after[added[0]!].name).toBe(`www.${baseCluster.domain}`);
     for (const id of Object.keys(before)) expect(after[id]).toEqual(before[id]);
   });
 });
@@ -249,12 +249,12 @@ describe('bad input fails with a message naming the field', () => {
   });
 
   it('refuses a host outside the zone or twice', () => {
-    expect(() => synth({ hosts: [realCluster.domain, 'blog.example.org'] })).toThrow(/hosts\.1: got "blog\.example\.org", expected a name in the zone hobby-infra\.dev/);
-    expect(() => synth({ hosts: [realCluster.domain, realCluster.domain] })).toThrow(/hosts\.1: got hobby-infra\.dev twice/);
+    expect(() => synth({ hosts: [baseCluster.domain, 'blog.example.org'] })).toThrow(/hosts\.1: got "blog\.example\.org", expected a name in the zone fixture\.example/);
+    expect(() => synth({ hosts: [baseCluster.domain, baseCluster.domain] })).toThrow(/hosts\.1: got fixture\.example twice/);
   });
 
   it('refuses an API open to the world even from a hand-built config', () => {
-    const open = { ...realCluster, adminCidrs: ['0.0.0.0/0'] } as ClusterConfig;
+    const open = { ...baseCluster, adminCidrs: ['0.0.0.0/0'] } as ClusterConfig;
     expect(() => synth({ cluster: open })).toThrow(/adminCidrs\.0: got "0\.0\.0\.0\/0"/);
   });
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { HEADER } from '../lib/render';
-import { cluster } from '../config/cluster';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { renderPlatform } from '../platform';
 import { appFile, tempGitRepo } from './helpers';
 import { collectObjects } from '../lib/delivery/manifests';

@@ -3,12 +3,12 @@ import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readF
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { appSources } from 'virtual:apps';
-import { cluster } from '../config/cluster';
 import type { AppSource } from '../lib/app-spec';
 import type { ClusterConfig } from '../lib/config';
 import { renderPlatform } from '../platform';
 import type { Manifest } from '../lib/render';
+import { fixtureApps } from './fixtures/apps';
+import { fixtureCluster } from './fixtures/cluster';
 
 export interface RenderedObject extends Manifest {
   /** dist/-relative file the object is rendered to. */
@@ -29,15 +29,19 @@ export function parseFiles(files: ReadonlyMap<string, string>): RenderedObject[]
   return [...files].flatMap(([file, text]) => parseText(text).map((manifest) => ({ ...manifest, file })));
 }
 
-/** Renders the platform in-process, as `npm run synth` does, with the given (or committed) config and apps. */
+/**
+ * Renders the platform in-process, as `npm run synth` does, with the given config and apps; by
+ * default the tests' own (test/fixtures/cluster.ts, test/fixtures/apps.ts), never the user's apps/ or
+ * config/cluster.ts, so a user's change to either cannot fail a test that is not about dist/.
+ */
 export function render(options: { cluster?: ClusterConfig; apps?: readonly AppSource[] } = {}) {
-  const { files, apps } = renderPlatform({ cluster: options.cluster ?? cluster, appSources: options.apps ?? appSources });
+  const { files, apps } = renderPlatform({ cluster: options.cluster ?? fixtureCluster, appSources: options.apps ?? fixtureApps });
   return { files, apps, objects: parseFiles(files) };
 }
 
 const renderedAlone = new WeakMap<AppSource, ReturnType<typeof render>>();
 /**
- * The platform with just `source` as its app (committed config), rendered once per test worker:
+ * The platform with just `source` as its app (the fixture cluster), rendered once per test worker:
  * several suites render every app variant, and the files of a worker share their modules.
  */
 export function renderAlone(source: AppSource): ReturnType<typeof render> {
@@ -80,12 +84,34 @@ export function readTree(dir: string): Map<string, string> {
   return new Map(walkFiles(dir).map((path) => [path, readFileSync(join(dir, path), 'utf8')]));
 }
 
-/** What a scratch copy of the project needs to synth (and `dist/` when asked): sources, config files, and node_modules linked. */
-export function copyProject(root: string, dir: string, opts: { dist?: boolean; files?: readonly string[] } = {}): void {
+/**
+ * What a scratch copy of the project needs to synth (and `dist/` when asked): sources, config files, and
+ * node_modules linked. Its apps/ and config/cluster.ts are the tests' own (test/fixtures/apps/,
+ * test/fixtures/cluster.ts) unless `user: true` asks for the user's, so that no test but the ones about
+ * the committed dist/ follows what the user changed there. (A copied dist/ is the committed one, so
+ * with fixtures it is only fit for "left unchanged" checks.)
+ */
+export function copyProject(root: string, dir: string, opts: { dist?: boolean; files?: readonly string[]; user?: boolean } = {}): void {
   const folders = ['platform.ts', 'config', 'lib', 'charts', 'apps', 'imports', 'scripts', ...(opts.dist ? ['dist'] : [])];
   for (const path of folders) cpSync(join(root, path), join(dir, path), { recursive: true });
   for (const file of ['package.json', 'tsconfig.json', 'cdk8s.yaml', '.secretlintrc.json', ...(opts.files ?? [])]) cpSync(join(root, file), join(dir, file));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  if (!opts.user) useFixtures(root, dir);
+}
+
+/** Replaces a scratch copy's apps/ and config/cluster.ts with the tests' own. */
+export function useFixtures(root: string, dir: string): void {
+  rmSync(join(dir, 'apps'), { recursive: true, force: true });
+  cpSync(join(root, 'test/fixtures/apps'), join(dir, 'apps'), { recursive: true });
+  writeFileSync(join(dir, 'config/cluster.ts'), fixtureClusterSource(root));
+}
+
+/** test/fixtures/cluster.ts as the scratch copy's config/cluster.ts: its import and file name moved there. */
+export function fixtureClusterSource(root: string): string {
+  const text = readFileSync(join(root, 'test/fixtures/cluster.ts'), 'utf8');
+  const moved = text.replace("from '../../lib/config'", "from '../lib/config'").replace("'test/fixtures/cluster.ts'", "'config/cluster.ts'");
+  if (moved === text) throw new Error('test/fixtures/cluster.ts: got no import of ../../lib/config, expected one to move');
+  return moved.replace('export const fixtureCluster =', 'export const cluster =');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { PUBLIC_STATUS_PATHS } from '../charts/uptime-kuma';
-import { cluster } from '../config/cluster';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { readFileSync } from 'node:fs';
 import { CIVO_PROXY_PROTOCOL } from '../charts/traefik';
 import { CHARTS, CLUSTER_AUTOSCALER_RELEASES } from '../config/versions';

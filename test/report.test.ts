@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { cluster } from '../config/cluster';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { parseManifests } from '../lib/delivery/manifests';
 import { capacityReport } from '../lib/report/capacity';
 import { renderCapacityChange, renderCapacityMarkdown } from '../lib/report/markdown';

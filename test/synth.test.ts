@@ -2,18 +2,53 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ALERTS_FILE, backupAlertRules, backupAlertsYaml } from '../lib/alerts';
+import { renderPlatform } from '../platform';
+import { appSources } from 'virtual:apps';
 import { afterAll, describe, expect, test } from 'vitest';
+import { cluster } from '../config/cluster';
 import { copyProject, readTree, render } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
+const STALE = 'dist/ is stale: run npm run synth';
 
-describe('committed dist/', () => {
+/** The files that differ between two renders (added, removed or changed), by path. */
+function staleFiles(committed: ReadonlyMap<string, string>, fresh: ReadonlyMap<string, string>): string[] {
+  const paths = [...new Set([...committed.keys(), ...fresh.keys()])].sort();
+  return paths.filter((path) => committed.get(path) !== fresh.get(path));
+}
+
+/*
+ * The only tests that read the user's apps/ and config/cluster.ts: the committed dist/ must be what
+ * they render. After any edit there, they fail with one message, until `npm run synth` is run.
+ */
+describe('committed dist/ matches apps/ and config/cluster.ts', () => {
   test('equals a fresh synth, file for file and byte for byte', () => {
-    const committed = readTree(join(root, 'dist'));
-    const fresh = render().files;
-    expect([...committed.keys()]).toEqual([...fresh.keys()]);
-    for (const [path, text] of fresh) expect(committed.get(path), path).toBe(text);
+    const fresh = renderPlatform({ cluster, appSources }).files;
+    expect(staleFiles(readTree(join(root, 'dist')), fresh), STALE).toEqual([]);
   });
+
+  test('equals what `npm run synth` writes in a copy of the project', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'hobby-synth-user-'));
+    try {
+      copyProject(root, scratch, { user: true });
+      const result = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/synth.ts'], { cwd: scratch, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      expect(staleFiles(readTree(join(root, 'dist')), readTree(join(scratch, 'dist'))), STALE).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+test(`the committed ${ALERTS_FILE} is what \`npm run alerts\` writes from config/cluster.ts`, () => {
+  const committed = readFileSync(join(root, ALERTS_FILE), 'utf8');
+  expect(committed === backupAlertsYaml(cluster), `${ALERTS_FILE} is stale: run npm run alerts`).toBe(true);
+  expect(parse(committed)).toEqual(backupAlertRules(cluster));
+});
+
+describe('a render (the fixture cluster and apps)', () => {
 
   test('is laid out in apply phases, namespaces first and custom resources after the charts that define them', () => {
     const { objects } = render();
@@ -34,7 +69,7 @@ describe('committed dist/', () => {
   });
 });
 
-describe('npm run synth in a scratch copy of the repo', () => {
+describe('npm run synth in a scratch copy of the repo (the fixture cluster and apps)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'hobby-synth-'));
   copyProject(root, scratch, { dist: true });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -45,7 +80,8 @@ describe('npm run synth in a scratch copy of the repo', () => {
     const first = readTree(join(scratch, 'dist'));
     expect(synth().status).toBe(0);
     expect(readTree(join(scratch, 'dist'))).toEqual(first);
-    expect(first).toEqual(readTree(join(root, 'dist')));
+    // The same files the in-process render gives (the scratch copy holds the same fixtures).
+    expect(first).toEqual(new Map(render().files));
   });
 
   test('a broken app fails with the file, field and expectation, and leaves dist/ untouched', () => {
@@ -64,7 +100,9 @@ describe('npm run synth in a scratch copy of the repo', () => {
     const before = readTree(join(scratch, 'dist'));
     const configPath = join(scratch, 'config/cluster.ts');
     const original = readFileSync(configPath, 'utf8');
-    writeFileSync(configPath, original.replace("region: 'FRA1'", "region: 'AMS1'"));
+    const broken = original.replace(/region: '[A-Z0-9]+'/, "region: 'AMS1'");
+    expect(broken).not.toBe(original);
+    writeFileSync(configPath, broken);
     const result = synth();
     writeFileSync(configPath, original);
     expect(result.status).toBe(1);
@@ -74,11 +112,11 @@ describe('npm run synth in a scratch copy of the repo', () => {
   });
 
   test('a removed app disappears from dist/ (no stale files)', () => {
-    rmSync(join(scratch, 'apps/site.ts'));
+    rmSync(join(scratch, 'apps/fx-site.ts'));
     expect(synth().status).toBe(0);
     const files = [...readTree(join(scratch, 'dist')).keys()];
-    expect(files.some((f) => f.includes('app-site'))).toBe(false);
-    expect(files.some((f) => f.includes('app-shop'))).toBe(true);
-    execFileSync('cp', [join(root, 'apps/site.ts'), join(scratch, 'apps/site.ts')]);
+    expect(files.some((f) => f.includes('app-fx-site'))).toBe(false);
+    expect(files.some((f) => f.includes('app-fx-shop'))).toBe(true);
+    execFileSync('cp', [join(root, 'test/fixtures/apps/fx-site.ts'), join(scratch, 'apps/fx-site.ts')]);
   });
 });

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { appSources } from 'virtual:apps';
-import { cluster } from '../config/cluster';
+import { fixtureApps as appSources } from './fixtures/apps';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { buildPlatform } from '../platform';
 import { withDirectToJson } from '../lib/to-json';
 import { benchAppSpec } from '../scripts/bench/apps';
@@ -19,7 +19,7 @@ const both = (app: App, o: ApiObject) => ({ cdk8s: JSON.stringify(o.toJson()), d
 
 describe('the direct toJson equals cdk8s own, key order included', () => {
   const corpora = {
-    'dist/': appSources,
+    'the platform and the fixture apps': appSources,
     'the unusual app corpus': unusualAppSources,
     'generated bench apps': Array.from({ length: 8 }, (_, i) => appFile(`app-${i}`, benchAppSpec(i))),
   };

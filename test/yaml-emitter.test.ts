@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { appSources } from 'virtual:apps';
-import { cluster } from '../config/cluster';
+import { fixtureApps as appSources } from './fixtures/apps';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { buildPlatform } from '../platform';
 import { collectManifests, tidyManifest } from '../lib/render';
 import { toYaml, toYamlWithLibrary } from '../lib/yaml';
@@ -20,7 +20,7 @@ const manifestsOf = (sources: Parameters<typeof buildPlatform>[0]['appSources'])
 
 describe('toYaml is byte-identical to the yaml library', () => {
   const corpora = {
-    'dist/ (platform and committed apps)': manifestsOf(appSources),
+    'the platform and the fixture apps': manifestsOf(appSources),
     'the unusual app corpus': manifestsOf(unusualAppSources),
     'generated bench apps, every shape': manifestsOf(Array.from({ length: 8 }, (_, i) => appFile(`app-${i}`, benchAppSpec(i)))),
   };

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { appSources } from 'virtual:apps';
-import { cluster } from '../config/cluster';
+import { fixtureApps as appSources } from './fixtures/apps';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { buildPlatform } from '../platform';
 import { collectManifests, renderFiles, tidyManifest } from '../lib/render';
 import { toYaml } from '../lib/yaml';
