@@ -9,9 +9,7 @@ import { currentValues, planChanges, readConfigFiles, writeFiles, type Change } 
 import { printLiteral, type Literal } from '../lib/configure/source';
 
 const usage = 'npm run configure [-- --domain example.org --acme-email me@example.org ... | --from-bootstrap <terraform output -json file, or - for stdin>]';
-const help = `usage: ${usage}
-
-Without flags on a terminal, asks for each value (Enter keeps the one shown). With flags, sets
+const about = `Without flags on a terminal, asks for each value (Enter keeps the one shown). With flags, sets
 only those. Nothing is written unless every value of both files is valid.
 
 ${CONFIG_FIELDS.map((f) => `  --${f.flag.padEnd(22)} ${f.file} ${fieldName(f)}: ${f.question}`).join('\n')}
@@ -23,13 +21,9 @@ const options = {
   ...Object.fromEntries(CONFIG_FIELDS.map((f) => [f.flag, { type: 'string' as const }])),
   'from-bootstrap': { type: 'string' },
   'dry-run': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h' },
 } as const;
-const { values } = parseCommandLine('configure', usage, options);
-if (values.help) {
-  process.stdout.write(help);
-  process.exit(0);
-}
+// --help (usage, then `about`) is parseCommandLine's.
+const { values } = parseCommandLine('configure', { usage, about }, options);
 
 const show = (value: Literal) => (value === undefined ? '(unset)' : Array.isArray(value) ? value.join(',') : String(value));
 

@@ -14,9 +14,7 @@ import { bootstrapOutputFindings, bootstrapStackFindings, distFindings, placehol
 import { SpecError } from '../lib/validation';
 
 const usage = 'npm run doctor [-- --bootstrap-outputs <terraform output -json file>] [--network] [--findings-only]';
-const help = `usage: ${usage}
-
-Offline by default. Fails (exit 1) while a placeholder is left in config/cluster.ts or
+const about = `Offline by default. Fails (exit 1) while a placeholder is left in config/cluster.ts or
 bootstrap/state.ts, or while dist/ or the synthesized bootstrap disagree with the config.
   --bootstrap-outputs <file>  also compare the reserved IP and firewall id with the bootstrap's outputs
   --network                   also check the zone's delegation to Cloudflare and that Infisical and
@@ -27,13 +25,9 @@ const options = {
   'bootstrap-outputs': { type: 'string' },
   network: { type: 'boolean', default: false },
   'findings-only': { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h' },
 } as const;
-const { values } = parseCommandLine('doctor', usage, options);
-if (values.help) {
-  process.stdout.write(help);
-  process.exit(0);
-}
+// --help (usage, then `about`) is parseCommandLine's.
+const { values } = parseCommandLine('doctor', { usage, about }, options);
 
 const STACK_FILE = 'bootstrap/cdktf.out/stacks/hobby-bootstrap/cdk.tf.json';
 const oneLine = (error: unknown) => (error instanceof SpecError ? error.problems.map((p) => `${error.file}: ${p}`) : [String((error as Error)?.message ?? error).split('\n')[0]!]);

@@ -7,7 +7,8 @@ import { SpecError } from '../lib/validation';
 async function main(): Promise<void> {
   const started = performance.now();
   const { values } = parseCommandLine('synth', { usage: 'npm run synth [-- --outdir <dir>]', about: 'Renders dist/ from config/, charts/ and apps/ (or into --outdir). On any error dist/ is left unchanged.' }, { outdir: { type: 'string' } });
-  const outdir = resolve(values.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  // An empty CDK8S_OUTDIR is unset, never the current folder (which the swap would replace with dist/'s files).
+  const outdir = resolve(values.outdir || process.env.CDK8S_OUTDIR || 'dist');
   // `cdk8s synth` empties CDK8S_OUTDIR before running us and lists what it finds there afterwards.
   const cdk8sOutdir = values.outdir && process.env.CDK8S_OUTDIR ? resolve(process.env.CDK8S_OUTDIR) : undefined;
   try {

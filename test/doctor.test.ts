@@ -116,6 +116,6 @@ describe('npm run doctor', () => {
     expect(help.stdout).toMatch(/^usage: npm run doctor/);
     const bad = npm(dir, 'doctor', '--', '--netwrk');
     expect(bad.status).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe('doctor: --netwrk: got an unknown option, expected one of --bootstrap-outputs, --network, --findings-only, --help');
+    expect(bad.stderr.split('\n')[0]).toBe('doctor: --netwrk: got an unknown option, expected one of --bootstrap-outputs, --network, --findings-only (see --help)');
   }, 60_000);
 });
