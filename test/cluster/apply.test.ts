@@ -4,19 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applySetId, applySetName } from '../../lib/delivery/applyset';
 import { PHASES } from '../../lib/render';
-import { appSources } from 'virtual:apps';
+import { fixtureApps } from '../fixtures/apps';
 import { render } from '../helpers';
-import { applyAsDeployer, applyIdentities, copyDist, editDistFile, output, removeDir, runApply, runKubectl, startWithDist, stopWithDist, testIdentities, type TestCluster } from './harness';
+import { applyAsDeployer, applyIdentities, copyDist, editDistFile, output, removeDir, renderDist, runApply, runKubectl, startWithDist, stopWithDist, testIdentities, type TestCluster } from './harness';
 
 /*
  * `npm run apply` against a real API server, in the order a repository lives through it: the first
  * apply on an empty cluster, a no-op re-apply, drift, moving objects between phases, removing an
  * app, removing a chart. One control plane for the file; each test starts from what the last left.
+ * The dist/ is the test's own: the platform and the fixture apps (test/fixtures/apps/: fx-notes-api,
+ * fx-shop, fx-site) rendered with the fixture cluster, never the user's apps/ or committed dist/.
  */
 
 let cluster: TestCluster;
 let dist: string;
-beforeAll(async () => ({ cluster, dist } = await startWithDist()));
+beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist(fixtureApps))));
 afterAll(() => stopWithDist(cluster, dist));
 const apply = (...args: string[]) => applyAsDeployer(cluster, dist, args);
 
@@ -72,14 +74,14 @@ describe('npm run apply against a real API server', () => {
     expect(kinds['02-helm-charts']).toBe('HelmChart.helm.cattle.io');
     expect(`${kinds['04-apps']},${kinds['05-rollouts']}`).toContain('Deployment.apps'); // 05 since it exists, 04 in a dist/ rendered before
     // Secret zero: each namespace's Secret holds that namespace's own identity, nobody else's.
-    const identities = JSON.parse(testIdentities()) as Record<string, { clientId: string }>;
+    const identities = JSON.parse(testIdentities(dist)) as Record<string, { clientId: string }>;
     expect(Object.keys(identities).length).toBeGreaterThan(3);
     for (const [namespace, { clientId }] of Object.entries(identities)) {
       const data = cluster.kubectl(['-n', namespace, 'get', 'secret/infisical-universal-auth', '-o', 'jsonpath={.data.clientId}']);
       expect(Buffer.from(data, 'base64').toString(), namespace).toBe(clientId);
     }
     // The app workloads really rolled out: the real deployment controller saw (stand-in) ready pods.
-    const site = JSON.parse(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'json']));
+    const site = JSON.parse(cluster.kubectl(['-n', 'fx-site', 'get', 'deployment/fx-site', '-o', 'json']));
     expect(site.status.availableReplicas).toBeGreaterThan(0);
   });
 
@@ -107,71 +109,71 @@ describe('npm run apply against a real API server', () => {
   });
 
   it('6. drift: a hand-edited Deployment, a deleted Service and an added label are reported by name; the next apply restores them', async () => {
-    const container = JSON.parse(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'json'])).spec.template.spec.containers[0];
-    cluster.kubectl(['-n', 'site', 'set', 'image', 'deployment/site', `${container.name}=registry.invalid/hand-edited:1`]);
-    cluster.kubectl(['-n', 'site', 'delete', 'service/site']);
-    cluster.kubectl(['-n', 'shop', 'label', 'deployment/shop-web', 'edited-by=hand']);
+    const container = JSON.parse(cluster.kubectl(['-n', 'fx-site', 'get', 'deployment/fx-site', '-o', 'json'])).spec.template.spec.containers[0];
+    cluster.kubectl(['-n', 'fx-site', 'set', 'image', 'deployment/fx-site', `${container.name}=registry.invalid/hand-edited:1`]);
+    cluster.kubectl(['-n', 'fx-site', 'delete', 'service/fx-site']);
+    cluster.kubectl(['-n', 'fx-shop', 'label', 'deployment/fx-shop-web', 'edited-by=hand']);
 
     const drift = await apply('--drift');
     expect(drift.status, output(drift)).toBe(1);
     const report = drift.stderr.slice(drift.stderr.indexOf('apply: drift'));
-    expect(report).toMatch(/differs from dist\/0[45]-[a-z]+: .*Deployment site\/site/);
-    expect(report).toMatch(/missing from the cluster: .*Service site\/site/);
-    expect(report).toMatch(/labels added by hand: Deployment shop\/shop-web \(edited-by\)/);
+    expect(report).toMatch(/differs from dist\/0[45]-[a-z]+: .*Deployment fx-site\/fx-site/);
+    expect(report).toMatch(/missing from the cluster: .*Service fx-site\/fx-site/);
+    expect(report).toMatch(/labels added by hand: Deployment fx-shop\/fx-shop-web \(edited-by\)/);
 
     const r = await apply();
     expect(r.status, output(r)).toBe(0);
-    expect(cluster.kubectl(['-n', 'site', 'get', 'deployment/site', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(container.image);
-    expect(exists('-n', 'site', 'service/site')).toBe(true);
-    expect(cluster.kubectl(['-n', 'shop', 'get', 'deployment/shop-web', '-o', 'jsonpath={.metadata.labels}'])).not.toContain('edited-by');
+    expect(cluster.kubectl(['-n', 'fx-site', 'get', 'deployment/fx-site', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(container.image);
+    expect(exists('-n', 'fx-site', 'service/fx-site')).toBe(true);
+    expect(cluster.kubectl(['-n', 'fx-shop', 'get', 'deployment/fx-shop-web', '-o', 'jsonpath={.metadata.labels}'])).not.toContain('edited-by');
     const clean = await apply('--drift');
     expect(clean.status, output(clean)).toBe(0);
   });
 
   it('5. moving objects between phases never deletes and recreates them', async () => {
     const ingress = uid('-n', 'uptime-kuma', 'ingress/uptime-kuma');
-    const policy = uid('-n', 'site', 'networkpolicy/default-deny');
+    const policy = uid('-n', 'fx-site', 'networkpolicy/default-deny');
     // The Ingress moves to a later phase (01 -> 04), the NetworkPolicy to an earlier one (04 -> 01).
     let moved: Record<string, any>[] = [];
     editDistFile(dist, '01-prerequisites/uptime-kuma.yaml', (docs) => docs.filter((d) => (d.kind === 'Ingress' ? (moved.push(d), false) : true)));
     writeFileSync(join(dist, '04-apps/uptime-kuma.yaml'), moved.map((d) => stringify(d)).join('---\n'));
     moved = [];
-    editDistFile(dist, '04-apps/app-site.yaml', (docs) => docs.filter((d) => (d.kind === 'NetworkPolicy' && d.metadata.name === 'default-deny' ? (moved.push(d), false) : true)));
-    editDistFile(dist, '01-prerequisites/app-site.yaml', (docs) => [...docs, ...moved]);
+    editDistFile(dist, '04-apps/app-fx-site.yaml', (docs) => docs.filter((d) => (d.kind === 'NetworkPolicy' && d.metadata.name === 'default-deny' ? (moved.push(d), false) : true)));
+    editDistFile(dist, '01-prerequisites/app-fx-site.yaml', (docs) => [...docs, ...moved]);
 
     const r = await apply();
     expect(r.status, output(r)).toBe(0);
     expect(r.stdout).not.toMatch(/ pruned/);
     expect(uid('-n', 'uptime-kuma', 'ingress/uptime-kuma')).toBe(ingress);
-    expect(uid('-n', 'site', 'networkpolicy/default-deny')).toBe(policy);
+    expect(uid('-n', 'fx-site', 'networkpolicy/default-deny')).toBe(policy);
     const partOf = (...t: string[]) => cluster.kubectl(['get', ...t, '-o', 'jsonpath={.metadata.labels.applyset\\.kubernetes\\.io/part-of}']);
     expect(partOf('-n', 'uptime-kuma', 'ingress/uptime-kuma')).toBe(applySetId('04-apps'));
-    expect(partOf('-n', 'site', 'networkpolicy/default-deny')).toBe(applySetId('01-prerequisites'));
+    expect(partOf('-n', 'fx-site', 'networkpolicy/default-deny')).toBe(applySetId('01-prerequisites'));
     const again = await apply('--drift');
     expect(again.status, output(again)).toBe(0);
   });
 
   it('8. the prune guard\'s limit counts the whole run, not each phase', async () => {
-    const backup = copyDist();
+    const backup = copyDist(dist);
     // One object from phase 01, one from 03 and two from 04: each phase under the limit, the run over it.
-    editDistFile(dist, '01-prerequisites/app-site.yaml', (docs) => docs.filter((d) => d.kind === 'Namespace'));
+    editDistFile(dist, '01-prerequisites/app-fx-site.yaml', (docs) => docs.filter((d) => d.kind === 'Namespace'));
     editDistFile(dist, '03-custom-resources/cert-manager.yaml', (docs) => docs.filter((d) => d.metadata.name !== 'letsencrypt-staging'));
     // (in 05-rollouts since that phase exists; a dist/ rendered before it has them in 04-apps)
-    for (const file of ['04-apps/app-notes-api.yaml', '05-rollouts/app-notes-api.yaml'].filter((f) => existsSync(join(dist, f)))) {
+    for (const file of ['04-apps/app-fx-notes-api.yaml', '05-rollouts/app-fx-notes-api.yaml'].filter((f) => existsSync(join(dist, f)))) {
       editDistFile(dist, file, (docs) => docs.filter((d) => !['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(d.kind)));
     }
     const r = await apply('--max-prune', '3');
     expect(r.status, output(r)).toBe(3);
     expect(r.stderr).toContain('would delete 4 objects, more than --max-prune 3');
     expect(r.stdout).not.toMatch(/# \[0[1-5]-/); // no phase ran
-    expect(exists('-n', 'notes-api', 'horizontalpodautoscaler/notes-api')).toBe(true);
-    expect(exists('-n', 'site', 'networkpolicy/default-deny')).toBe(true);
+    expect(exists('-n', 'fx-notes-api', 'horizontalpodautoscaler/fx-notes-api')).toBe(true);
+    expect(exists('-n', 'fx-site', 'networkpolicy/default-deny')).toBe(true);
     expect(exists('clusterissuer/letsencrypt-staging')).toBe(true);
     restore(backup);
   });
 
   it('7. removing a chart whose CRDs dist/ still uses is refused before anything is deleted', async () => {
-    const backup = copyDist();
+    const backup = copyDist(dist);
     rmSync(join(dist, '02-helm-charts/cert-manager.yaml'));
     const stale = await apply('--allow-destructive');
     expect(stale.status, output(stale)).toBe(2); // the policy names every chart: the admin reviews a removal too
@@ -188,33 +190,33 @@ describe('npm run apply against a real API server', () => {
   });
 
   it('4. removing an app: its Namespace and PVC only go with --allow-destructive; hand-made and helm-controller objects stay', async () => {
-    cluster.kubectl(['-n', 'shop', 'create', 'configmap', 'made-by-hand', '--from-literal=k=v']);
+    cluster.kubectl(['-n', 'fx-shop', 'create', 'configmap', 'made-by-hand', '--from-literal=k=v']);
     const helmJobs = cluster.kubectl(['-n', 'kube-system', 'get', 'jobs', '-o', 'name']).trim().split('\n');
     expect(helmJobs.length).toBeGreaterThan(5);
 
     // A PVC leaving dist/ is refused...
-    const backup = copyDist();
-    editDistFile(dist, '04-apps/app-shop.yaml', (docs) => docs.filter((d) => d.kind !== 'PersistentVolumeClaim'));
+    const backup = copyDist(dist);
+    editDistFile(dist, '04-apps/app-fx-shop.yaml', (docs) => docs.filter((d) => d.kind !== 'PersistentVolumeClaim'));
     const pvc = await apply();
     expect(pvc.status, output(pvc)).toBe(3);
-    expect(pvc.stderr).toContain('would delete protected objects: persistentvolumeclaim/shop-api-data');
-    expect(exists('-n', 'shop', 'pvc/shop-api-data')).toBe(true);
+    expect(pvc.stderr).toContain('would delete protected objects: persistentvolumeclaim/fx-shop-api-data');
+    expect(exists('-n', 'fx-shop', 'pvc/fx-shop-api-data')).toBe(true);
     restore(backup);
 
     // ...and so is an app's Namespace, until the flag says so.
-    for (const file of ['01-prerequisites/app-site.yaml', '04-apps/app-site.yaml', '05-rollouts/app-site.yaml']) rmSync(join(dist, file), { force: true });
+    for (const file of ['01-prerequisites/app-fx-site.yaml', '04-apps/app-fx-site.yaml', '05-rollouts/app-fx-site.yaml']) rmSync(join(dist, file), { force: true });
     const refused = await apply();
     expect(refused.status, output(refused)).toBe(3);
-    expect(refused.stderr).toContain('namespace/site');
-    expect(exists('namespace/site')).toBe(true);
-    expect(exists('-n', 'site', 'deployment/site')).toBe(true);
+    expect(refused.stderr).toContain('namespace/fx-site');
+    expect(exists('namespace/fx-site')).toBe(true);
+    expect(exists('-n', 'fx-site', 'deployment/fx-site')).toBe(true);
 
     const allowed = await apply('--allow-destructive');
     expect(allowed.status, output(allowed)).toBe(0);
-    expect(allowed.stdout).toMatch(/namespace\/site pruned/);
+    expect(allowed.stdout).toMatch(/namespace\/fx-site pruned/);
     // The real namespace controller finishes the deletion.
-    await until(() => !exists('namespace/site'), 60_000);
-    expect(exists('-n', 'shop', 'configmap/made-by-hand')).toBe(true);
+    await until(() => !exists('namespace/fx-site'), 60_000);
+    expect(exists('-n', 'fx-shop', 'configmap/made-by-hand')).toBe(true);
     expect(cluster.kubectl(['-n', 'kube-system', 'get', 'jobs', '-o', 'name']).trim().split('\n')).toEqual(helmJobs);
     expect(exists('-n', 'cert-manager', 'deployment/cert-manager-webhook')).toBe(true); // the chart's (stand-in) workload
     const clean = await apply('--drift');
@@ -222,29 +224,29 @@ describe('npm run apply against a real API server', () => {
   });
 
   it('10. a database restore (README "Restore") replaces the Cluster only with --allow-destructive; the app follows the new one', async () => {
-    const notes = appSources.find((s) => s.file === 'apps/notes-api.ts')!;
+    const notes = fixtureApps.find((s) => s.file === 'apps/fx-notes-api.ts')!;
     const spec = { ...(notes.exports.default as object), database: { size: '5Gi', restore: { from: 'backup', targetTime: '2026-08-01T10:00:00Z' } } };
-    const { files } = render({ apps: appSources.map((s) => (s === notes ? { ...s, exports: { default: spec } } : s)) });
-    for (const file of ['04-apps/app-notes-api.yaml', '05-rollouts/app-notes-api.yaml'].filter((f) => files.has(f))) {
+    const { files } = render({ apps: fixtureApps.map((s) => (s === notes ? { ...s, exports: { default: spec } } : s)) });
+    for (const file of ['04-apps/app-fx-notes-api.yaml', '05-rollouts/app-fx-notes-api.yaml'].filter((f) => files.has(f))) {
       mkdirSync(join(dist, file, '..'), { recursive: true });
       writeFileSync(join(dist, file), files.get(file)!);
     }
-    const cnpg = (name: string) => ['-n', 'notes-api', `clusters.postgresql.cnpg.io/${name}`];
-    expect(exists(...cnpg('notes-api-db'))).toBe(true);
+    const cnpg = (name: string) => ['-n', 'fx-notes-api', `clusters.postgresql.cnpg.io/${name}`];
+    expect(exists(...cnpg('fx-notes-api-db'))).toBe(true);
 
     const refused = await apply();
     expect(refused.status, output(refused)).toBe(3);
-    expect(refused.stderr).toContain('would delete protected objects: cluster.postgresql.cnpg.io/notes-api-db');
-    expect(exists(...cnpg('notes-api-db-r2608011000'))).toBe(false);
+    expect(refused.stderr).toContain('would delete protected objects: cluster.postgresql.cnpg.io/fx-notes-api-db');
+    expect(exists(...cnpg('fx-notes-api-db-r2608011000'))).toBe(false);
 
     const allowed = await apply('--allow-destructive');
     expect(allowed.status, output(allowed)).toBe(0);
-    expect(exists(...cnpg('notes-api-db'))).toBe(false);
-    const restored = JSON.parse(cluster.kubectl(['get', ...cnpg('notes-api-db-r2608011000'), '-o', 'json']));
+    expect(exists(...cnpg('fx-notes-api-db'))).toBe(false);
+    const restored = JSON.parse(cluster.kubectl(['get', ...cnpg('fx-notes-api-db-r2608011000'), '-o', 'json']));
     expect(restored.spec.bootstrap.recovery).toMatchObject({ source: 'origin', recoveryTarget: { targetTime: '2026-08-01T10:00:00Z' } });
-    const env = JSON.parse(cluster.kubectl(['-n', 'notes-api', 'get', 'deployment/notes-api', '-o', 'json'])).spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'notes-api-db-r2608011000-app', key: 'uri' } } });
-    expect(cluster.kubectl(['-n', 'notes-api', 'get', 'scheduledbackups.postgresql.cnpg.io', '-o', 'name']).trim()).toBe('scheduledbackup.postgresql.cnpg.io/notes-api-db-r2608011000');
+    const env = JSON.parse(cluster.kubectl(['-n', 'fx-notes-api', 'get', 'deployment/fx-notes-api', '-o', 'json'])).spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fx-notes-api-db-r2608011000-app', key: 'uri' } } });
+    expect(cluster.kubectl(['-n', 'fx-notes-api', 'get', 'scheduledbackups.postgresql.cnpg.io', '-o', 'name']).trim()).toBe('scheduledbackup.postgresql.cnpg.io/fx-notes-api-db-r2608011000');
   });
 });
 
@@ -258,19 +260,19 @@ describe('the deploy identity', () => {
   };
 
   it('ran every apply above; it has no more than the apply needs', () => {
-    expect(canI('patch', 'deployments', '-n', 'shop')).toBe('yes');
+    expect(canI('patch', 'deployments', '-n', 'fx-shop')).toBe('yes');
     expect(canI('delete', 'namespaces')).toBe('yes');
-    expect(canI('create', 'secrets/infisical-universal-auth', '-n', 'shop')).toBe('yes');
+    expect(canI('create', 'secrets/infisical-universal-auth', '-n', 'fx-shop')).toBe('yes');
     for (const denied of [
-      ['get', 'secrets', '-n', 'shop'],
-      ['patch', 'secrets/shop-db-app', '-n', 'shop'], // a patch answers with the whole Secret
+      ['get', 'secrets', '-n', 'fx-shop'],
+      ['patch', 'secrets/fx-notes-api-db-app', '-n', 'fx-notes-api'], // a patch answers with the whole Secret
       ['create', 'validatingadmissionpolicies'],
       ['patch', 'validatingadmissionpolicies/hobby-infra-deploy'],
       ['list', 'secrets', '--all-namespaces'],
       ['create', 'clusterrolebindings'],
       ['escalate', 'clusterroles'],
       ['impersonate', 'users'],
-      ['create', 'pods/exec', '-n', 'shop'],
+      ['create', 'pods/exec', '-n', 'fx-shop'],
       ['delete', 'customresourcedefinitions/certificates.cert-manager.io'],
       ['patch', 'customresourcedefinitions/certificates.cert-manager.io'],
       ['delete', 'nodes'],

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEPLOY_SERVICE_ACCOUNT, DRIFT_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
-import { cluster as clusterConfig } from '../../config/cluster';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
 import { playCloudNativePG, playHelmController } from './operator-stand-ins';
 import { playKubelet, type StandIn } from './stand-ins';
@@ -28,8 +27,8 @@ export interface TestCluster extends ControlPlane {
 /** The repository root (tests run in it). */
 export const REPO = resolve(import.meta.dirname, '../..');
 
-/** The control plane at the version config/cluster.ts pins. */
-export const startPinnedControlPlane = () => startControlPlane({ version: kubernetesVersionOf(clusterConfig), root: REPO });
+/** The control plane at the version the tests' cluster config pins (test/fixtures/cluster.ts, never the user's config/cluster.ts). */
+export const startPinnedControlPlane = () => startControlPlane({ version: kubernetesVersionOf(fixtureCluster), root: REPO });
 
 /** A kubeconfig for this control plane that holds a short-lived token of one ServiceAccount, as CI gets one. */
 function tokenKubeconfig(cp: ControlPlane, sa: { namespace: string; name: string }): string {
@@ -43,14 +42,14 @@ function tokenKubeconfig(cp: ControlPlane, sa: { namespace: string; name: string
 }
 
 /** The admin's one-time step for `dist`: `npm run -s deploy-identity -- --dist <dist> | kubectl apply --server-side -f -`. */
-export function applyIdentities(cp: Pick<ControlPlane, 'kubectl'>, dist = join(REPO, 'dist')): string {
+export function applyIdentities(cp: Pick<ControlPlane, 'kubectl'>, dist: string): string {
   const printed = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dist], { cwd: REPO, encoding: 'utf8' });
   cp.kubectl(['apply', '--server-side', '-f', '-'], printed);
   return printed;
 }
 
-/** `dist`: the dist/ the identities' admission policy is printed for (default the repository's). */
-export async function startTestCluster(dist = join(REPO, 'dist')): Promise<TestCluster> {
+/** `dist`: the dist/ the identities' admission policy is printed for (a test's own, from renderDist). */
+export async function startTestCluster(dist: string): Promise<TestCluster> {
   const cp = await startPinnedControlPlane();
   console.log(`control plane: kube-apiserver ${cp.version} at ${cp.server} (etcd, kube-controller-manager; binaries in ${cp.binDir})`);
   const played: string[] = [];
@@ -89,13 +88,16 @@ export interface CommandResult {
 /**
  * `npm run apply -- <args>`, exactly as a user or the deploy job runs it (without npm's launcher).
  * Asynchronous: the stand-ins run in this process and must keep playing while the apply waits.
+ * `args` name the dist/ (`--dist <dir>`, a test's own): the identities are that dist/'s.
  */
 export function runApply(cluster: Pick<ControlPlane, 'env'>, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+  const dist = args[args.indexOf('--dist') + 1];
+  if (!args.includes('--dist') || !dist) throw new Error('runApply: pass --dist <a test\'s own dist/> (never the repository\'s)');
   const started = Date.now();
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['scripts/run.mjs', 'scripts/apply.ts', ...args], {
       cwd: REPO,
-      env: { ...cluster.env, INFISICAL_IDENTITIES: testIdentities(), ...env },
+      env: { ...cluster.env, INFISICAL_IDENTITIES: testIdentities(dist), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -120,10 +122,10 @@ export function renderDist(apps: readonly AppSource[]): string {
   return dir;
 }
 
-/** A scratch copy of dist/ for a test to change as a commit would. */
-export function copyDist(): string {
+/** A scratch copy of a test's dist/ (e.g. to put back after a change, as `git checkout dist/` would). */
+export function copyDist(dist: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-dist-'));
-  cpSync(join(REPO, 'dist'), dir, { recursive: true });
+  cpSync(dist, dir, { recursive: true });
   return dir;
 }
 
@@ -143,8 +145,8 @@ export function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[], inpu
   return r.stdout;
 }
 
-/** One distinct (fake) Infisical identity per namespace with a SecretStore in `dist` (default the repository's), as the deploy job gets them. */
-export function testIdentities(dist = join(REPO, 'dist')): string {
+/** One distinct (fake) Infisical identity per namespace with a SecretStore in `dist`, as the deploy job gets them. */
+export function testIdentities(dist: string): string {
   const namespaces = readdirSync(dist, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.yaml'))
     .flatMap((f) => parseAllDocuments(readFileSync(join(dist, f), 'utf8')).map((d) => d.toJS()))
@@ -153,8 +155,8 @@ export function testIdentities(dist = join(REPO, 'dist')): string {
   return JSON.stringify(Object.fromEntries(namespaces.map((ns) => [ns, { clientId: `id-of-${ns}`, clientSecret: `secret-of-${ns}` }])));
 }
 
-/** A test cluster and a scratch copy of dist/ for one test file, each test starting from what the last left. */
-export async function startWithDist(dist = copyDist()): Promise<{ cluster: TestCluster; dist: string }> {
+/** A test cluster for one test file and its scratch `dist` (from renderDist), each test starting from what the last left. */
+export async function startWithDist(dist: string): Promise<{ cluster: TestCluster; dist: string }> {
   return { cluster: await startTestCluster(dist), dist };
 }
 

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
 import { AFTER_JOBS_LABEL } from '../../lib/render';
+import { fixtureApps } from '../fixtures/apps';
 import { appFile, render } from '../helpers';
-import { applyAsDeployer, output, startWithDist, stopWithDist, type TestCluster } from './harness';
+import { applyAsDeployer, output, renderDist, startWithDist, stopWithDist, type TestCluster } from './harness';
 
 /*
  * Phase 05 and the one-off Jobs of phase 04, against a real API server and kube-controller-manager
@@ -18,7 +19,12 @@ import { applyAsDeployer, output, startWithDist, stopWithDist, type TestCluster 
 
 let cluster: TestCluster;
 let dist: string;
-beforeAll(async () => ({ cluster, dist } = await startWithDist()));
+// The platform and one small fixture app (the static site), rendered for this file: never the user's apps/ or dist/.
+const site = fixtureApps.filter((s) => s.file === 'apps/fx-site.ts');
+beforeAll(async () => {
+  expect(site).toHaveLength(1);
+  ({ cluster, dist } = await startWithDist(renderDist(site)));
+});
 afterAll(() => stopWithDist(cluster, dist));
 const apply = (...args: string[]) => applyAsDeployer(cluster, dist, args);
 const exists = (...target: string[]) => cluster.kubectl(['get', ...target, '--ignore-not-found', '-o', 'name']).trim() !== '';

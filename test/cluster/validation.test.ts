@@ -1,13 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import type { AppSource } from '../../lib/app-spec';
 import type { Manifest } from '../../lib/render';
 import { toYaml } from '../../lib/yaml';
 import { unusualAppSources } from '../fixtures/app-corpus';
 import { appVariantSources } from '../fixtures/app-variants';
+import { fixtureApps } from '../fixtures/apps';
 import { exampleSources } from '../fixtures/examples';
 import { render } from '../helpers';
 import { podAdmissionProblems, podsOf } from '../../lib/delivery/admission';
@@ -15,7 +15,9 @@ import type { ControlPlane } from '../../lib/delivery/control-plane';
 import { REPO, removeDir, startPinnedControlPlane } from './harness';
 
 /*
- * 1. Whatever synth accepts, the API server accepts: every object of dist/, of 20+ app variants
+ * 1. Whatever synth accepts, the API server accepts: every object of a dist/ rendered from the tests'
+ * own config and apps (test/fixtures/cluster.ts, test/fixtures/apps/: never the user's; that the
+ * committed dist/ matches its sources is test/synth.test.ts's check), of 20+ app variants
  * that turn on every option of the app spec, and of the unusual-but-valid corpus, through
  * server-side apply in dry-run mode with every CRD installed; and every pod their workloads would
  * start, through the real pod admission (Pod Security at the namespace's level, LimitRange
@@ -74,20 +76,20 @@ async function validate(name: string, objects: readonly Manifest[]) {
   return { objects: objects.length, pods: pods.length };
 }
 
-const distObjects = () =>
-  readdirSync(join(REPO, 'dist'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(REPO, 'dist', f), 'utf8')).map((d) => d.toJS() as Manifest));
+/** Every object of the platform with the fixture apps, as `npm run synth` renders it with the fixture cluster. */
+const distObjects = (): Manifest[] => render({ apps: fixtureApps }).objects.map(({ file: _, ...manifest }) => manifest);
 
-/** An app's own objects as synth renders them (the platform around it is validated with dist/). */
+/** An app's own objects as synth renders them (the platform around it is validated with the fixture dist/). */
 const appObjects = (source: AppSource): Manifest[] =>
   render({ apps: [source] })
     .objects.filter((o) => o.file.includes('/app-'))
     .map(({ file: _, ...manifest }) => manifest);
 
 describe('1. whatever synth accepts, the API server accepts', () => {
-  it('every object in dist/, and the pods its workloads start', async () => {
-    const counted = await validate('dist', distObjects());
+  it('every object of a dist/ rendered from the fixture cluster and apps, and the pods its workloads start', async () => {
+    const objects = distObjects();
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(expect.arrayContaining(['fx-notes-api', 'fx-shop', 'fx-site']));
+    const counted = await validate('dist', objects);
     expect(counted.pods).toBeGreaterThan(2);
   });
 
