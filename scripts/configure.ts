@@ -1,5 +1,6 @@
 // `npm run configure`: the values only the user knows, written once where they belong
 // (config/cluster.ts, bootstrap/state.ts), validated as synth validates them. Safe to re-run.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { exitWith, parseCommandLine } from '../lib/cli';
@@ -88,7 +89,13 @@ async function main(): Promise<void> {
     return;
   }
   const written = writeFiles(files, texts);
-  console.log(written.length ? `configure: wrote ${written.join(', ')}. Next: npm run synth, then npm run doctor.` : 'configure: nothing changed.');
+  if (!written.length) return console.log('configure: nothing changed.');
+  console.log(`configure: wrote ${written.join(', ')}`);
+  // The alert rules follow the config (cluster name, backup schedules): rewritten now, in a process
+  // of their own that reads the config just written, so they are never stale after a configure.
+  const alerts = spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/alerts.ts'], { stdio: 'inherit' });
+  if (alerts.status !== 0) exitWith('configure', 'npm run alerts failed after the config was written; run it again', 1);
+  console.log('configure: next, npm run synth, then npm run doctor.');
 }
 
 void main();

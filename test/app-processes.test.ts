@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cluster } from '../config/cluster';
+import { fixtureCluster as cluster } from './fixtures/cluster';
 import { loadApps, type AppSource } from '../lib/app-spec';
 import { appFile, find, helmValues, render } from './helpers';
 

@@ -45,7 +45,7 @@ const ALICE = {
 const aliceFlags = [
   '--domain', ALICE.domain, '--acme-email', ALICE.acmeEmail, '--admin-cidrs', ALICE.adminCidrs.join(','),
   '--cloudflare-account-id', ALICE.accountId, '--tailnet', ALICE.tailnet, '--infisical-project', ALICE.project,
-  '--region', 'LON1', '--node-size', 'g4s.kube.small', '--max-nodes', '3', '--state-bucket', ALICE.stateBucket,
+  '--region', 'LON1', '--node-size', 'g4s.kube.small', '--max-nodes', '3', '--state-bucket', ALICE.stateBucket, '--name', 'alice',
 ];
 
 const { CDK8S_OUTDIR: _outdir, ...env } = process.env;
@@ -77,6 +77,8 @@ describe('npm run configure', () => {
     expect(configured.stderr).toBe('');
     expect(configured.status).toBe(0);
     expect(configured.stdout).toContain('config/cluster.ts domain: hobby-infra.dev -> alice-lab.net');
+    // The alert rules follow the config at once (they name the cluster), so nothing is left stale.
+    expect(readFileSync(join(dir, 'docs/alerts/backups.rules.yaml'), 'utf8')).toContain('cluster="alice"');
     const outputs = join(dir, 'outputs.json');
     writeFileSync(outputs, JSON.stringify({ reserved_ip: { value: ALICE.reservedIp, sensitive: false }, firewall_id: { value: ALICE.firewallId }, kubeconfig: { value: 'never read', sensitive: true } }));
     const fromBootstrap = npm(dir, 'configure', '--', '--from-bootstrap', outputs);

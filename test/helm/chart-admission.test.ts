@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cluster } from '../../config/cluster';
+import { fixtureCluster as cluster } from '../fixtures/cluster';
 import { HELM_VERSIONS } from '../../config/versions';
 import { podAdmissionProblems, podsOf } from '../../lib/delivery/admission';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
