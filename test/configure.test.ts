@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findObject, readObject, setValues } from '../lib/configure/source';
-import { copyProject, linkProject, readTree } from './helpers';
+import { linkProject, readTree } from './helpers';
 import { fixtureCluster } from './fixtures/cluster';
+import { templateProject } from './fixtures/template-project';
 
 /*
  * `npm run configure`, run as a new user runs it, in scratch copies of the project whose config
@@ -60,12 +61,7 @@ function scratch(): string {
 const snapshot = (dir: string) => ['config/cluster.ts', 'bootstrap/state.ts'].map((f) => readFileSync(join(dir, f), 'utf8'));
 
 beforeAll(() => {
-  template = mkdtempSync(join(work, 'template-'));
-  copyProject(root, template);
-  for (const path of ['bootstrap', '.github']) cpSync(join(root, path), join(template, path), { recursive: true, filter: (src) => !/cdktf\.out|\.terraform/.test(src) });
-  rmSync(join(template, 'apps'), { recursive: true });
-  cpSync(join(root, 'apps'), join(template, 'apps'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
-  writeFileSync(join(template, 'apps', 'lab.ts'), APP);
+  template = templateProject(work, root, 'lab', APP);
   writeFileSync(join(template, 'config', 'cluster.ts'), CONFIG);
   expect(npm(template, 'synth').status).toBe(0);
 }, 120_000);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyProject, linkProject } from './helpers';
+import { linkProject } from './helpers';
 import { fixtureCluster } from './fixtures/cluster';
+import { templateProject } from './fixtures/template-project';
 
 /*
  * `npm run doctor`, run as users run it, in scratch copies of the project with the tests' own app
@@ -58,12 +59,7 @@ function scratch(config: unknown): string {
 }
 
 beforeAll(() => {
-  template = mkdtempSync(join(work, 'template-'));
-  copyProject(root, template);
-  for (const path of ['bootstrap', '.github']) cpSync(join(root, path), join(template, path), { recursive: true, filter: (src) => !/cdktf\.out|\.terraform/.test(src) });
-  rmSync(join(template, 'apps'), { recursive: true });
-  cpSync(join(root, 'apps'), join(template, 'apps'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
-  writeFileSync(join(template, 'apps', 'lab.ts'), APP);
+  template = templateProject(work, root, 'lab', APP);
 }, 120_000);
 
 describe('npm run doctor', () => {
