@@ -6,6 +6,7 @@ import { CHARTS, IMAGES, imageRef } from '../config/versions';
 import { BACKUP_METRICS, backupAlertRules, backupAlertsYaml } from '../lib/alerts';
 import { DATABASE_CLIENT_LABEL } from '../lib/constructs/database';
 import { CRD_GROUPS_ANNOTATION } from '../lib/constructs/helm-release';
+import { fixtureApps } from './fixtures/apps';
 import { appFile, find, helmValues, render } from './helpers';
 
 /*
@@ -13,29 +14,9 @@ import { appFile, find, helmValues, render } from './helpers';
  * alerts, as rendered. test:cluster checks the same objects against the real API server.
  */
 
-// Two apps of this test's own, shaped like the shipped examples apps/notes-api.ts and apps/shop.ts, so
-// that the user's apps/ never change what it sees.
-const notesApi = {
-  image: 'ghcr.io/hobby-infra/notes-api:2.3.1',
-  port: 3000,
-  hosts: ['notes-api'],
-  healthPath: '/health',
-  env: { NODE_ENV: 'production', LOG_LEVEL: 'info' },
-  secrets: true,
-  database: { size: '5Gi' },
-  databaseEnv: { DATABASE_URL: 'uri' },
-  egressPorts: [443],
-  autoscaling: { minReplicas: 2, maxReplicas: 4, cpuTarget: 70 },
-  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-};
-const shop = {
-  hosts: ['shop'],
-  components: {
-    web: { image: 'ghcr.io/hobby-infra/shop-web:0.9.0', port: 8080, path: '/', healthPath: '/' },
-    api: { image: 'ghcr.io/hobby-infra/shop-api:0.9.0', port: 8081, path: '/api', healthPath: '/api/health', secrets: true, egressPorts: [5432], volume: { mountPath: '/data', size: '1Gi' } },
-  },
-};
-const { objects } = render({ apps: [appFile('notes-api', notesApi), appFile('shop', shop)] });
+// The tests' own apps (test/fixtures/apps/): fx-notes-api (a database) and fx-shop (a volume), so the
+// user's apps/ never change what this test sees.
+const { objects } = render({ apps: fixtureApps });
 const ofKind = (kind: string, namespace?: string) => objects.filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace)) as any[];
 
 describe('operators', () => {
@@ -59,9 +40,9 @@ describe('operators', () => {
   });
 });
 
-describe('an app database (notes-api, as the shipped example declares it)', () => {
-  const ns = 'notes-api';
-  const db = find(objects, 'Cluster', 'notes-api-db', ns) as any;
+describe('an app database (fx-notes-api, as the shipped example declares it)', () => {
+  const ns = 'fx-notes-api';
+  const db = find(objects, 'Cluster', 'fx-notes-api-db', ns) as any;
 
   test('is a CloudNativePG Cluster on the pinned image, with resources and its own volume', () => {
     expect(db.spec).toMatchObject({ instances: 1, imageName: imageRef(IMAGES.postgres), storage: { size: '5Gi', storageClass: 'civo-volume' }, bootstrap: { initdb: { database: 'app', owner: 'app' } } });
@@ -72,52 +53,52 @@ describe('an app database (notes-api, as the shipped example declares it)', () =
   });
 
   test('archives WAL and takes scheduled base backups to the bucket through the plugin, with the configured retention', () => {
-    const store = find(objects, 'ObjectStore', 'notes-api-db-backups', ns) as any;
-    expect(db.spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name, serverName: 'notes-api-db' } }]);
+    const store = find(objects, 'ObjectStore', 'fx-notes-api-db-backups', ns) as any;
+    expect(db.spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name, serverName: 'fx-notes-api-db' } }]);
     expect(store.spec.configuration).toMatchObject({
-      destinationPath: `s3://${cluster.backups.r2.bucketPrefix}-notes-api/db`,
+      destinationPath: `s3://${cluster.backups.r2.bucketPrefix}-fx-notes-api/db`,
       endpointURL: `https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com`,
     });
     expect(store.spec.retentionPolicy).toBe(cluster.backups.databases.retention);
-    const scheduled = find(objects, 'ScheduledBackup', 'notes-api-db', ns) as any;
-    expect(scheduled.spec).toMatchObject({ cluster: { name: 'notes-api-db' }, schedule: cluster.backups.databases.schedule, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, immediate: true });
+    const scheduled = find(objects, 'ScheduledBackup', 'fx-notes-api-db', ns) as any;
+    expect(scheduled.spec).toMatchObject({ cluster: { name: 'fx-notes-api-db' }, schedule: cluster.backups.databases.schedule, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' }, immediate: true });
   });
 
   test('reads the bucket credentials from Infisical /backups/<app>, through a store the app\'s own cannot see', () => {
-    const store = find(objects, 'ObjectStore', 'notes-api-db-backups', ns) as any;
+    const store = find(objects, 'ObjectStore', 'fx-notes-api-db-backups', ns) as any;
     const secret = store.spec.configuration.s3Credentials.accessKeyId.name;
     expect(store.spec.configuration.s3Credentials.secretAccessKey.name).toBe(secret);
     const external = find(objects, 'ExternalSecret', secret, ns) as any;
     expect(external.spec.secretStoreRef.name).toBe('infisical-backups');
-    expect(find(objects, 'SecretStore', 'infisical-backups', ns).spec).toMatchObject({ provider: { infisical: { secretsScope: { secretsPath: '/backups/notes-api', recursive: false } } } });
-    expect(find(objects, 'SecretStore', 'infisical', ns).spec).toMatchObject({ provider: { infisical: { secretsScope: { secretsPath: '/apps/notes-api' } } } });
+    expect(find(objects, 'SecretStore', 'infisical-backups', ns).spec).toMatchObject({ provider: { infisical: { secretsScope: { secretsPath: '/backups/fx-notes-api', recursive: false } } } });
+    expect(find(objects, 'SecretStore', 'infisical', ns).spec).toMatchObject({ provider: { infisical: { secretsScope: { secretsPath: '/apps/fx-notes-api' } } } });
   });
 
   test('gives the app DATABASE_URL from the operator\'s app Secret, and rolls it when that changes', () => {
-    const deployment = find(objects, 'Deployment', 'notes-api', ns) as any;
+    const deployment = find(objects, 'Deployment', 'fx-notes-api', ns) as any;
     const env = deployment.spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'notes-api-db-app', key: 'uri' } } });
-    expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('notes-api-secrets,notes-api-db-app');
+    expect(env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'fx-notes-api-db-app', key: 'uri' } } });
+    expect(deployment.metadata.annotations['secret.reloader.stakater.com/reload']).toBe('fx-notes-api-secrets,fx-notes-api-db-app');
   });
 
   test('admits only the app\'s processes that read its credentials on 5432, and the operator, its instances and the collector on their ports', () => {
-    const policy = find(objects, 'NetworkPolicy', 'notes-api-db', ns) as any;
-    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } });
+    const policy = find(objects, 'NetworkPolicy', 'fx-notes-api-db', ns) as any;
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'fx-notes-api-db' } });
     const froms = policy.spec.ingress.map((r: any) => [JSON.stringify(r.from), r.ports.map((p: any) => p.port)]);
-    const client = { 'app.kubernetes.io/part-of': 'notes-api', [DATABASE_CLIENT_LABEL]: 'true' };
+    const client = { 'app.kubernetes.io/part-of': 'fx-notes-api', [DATABASE_CLIENT_LABEL]: 'true' };
     expect(froms).toEqual([
       [JSON.stringify([{ podSelector: { matchLabels: client } }]), [5432]],
-      [JSON.stringify([{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } } }]), [5432, 8000]],
+      [JSON.stringify([{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'fx-notes-api-db' } } }]), [5432, 8000]],
       [JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }]), [8000]],
       [JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]), [9187]],
     ]);
     // The database's pods never carry the app's label, which the app's own policy (Traefik ingress) selects.
     expect(db.spec.inheritedMetadata.labels['app.kubernetes.io/part-of']).toBeUndefined();
-    // notes-api is one process, a client: its egress to 5432 is in its one policy.
+    // fx-notes-api is one process, a client: its egress to 5432 is in its one policy.
     const app = find(objects, 'NetworkPolicy', 'allow-declared', ns) as any;
-    expect(app.spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'notes-api-db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] });
+    expect(app.spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'fx-notes-api-db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] });
     // The app's pods (which read DATABASE_URL) carry the client label, so the policy's selector admits them.
-    const pod = (find(objects, 'Deployment', 'notes-api', ns) as any).spec.template.metadata.labels;
+    const pod = (find(objects, 'Deployment', 'fx-notes-api', ns) as any).spec.template.metadata.labels;
     expect(pod).toMatchObject(client);
   });
 
@@ -180,17 +161,17 @@ describe('restore', () => {
 });
 
 describe('volume backups', () => {
-  test('every volume is copied to the bucket with restic on the configured schedule and retention (shop, as the shipped example declares it)', () => {
-    const source = find(objects, 'ReplicationSource', 'shop-api', 'shop') as any;
-    expect(source.spec).toMatchObject({ sourcePVC: 'shop-api-data', trigger: { schedule: cluster.backups.volumes.schedule } });
-    expect(source.spec.restic).toMatchObject({ repository: 'shop-api-volume-backup', copyMethod: 'Direct', retain: cluster.backups.volumes.keep });
+  test('every volume is copied to the bucket with restic on the configured schedule and retention (fx-shop, as the shipped example declares it)', () => {
+    const source = find(objects, 'ReplicationSource', 'fx-shop-api', 'fx-shop') as any;
+    expect(source.spec).toMatchObject({ sourcePVC: 'fx-shop-api-data', trigger: { schedule: cluster.backups.volumes.schedule } });
+    expect(source.spec.restic).toMatchObject({ repository: 'fx-shop-api-volume-backup', copyMethod: 'Direct', retain: cluster.backups.volumes.keep });
     expect(source.spec.restic.moverSecurityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     expect(source.spec.restic.moverResources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
-    const secret = find(objects, 'ExternalSecret', 'shop-api-volume-backup', 'shop') as any;
+    const secret = find(objects, 'ExternalSecret', 'fx-shop-api-volume-backup', 'fx-shop') as any;
     expect(secret.spec.secretStoreRef.name).toBe('infisical-backups');
-    expect(secret.spec.target.template.data.RESTIC_REPOSITORY).toBe(`s3:https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com/${cluster.backups.r2.bucketPrefix}-shop/volumes/api`);
+    expect(secret.spec.target.template.data.RESTIC_REPOSITORY).toBe(`s3:https://${cluster.backups.r2.accountId}.r2.cloudflarestorage.com/${cluster.backups.r2.bucketPrefix}-fx-shop/volumes/api`);
     expect(secret.spec.target.template.data.RESTIC_PASSWORD).toBe('{{ .RESTIC_PASSWORD }}');
-    const policy = find(objects, 'NetworkPolicy', 'shop-api-volume-backup', 'shop') as any;
+    const policy = find(objects, 'NetworkPolicy', 'fx-shop-api-volume-backup', 'fx-shop') as any;
     expect(policy.spec.podSelector.matchLabels).toEqual(source.spec.restic.moverPodLabels);
     expect(policy.spec.ingress).toBeUndefined();
   });
