@@ -39,7 +39,7 @@ describe('the admission policy of the deploy identity', () => {
     const values = 'a: "quoted"\nb: \'single\'\nc: back\\slash\ttab\n';
     const [policy] = deployPolicyObjects({ charts: { 'kube-system/x r c -> x': values }, privileged: {}, platformNamespaces: [], platformResources: [], infisicalHosts: [] }) as any[];
     const charts = policy.spec.variables.find((v: { name: string }) => v.name === 'charts').expression as string;
-    expect(JSON.parse(`[${charts.slice(1, -1).replace(/^("[^"]*"): /, '$1, ')}]`)).toEqual(['kube-system/x r c -> x', values]);
+    expect(JSON.parse(`[${charts.slice(1, -1).trim().replace(/^("[^"]*"): /, '$1, ')}]`)).toEqual(['kube-system/x r c -> x', values]);
   });
 
   it('is compared as a part of the live object: defaults the API server adds do not count, a changed or missing entry does', () => {

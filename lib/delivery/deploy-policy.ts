@@ -43,7 +43,8 @@ const ZERO = UNIVERSAL_AUTH_SECRET.name;
 /** A CEL string literal (JSON's escapes are CEL's: `\n`, `\"`, `\\`, `\uXXXX`). */
 const cel = (s: string) => JSON.stringify(s);
 const celList = (xs: readonly string[]) => `[${xs.map(cel).join(', ')}]`;
-const celMap = (r: Readonly<Record<string, string>>) => `{${Object.entries(r).map(([k, v]) => `${cel(k)}: ${cel(v)}`).join(', ')}}`;
+/** A CEL map literal, one entry per line, so that `kubectl diff` of the policy shows each chart's change on its own line. */
+const celMap = (r: Readonly<Record<string, string>>) => `{\n${Object.entries(r).map(([k, v]) => `  ${cel(k)}: ${cel(v)}`).join(',\n')}\n}`;
 /** `labels[key]` (or annotations) of an object, '' when absent, in CEL that type-checks without optional types. */
 const meta = (obj: string, field: 'labels' | 'annotations', key: string) => `(has(${obj}.metadata.${field}) && ${cel(key)} in ${obj}.metadata.${field} ? ${obj}.metadata.${field}[${cel(key)}] : '')`;
 const is = (group: string, ...resources: string[]) => `(request.resource.group == ${cel(group)} && request.resource.resource in ${celList(resources)})`;

@@ -1,8 +1,9 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
 import { appFile } from '../helpers';
-import { applyAsDeployer, applyIdentities, editDistFile, output, renderDist, runApply, runKubectl, startWithDist, stopWithDist, type TestCluster } from './harness';
+import { REPO, applyAsDeployer, applyIdentities, editDistFile, output, renderDist, runApply, runKubectl, startWithDist, stopWithDist, type TestCluster } from './harness';
 
 /*
  * The deploy identity cannot become cluster-admin, and the drift identity can change nothing:
@@ -170,6 +171,15 @@ describe('the deploy path holds only the power it needs', () => {
     expect(stale.stderr).toContain('npm run -s deploy-identity | kubectl apply --server-side -f -');
     expect(parents()).toBe(before);
 
+    // What the admin reads first (docs/delivery.md): `npm run -s deploy-identity | kubectl diff --server-side -f -`
+    // shows the policy widening to the renamed chart, and nothing else of the identities.
+    const printed = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dist], { cwd: REPO, encoding: 'utf8' });
+    const diff = spawnSync(cluster.env.KUBECTL ?? 'kubectl', ['diff', '--server-side', '-f', '-'], { env: cluster.env, input: printed, encoding: 'utf8' });
+    expect(diff.status, diff.stderr).toBe(1);
+    // One chart per line of the policy's map: the renamed chart is one line out, one line in.
+    expect(diff.stdout).toMatch(/^-\s+"kube-system\/reloader https:\/\/stakater\.github\.io\/stakater-charts reloader -> reloader": /m);
+    expect(diff.stdout).toMatch(/^\+\s+"kube-system\/stakater-reloader https:\/\/stakater\.github\.io\/stakater-charts reloader -> reloader": /m);
+    expect(diff.stdout.match(/^diff -u -N \S*\/LIVE-\d+\/(\S+)/gm)?.map((l) => l.split('/').pop())).toEqual(['admissionregistration.k8s.io.v1.ValidatingAdmissionPolicy..hobby-infra-deploy']);
     applyIdentities(cluster, dist); // the admin step, for this dist/
     const renamed = await applyAsDeployer(cluster, dist, ['--allow-destructive']); // the old HelmChart is a protected prune
     expect(renamed.status, output(renamed)).toBe(0);
