@@ -14,9 +14,12 @@ import type { AppSpec } from './app-spec';
  */
 export const PLATFORM_BACKUP_OWNERS: readonly string[] = ['uptime-kuma'];
 
-/** True when the app renders backups: a database, or a volume without `noBackup`. */
+/** The app's volumes that are backed up: every one without `noBackup`. */
+export const backedUpVolumes = (app: AppSpec) => app.components.flatMap((c) => c.volumes).filter((v) => !v.noBackup);
+
+/** True when the app renders backups (and so gets a bucket): a database, or a backed-up volume. */
 export function hasBackups(app: AppSpec): boolean {
-  return app.database !== undefined || app.components.some((c) => c.volumes.some((v) => !v.noBackup));
+  return app.database !== undefined || backedUpVolumes(app).length > 0;
 }
 
 /** Every backup owner (the platform's and each app with backups), sorted by name. */

@@ -1,4 +1,5 @@
 import type { App } from 'cdk8s';
+import { backedUpVolumes, hasBackups } from '../backup-owners';
 import type { ClusterConfig } from '../config';
 import { AFTER_JOBS_LABEL, PlatformChart } from '../render';
 import { processesOf, type AppSpec } from '../spec/types';
@@ -39,11 +40,10 @@ export class AppChart extends PlatformChart {
       labels: { 'app.kubernetes.io/part-of': spec.name },
     });
 
-    const volumes = spec.components.flatMap((c) => c.volumes);
-    const backedUp = volumes.filter((v) => !v.noBackup);
+    const backedUp = backedUpVolumes(spec);
     const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map(volumeBackupUsage)].reduce(addUsage, noUsage());
     new AppLimits(this, 'limits', { namespace, app: spec, extra });
-    if (spec.database || backedUp.length) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
+    if (hasBackups(spec)) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
     if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
     for (const v of backedUp) new VolumeBackup(this, `${v.claim}-volume-backup`, { app: spec.name, namespace, volume: v, cluster });
     if (spec.cache) new AppCache(this, 'cache', { app: spec.name, namespace, cache: spec.cache });
