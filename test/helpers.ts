@@ -7,7 +7,7 @@ import type { AppSource } from '../lib/app-spec';
 import type { ClusterConfig } from '../lib/config';
 import { renderPlatform } from '../platform';
 import type { Manifest } from '../lib/render';
-import { fixtureApps } from './fixtures/apps';
+import { FIXTURE_APPS_DIR, fixtureApps } from './fixtures/apps';
 import { fixtureCluster } from './fixtures/cluster';
 
 export interface RenderedObject extends Manifest {
@@ -102,7 +102,7 @@ export function copyProject(root: string, dir: string, opts: { dist?: boolean; f
 /** Replaces a scratch copy's apps/ and config/cluster.ts with the tests' own. */
 export function useFixtures(root: string, dir: string): void {
   rmSync(join(dir, 'apps'), { recursive: true, force: true });
-  cpSync(join(root, 'test/fixtures/apps'), join(dir, 'apps'), { recursive: true });
+  cpSync(join(root, FIXTURE_APPS_DIR), join(dir, 'apps'), { recursive: true });
   writeFileSync(join(dir, 'config/cluster.ts'), fixtureClusterSource(root));
 }
 
