@@ -1,8 +1,11 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CIVO_REGIONS, NODE_SIZES, type NodeSizeName } from './civo';
-import { DNS_1035_LABEL, DNS_LABEL, GO_DURATION, HOSTNAME } from './names';
+import { DNS_LABEL, GO_DURATION, HOSTNAME } from './names';
+import { backupsSchema } from './backup-config';
 import { parseSpec } from './validation';
+
+export { BACKUP_OWNER_MAX, CRON_5, CRON_6, R2_BUCKET_NAME } from './backup-config';
 
 /*
  * The one typed cluster config. Charts and the CDKTF bootstrap both read it, so it must stay free
@@ -59,22 +62,6 @@ function adminCidrsProblem(cidrs: readonly string[]): string | undefined {
   }
   return undefined;
 }
-
-/** Cron fields: digits, `*`, ranges, steps and lists (no names, no macros: every scheduler reads these). */
-const CRON_FIELD = '[0-9*][0-9*/,-]*';
-/** A 5-field cron schedule (minute hour day month weekday), as VolSync reads it. */
-export const CRON_5 = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){4}$`);
-/** A 6-field cron schedule (second first), as CloudNativePG's ScheduledBackup reads it. */
-export const CRON_6 = new RegExp(`^${CRON_FIELD}( ${CRON_FIELD}){5}$`);
-const keep = (what: string) => z.int(`a whole number of ${what} snapshots`).min(0, `0 or more ${what} snapshots`).max(100, `at most 100 ${what} snapshots`);
-
-/** R2's bucket names: 3-63 lowercase letters, digits and dashes, a letter or digit first and last. */
-export const R2_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-const R2_BUCKET_NAME_MAX = 63;
-/** The longest backup owner name: app names are at most 40 characters (lib/spec/app.ts `appNameProblem`). */
-export const BACKUP_OWNER_MAX = 40;
-/** Room left for the bucket prefix: <prefix>-<owner> within R2's limit. */
-const BUCKET_PREFIX_MAX = R2_BUCKET_NAME_MAX - 1 - BACKUP_OWNER_MAX;
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' });
 const slug = z.string().regex(DNS_LABEL, 'a lowercase slug (letters, digits, dashes)');
@@ -174,47 +161,7 @@ export const clusterConfigSchema = z
       /** The tag the deploy and drift jobs join the tailnet with; the policy grants it the deploy group. */
       ciTag: z.string().regex(/^tag:[a-z0-9-]+$/, 'a Tailscale tag such as tag:ci'),
     }),
-    /**
-     * Backups of app databases and volumes, off the cluster: Cloudflare R2, one bucket per app
-     * (`<bucketPrefix>-<app>`), each created by the bootstrap with a token that reaches that bucket
-     * only. The token's keys live in Infisical, per app, in /backups/<app> (docs/backups.md);
-     * nothing here is secret.
-     */
-    backups: z.strictObject({
-      r2: z.strictObject({
-        /** Cloudflare account id (dashboard > R2 > Account details): 32 hex digits; the endpoint is derived from it. */
-        accountId: z.string().regex(/^[0-9a-f]{32}$/, 'a Cloudflare account id: 32 lowercase hex digits'),
-        /**
-         * Each app's backups go to the bucket `<bucketPrefix>-<app>`. R2 scopes a token to whole
-         * buckets, never to a prefix inside one, so a bucket per app is what keeps one app's keys
-         * away from another app's backups.
-         */
-        bucketPrefix: z
-          .string()
-          .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and dashes, a letter or digit first and last (it starts R2 bucket names)')
-          .max(BUCKET_PREFIX_MAX, `at most ${BUCKET_PREFIX_MAX} characters, so that <prefix>-<app> fits R2's ${R2_BUCKET_NAME_MAX} for the longest app name (${BACKUP_OWNER_MAX})`),
-        /**
-         * Apps removed from apps/ whose backups stay: the bootstrap keeps their buckets (never
-         * destroyed) and deletes their tokens. Without this, removing an app with backups stops the
-         * bootstrap's plan at the bucket's prevent_destroy.
-         */
-        formerApps: z.array(z.string().regex(DNS_1035_LABEL, 'an app name (a DNS-1035 label)').max(BACKUP_OWNER_MAX, `an app name of at most ${BACKUP_OWNER_MAX} characters`)).default([]),
-      }),
-      databases: z.strictObject({
-        /** Base backups (6-field cron, seconds first); WAL is archived continuously in between. */
-        schedule: z.string().regex(CRON_6, 'a 6-field cron schedule, seconds first, such as "0 0 3 * * *"'),
-        /** How far back point-in-time recovery reaches: base backups and WAL older than this are deleted. */
-        retention: z.string().regex(/^[1-9][0-9]{0,2}[dwm]$/, 'a retention such as 30d, 4w or 3m'),
-      }),
-      volumes: z.strictObject({
-        /** Volume snapshots to the bucket (5-field cron). */
-        schedule: z.string().regex(CRON_5, 'a 5-field cron schedule such as "30 3 * * *"'),
-        /** restic `forget` policy after each backup. */
-        keep: z.strictObject({ daily: keep('daily'), weekly: keep('weekly'), monthly: keep('monthly') }),
-      }),
-      /** A backup is late (alert) when the newest one is older than this many hours. */
-      alertAfterHours: z.int('a whole number of hours').min(1, 'at least 1 hour').max(24 * 14, 'at most 336 hours (two weeks)'),
-    }),
+    backups: backupsSchema,
     /** Subdomains of platform services. */
     hosts: z.strictObject({
       status: z.string().regex(DNS_LABEL, 'a single DNS label such as status'),
