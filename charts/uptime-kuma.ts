@@ -5,6 +5,7 @@ import type { ClusterConfig } from '../lib/config';
 import { AdminOnly } from '../lib/constructs/admin-only';
 import { BackupSecretStore } from '../lib/constructs/backups';
 import { HelmRelease } from '../lib/constructs/helm-release';
+import { recovering } from '../lib/constructs/recovery';
 import { HttpsIngress } from '../lib/constructs/ingress';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { fromPods, PlatformNetwork, tcp, toInternet, toPods } from '../lib/constructs/platform-network';
@@ -12,7 +13,7 @@ import { resources } from '../lib/constructs/resources';
 import { VolumeBackup } from '../lib/constructs/volume-backup';
 import { statusHost } from '../lib/hosts';
 import { PLATFORM_NAMESPACES, TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
-import { PlatformChart } from '../lib/render';
+import { AFTER_RECOVERY_LABEL, PlatformChart } from '../lib/render';
 import type { VolumeSpec } from '../lib/spec/types';
 
 const RELEASE = PLATFORM_NAMESPACES.uptimeKuma;
@@ -80,6 +81,8 @@ export class UptimeKumaChart extends PlatformChart {
     new HelmRelease(this, RELEASE, {
       chart: CHARTS.uptimeKuma,
       targetNamespace: namespace,
+      // Recover mode: installed once its volume is back (the chart has no replicas value to hold it).
+      ...(recovering(cluster) ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}),
       values: {
         fullnameOverride: RELEASE,
         strategy: { type: 'Recreate' },

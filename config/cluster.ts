@@ -35,6 +35,10 @@ export const cluster = defineCluster({
     databases: { schedule: '0 0 3 * * *', retention: '30d' },
     volumes: { schedule: '30 3 * * *', keep: { daily: 7, weekly: 4, monthly: 6 } },
     alertAfterHours: 26,
+    // When the cluster is gone: raise generation by one and set recover: true, then bootstrap and
+    // deploy; every database and volume comes back from its backups (README "When the cluster is gone").
+    generation: 1,
+    recover: false,
   },
   hosts: { status: 'status' },
 });

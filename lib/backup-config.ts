@@ -99,8 +99,8 @@ export const backupsSchema = z
     if (backups.recover && backups.generation < 2) {
       ctx.addIssue({
         code: 'custom',
-        path: ['generation'],
-        message: `a generation of at least 2 while recover is on (recover reads generation ${backups.generation}'s backups into a new generation: raise generation by one)`,
+        path: ['recover'],
+        message: `recover mode with generation raised by one (got generation ${backups.generation}: recover reads generation ${backups.generation}'s backups into generation ${backups.generation + 1}, so set generation: ${backups.generation + 1})`,
       });
     }
     if (backups.recover && backups.r2.accountId === PLACEHOLDER_ACCOUNT_ID) {

@@ -57,8 +57,16 @@ const ROLLOUT_KINDS = new Set(['apps/Deployment', 'autoscaling/HorizontalPodAuto
  */
 export const AFTER_JOBS_LABEL = 'hobby-infra.dev/after-jobs';
 
+/**
+ * Recover mode (lib/constructs/recovery.ts): on what must not start before the data is back (an
+ * app's workloads and volume backups, Uptime Kuma's HelmChart and backups). It goes to 05-rollouts,
+ * applied once the apply has seen every database and volume of phase 03 and 04 recovered.
+ */
+export const AFTER_RECOVERY_LABEL = 'hobby-infra.dev/after-recovery';
+
 export function phaseOf(manifest: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata?: Manifest['metadata'] }, role: PlatformChart['role']): Phase {
   if (manifest.kind === 'Namespace') return '01-prerequisites';
+  if ((manifest.metadata?.labels as Record<string, string> | undefined)?.[AFTER_RECOVERY_LABEL] === 'true') return '05-rollouts';
   if (manifest.apiVersion.startsWith('helm.cattle.io/')) return '02-helm-charts';
   if (role === 'app') {
     const afterJobs = (manifest.metadata?.labels as Record<string, string> | undefined)?.[AFTER_JOBS_LABEL] === 'true';

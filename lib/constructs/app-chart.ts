@@ -1,7 +1,8 @@
 import type { App } from 'cdk8s';
 import { backedUpVolumes, hasBackups } from '../backup-owners';
 import type { ClusterConfig } from '../config';
-import { AFTER_JOBS_LABEL, PlatformChart } from '../render';
+import { AFTER_JOBS_LABEL, AFTER_RECOVERY_LABEL, PlatformChart } from '../render';
+import { recovering } from './recovery';
 import { processesOf, type AppSpec } from '../spec/types';
 import { RESTRICTED_CAPABILITIES } from '../spec/workload';
 import { AdminOnly } from './admin-only';
@@ -41,7 +42,7 @@ export class AppChart extends PlatformChart {
     });
 
     const backedUp = backedUpVolumes(spec);
-    const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map(volumeBackupUsage)].reduce(addUsage, noUsage());
+    const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map((v) => volumeBackupUsage(v, recovering(cluster)))].reduce(addUsage, noUsage());
     new AppLimits(this, 'limits', { namespace, app: spec, extra });
     if (hasBackups(spec)) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
     if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
@@ -63,7 +64,11 @@ export class AppChart extends PlatformChart {
       database: spec.database,
       cache: spec.cache,
       routedLabel: doorsPerProcess(spec),
-      rolloutLabels: spec.jobs.length ? { [AFTER_JOBS_LABEL]: 'true' } : {},
+      rolloutLabels: {
+        ...(spec.jobs.length ? { [AFTER_JOBS_LABEL]: 'true' } : {}),
+        // Recover mode: nothing of the app starts before its database and volumes are back.
+        ...(recovering(cluster) && hasBackups(spec) ? { [AFTER_RECOVERY_LABEL]: 'true' } : {}),
+      },
       sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
     };
     for (const c of spec.components) new AppComponent(this, c.name, c, ctx);

@@ -7,6 +7,7 @@ import { ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBack
 import type { DatabaseSpec } from '../app-spec';
 import { backupEndpoint, type ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
+import { recoveryLabels } from './recovery';
 import { BACKUP_KEYS, BARMAN_CLOUD_PLUGIN, backupLocation, BackupSecretStore, CNPG_NAMESPACE, MONITORING_NAMESPACE, scrapeAnnotations, type ExtraUsage } from './backups';
 
 /*
@@ -101,9 +102,11 @@ export class AppDatabase extends Construct {
     });
 
     const barman = (serverName: string) => ({ barmanObjectName: store, serverName });
+    // Recover mode reads the previous generation's Cluster; a restore, the Cluster it names.
+    const origin = db.recoverFrom ?? db.restore?.source;
     const r = db.resources;
     new Cluster(this, 'cluster', {
-      metadata: { name: db.name, namespace },
+      metadata: { name: db.name, namespace, ...(db.recoverFrom ? { labels: recoveryLabels(cluster) } : {}) },
       spec: {
         instances: db.instances,
         imageName: imageRef(IMAGES.postgres),
@@ -118,17 +121,8 @@ export class AppDatabase extends Construct {
         // app's own NetworkPolicy (Traefik ingress) must not select them.
         inheritedMetadata: { labels: { 'hobby-infra.dev/database-of': app }, annotations: scrapeAnnotations(METRICS_PORT) },
         plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWalArchiver: true, parameters: barman(db.name) }],
-        bootstrap: db.restore
-          ? {
-              recovery: {
-                source: 'origin',
-                database: 'app',
-                owner: 'app',
-                ...(db.restore.targetTime ? { recoveryTarget: { targetTime: db.restore.targetTime } } : {}),
-              },
-            }
-          : { initdb: { database: 'app', owner: 'app' } },
-        ...(db.restore ? { externalClusters: [{ name: 'origin', plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: barman(db.restore.source) } }] } : {}),
+        bootstrap: bootstrapOf(db),
+        ...(origin ? { externalClusters: [{ name: 'origin', plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: barman(origin) } }] } : {}),
       },
     });
 
@@ -147,6 +141,18 @@ export class AppDatabase extends Construct {
 
     new DatabaseNetworkPolicy(this, 'network', { app, namespace, db });
   }
+}
+
+/**
+ * How the Cluster's first instance is made (read only then: changing it later changes no data).
+ * Recover mode: from the previous generation's base backup and all its archived WAL. A restore:
+ * from the Cluster it names, to its target time. Otherwise an empty database.
+ */
+function bootstrapOf(db: DatabaseSpec) {
+  const recovery = (targetTime?: string) => ({ recovery: { source: 'origin', database: 'app', owner: 'app', ...(targetTime ? { recoveryTarget: { targetTime } } : {}) } });
+  if (db.recoverFrom) return recovery();
+  if (db.restore) return recovery(db.restore.targetTime);
+  return { initdb: { database: 'app', owner: 'app' } };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface HelmReleaseProps {
    * anchor (`&cloudflare`) and referred to by alias (`*cloudflare`) instead of repeated.
    */
   readonly anchors?: Readonly<Record<string, object>>;
+  /** Labels of the HelmChart itself (AFTER_RECOVERY_LABEL moves it to phase 05 in recover mode). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -74,6 +76,7 @@ export class HelmRelease extends Construct {
       metadata: {
         name: id,
         namespace: 'kube-system',
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
         ...(props.crdGroups?.length || props.webhookDeployments?.length
           ? {
               annotations: {

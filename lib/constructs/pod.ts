@@ -42,7 +42,7 @@ export interface AppContext {
   readonly sharedOwners: ReadonlySet<string>;
   /** Web pods carry ROUTED_LABEL: Traefik's door is a policy of its own (doorsPerProcess, app-network.ts). */
   readonly routedLabel: boolean;
-  /** Labels of what rolls out (Deployments, HPAs, PDBs, CronJobs): AFTER_JOBS_LABEL when the app has one-off Jobs. */
+  /** Labels of what rolls out (Deployments, HPAs, PDBs, CronJobs): AFTER_JOBS_LABEL when the app has one-off Jobs, AFTER_RECOVERY_LABEL in recover mode. */
   readonly rolloutLabels: Readonly<Record<string, string>>;
 }
 

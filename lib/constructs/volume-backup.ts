@@ -14,12 +14,14 @@ import {
   ReplicationSourceSpecResticMoverResourcesLimits,
   ReplicationSourceSpecResticMoverResourcesRequests,
 } from '../../imports/replicationsources-volsync.backube';
+import { AFTER_RECOVERY_LABEL } from '../render';
 import { restoreSuffix } from '../spec/database';
 import type { VolumeSpec } from '../spec/types';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { BACKUP_KEYS, backupLocation, BackupSecretStore, type ExtraUsage } from './backups';
 import { PRIVATE_RANGES } from './app-network';
+import { recovering, recoveryId, recoveryLabels } from './recovery';
 
 /*
  * Backups of a component's volume with VolSync and restic: a ReplicationSource copies the volume
@@ -37,9 +39,9 @@ export const CACHE_SIZE = '1Gi';
 
 const repositorySecret = (v: VolumeSpec) => `${v.backupName}-volume-backup`;
 
-/** What a volume's backups may hold in the namespace's quota: a mover pod and its cache volume, twice during a restore. */
-export function volumeBackupUsage(v: VolumeSpec): ExtraUsage {
-  const n = v.noBackup ? 0 : v.restore ? 2 : 1;
+/** What a volume's backups may hold in the namespace's quota: a mover pod and its cache volume, twice during a restore or recovery. */
+export function volumeBackupUsage(v: VolumeSpec, recover = false): ExtraUsage {
+  const n = v.noBackup ? 0 : v.restore || recover ? 2 : 1;
   return {
     pods: n,
     cpuRequest: n * cpuMillis(MOVER_RESOURCES.requests.cpu),
@@ -84,7 +86,8 @@ export class VolumeBackup extends Construct {
     const moverPodLabels = { [MOVER_LABEL]: volume.backupName };
     const { keep } = cluster.backups.volumes;
     new ReplicationSource(this, 'source', {
-      metadata: { name: volume.backupName, namespace },
+      // Recover mode: it starts once the volume is back (phase 05), never backing up a half-recovered one.
+      metadata: { name: volume.backupName, namespace, ...(recovering(cluster) ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}) },
       spec: {
         sourcePvc: volume.claim,
         trigger: { schedule: cluster.backups.volumes.schedule },
@@ -110,12 +113,12 @@ export class VolumeBackup extends Construct {
       },
     });
 
-    if (volume.restore) {
-      const destination = new RestoreDestination(this, 'restore', {
-        metadata: { name: `${volume.backupName}-restore`, namespace },
+    const destination = (name: string, trigger: string, labels?: Record<string, string>) =>
+      new RestoreDestination(this, name, {
+        metadata: { name: `${volume.backupName}-${name}`, namespace, ...(labels ? { labels } : {}) },
         spec: {
-          // Runs once per value: a new `asOf` is a new restore.
-          trigger: { manual: `restore-${restoreSuffix(volume.restore.asOf)}` },
+          // Runs once per trigger value: a new `asOf` is a new restore, a new generation a new recovery.
+          trigger: { manual: trigger },
           restic: {
             repository: secretName,
             destinationPvc: volume.claim,
@@ -134,7 +137,16 @@ export class VolumeBackup extends Construct {
           },
         },
       });
-      if (volume.restore.asOf) destination.restoreAsOf = new Date(Date.parse(volume.restore.asOf)).toISOString().replace('.000Z', 'Z');
+
+    if (recovering(cluster)) {
+      // Recover mode: the new, empty claim gets the newest snapshot before any pod of the app exists
+      // (the app rolls out in phase 05, after the apply saw this sync). VolSync's volume populator
+      // (a claim's dataSourceRef) would need copyMethod Snapshot, i.e. a VolumeSnapshotClass, which
+      // Civo's CSI does not offer here; and a dataSourceRef could never leave the claim again.
+      destination('recover', `recover-${recoveryId(cluster)}`, recoveryLabels(cluster));
+    } else if (volume.restore) {
+      const restore = destination('restore', `restore-${restoreSuffix(volume.restore.asOf)}`);
+      if (volume.restore.asOf) restore.restoreAsOf = new Date(Date.parse(volume.restore.asOf)).toISOString().replace('.000Z', 'Z');
     }
 
     // Mover pods reach DNS and HTTPS on the internet (the bucket), nothing else: no cluster, node or

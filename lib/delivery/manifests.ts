@@ -69,3 +69,17 @@ export function collectObjects(files: ReadonlyMap<string, string>): Map<string, 
 export function isDistManifestPath(relPath: string): boolean {
   return /^[^/]+\/[^/]+\.ya?ml$/.test(relPath);
 }
+
+/** How `kubectl diff` names an object's file: `<group>.<version>.<Kind>.<namespace>.<name>`. */
+export const diffFileName = (m: Manifest) => `${m.apiVersion.replace('/', '.')}.${m.kind}.${m.metadata.namespace ?? ''}.${m.metadata.name}`;
+
+/** The objects `kubectl diff` reports (its `diff -u -N .../LIVE-n/<file> ...` lines), named as people read them. */
+export function parseDiffObjects(output: string, objects: Iterable<DistObject> = []): string[] {
+  const byFile = new Map([...objects].map((o) => [diffFileName(o.manifest), displayName(o.manifest)]));
+  const out: string[] = [];
+  for (const line of output.split('\n')) {
+    const m = /^diff -u -N \S*\/LIVE-[^/]+\/(\S+)\s/.exec(line);
+    if (m) out.push(byFile.get(m[1]!) ?? m[1]!);
+  }
+  return out;
+}

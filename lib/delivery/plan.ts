@@ -4,6 +4,7 @@ import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../r
 import { APPLYSET_CRD, APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent, applySetParentCrd, applySetParentRef, FIELD_MANAGER } from './applyset';
 import { collectObjects, type DistObject } from './manifests';
 import { jobSteps } from './jobs';
+import { recoverySteps } from './recovery';
 import { policyStep } from './policy-check';
 import { crdNameOf } from './plural';
 import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
@@ -30,7 +31,8 @@ export { commandLine, DEFAULT_TIMEOUTS, formatPlan, JOB_POLL_MS, shellQuote, typ
  *         Established, and the webhook Deployments of the charts that serve those CRDs Available
  *         (their admission webhooks must answer before the first custom resource is applied)
  *  03     issuers, stores, external secrets, certificates of the platform
- *  04     apps, except what rolls out; then, where phase 04 has Jobs (migrations, installs that
+ *  04     apps, except what rolls out; then, in recover mode, every database and volume it brings
+ *         back, read until each is back and reported per app (lib/delivery/recovery.ts); then, where phase 04 has Jobs (migrations, installs that
  *         must run before the new version starts): the database Clusters of those namespaces
  *         Ready, and every Job of phase 04 Complete, polled (`kubectl wait` cannot see a Job fail);
  *         the first Failed one stops the run, named
@@ -201,7 +203,8 @@ export function buildPlan(opts: PlanOptions): Step[] {
       }
     }
 
-    if (phase === '04-apps' && waitForApps) steps.push(...jobSteps(objects, t));
+    // Recover mode: every database and volume back (Uptime Kuma's, of phase 03, too) before the Jobs and phase 05.
+    if (phase === '04-apps' && waitForApps) steps.push(...recoverySteps([...all.values()], t), ...jobSteps(objects, t));
   }
 
   // The rollouts, once everything of the apps is applied: the workloads of 05 and those that stay in 04 (StatefulSets, DaemonSets).

@@ -59,7 +59,13 @@ export function policyInputs(objects: Iterable<DistObject>): PolicyInputs {
     privileged: sortedRecord(privileged),
     platformNamespaces,
     // Secrets: secret zero, which the apply writes from its environment, never from dist/ (RBAC: by name only).
-    platformResources: sorted([...inPlatform.map((m) => `${groupOf(m.apiVersion)}/${pluralOf(m.kind)}`), '/secrets']),
+    // Where a volume is backed up, its restore too (a restore or recover mode writes it back), so that
+    // entering or leaving recover mode needs no new policy.
+    platformResources: sorted([
+      ...inPlatform.map((m) => `${groupOf(m.apiVersion)}/${pluralOf(m.kind)}`),
+      ...(inPlatform.some((m) => m.kind === 'ReplicationSource') ? ['volsync.backube/replicationdestinations'] : []),
+      '/secrets',
+    ]),
     infisicalHosts: sorted(hosts),
   };
 }

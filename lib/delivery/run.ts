@@ -1,10 +1,14 @@
 import { groupOf, PHASES, type Manifest, type Phase } from '../render';
 import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent } from './applyset';
-import { checkPrune, type GuardOptions } from './guard';
+import { RECOVERY_LABEL } from '../constructs/recovery';
+import { checkPrune, replacedBy, volumeOverwrites, type GuardOptions } from './guard';
 import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
 import { durationMs, waitForJobs } from './jobs';
 import { policyRefusal } from './policy-check';
-import { displayName, type DistObject } from './manifests';
+import { waitForRecovery } from './recovery';
+import { displayName, parseDiffObjects } from './manifests';
+
+export { diffFileName, parseDiffObjects } from './manifests';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 
 /*
@@ -54,20 +58,6 @@ const resourceOfGroupKind = (gk: string) => {
   return [kind!.toLowerCase(), ...group].join('.');
 };
 
-/** How `kubectl diff` names an object's file: `<group>.<version>.<Kind>.<namespace>.<name>`. */
-export const diffFileName = (m: Manifest) => `${m.apiVersion.replace('/', '.')}.${m.kind}.${m.metadata.namespace ?? ''}.${m.metadata.name}`;
-
-/** The objects `kubectl diff` reports (its `diff -u -N .../LIVE-n/<file> ...` lines), named as people read them. */
-export function parseDiffObjects(output: string, objects: Iterable<DistObject> = []): string[] {
-  const byFile = new Map([...objects].map((o) => [diffFileName(o.manifest), displayName(o.manifest)]));
-  const out: string[] = [];
-  for (const line of output.split('\n')) {
-    const m = /^diff -u -N \S*\/LIVE-[^/]+\/(\S+)\s/.exec(line);
-    if (m) out.push(byFile.get(m[1]!) ?? m[1]!);
-  }
-  return out;
-}
-
 type Checked = { ok: true; inventory: Inventory } | { ok: false; result: Omit<RunResult, 'ran'> };
 
 /** Reads every ApplySet's members (kubectl get) and judges the whole run before anything is written. */
@@ -97,7 +87,10 @@ function takeInventory(step: Step, first: SpawnResult, opts: RunOptions): Checke
   const serving = chartsStillServing(pruned, step.dist!);
   if (serving.length) return { ok: false, result: { code: 3, message: `refused before anything was written: ${serving.join('; ')}` } };
   if (opts.mode !== 'drift') {
-    const verdict = checkPrune(pruned.map(({ live }) => ({ resource: resourceRef(live).split('/')[0]!, name: live.metadata.name })), opts);
+    const liveKeys = new Set(members.map((m) => m.key));
+    const overwrites = volumeOverwrites(step.dist!.values(), liveKeys, RECOVERY_LABEL);
+    const pruning = pruned.map(({ live }) => ({ resource: resourceRef(live).split('/')[0]!, name: live.metadata.name, because: replacedBy(live, step.dist!.values()) }));
+    const verdict = checkPrune(pruning, opts, overwrites);
     opts.log(`prune guard: ${pruned.length} object(s) to prune in this run`);
     if (!verdict.ok) {
       return { ok: false, result: { code: 3, message: `prune guard refused the run before anything was written: ${verdict.reasons.join('; ')}. Re-run with --allow-destructive (or --max-prune N) if this is intended.` } };
@@ -164,15 +157,15 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
     opts.log(`\n# [${step.phase}] ${step.title}\n$ ${commandLine(step)}`);
     const env = { ...opts.env, ...step.env };
     let input = step.stdin?.render(opts.env);
-    if (step.kind === 'jobs') {
-      // The Jobs of every namespace together, so that a failure anywhere stops the run at once.
+    if (step.kind === 'jobs' || step.kind === 'recovery') {
+      // Every namespace's reads together, so that a failure anywhere stops the run at once.
       const group = [i];
-      while (steps[group.at(-1)! + 1]?.kind === 'jobs') group.push(group.at(-1)! + 1);
+      while (steps[group.at(-1)! + 1]?.kind === step.kind) group.push(group.at(-1)! + 1);
       for (const j of group.slice(1)) opts.log(`# [${steps[j]!.phase}] ${steps[j]!.title}\n$ ${commandLine(steps[j]!)}`);
       group.forEach((j) => (done.add(j), ran.push(j)));
-      const failed = waitForJobs({
+      const failed = (step.kind === 'jobs' ? waitForJobs : waitForRecovery)({
         reads: group.map((j) => steps[j]!.argv),
-        timeout: group.map((j) => steps[j]!.timeout ?? DEFAULT_TIMEOUTS.job).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
+        timeout: group.map((j) => steps[j]!.timeout ?? DEFAULT_TIMEOUTS[step.kind === 'jobs' ? 'job' : 'recovery']).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
         everyMs: JOB_POLL_MS,
         read: (argv) => opts.spawn(argv, { env, capture: true, quiet: true }),
         log: opts.log,

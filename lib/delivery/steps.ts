@@ -6,7 +6,7 @@ import type { DistObject } from './manifests';
  * how the plan prints: exactly the commands the runner runs.
  */
 
-export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'secret' | 'wait' | 'jobs' | 'rollout' | 'diff';
+export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'secret' | 'wait' | 'jobs' | 'recovery' | 'rollout' | 'diff';
 
 export interface Step {
   readonly phase: Phase | 'setup' | 'check';
@@ -28,7 +28,7 @@ export interface Step {
   readonly timeout?: string;
 }
 
-export const DEFAULT_TIMEOUTS = { crd: '5m', helmJob: '15m', webhook: '5m', rollout: '5m', namespace: '5m', database: '15m', job: '15m' };
+export const DEFAULT_TIMEOUTS = { crd: '5m', helmJob: '15m', webhook: '5m', rollout: '5m', namespace: '5m', database: '15m', job: '15m', recovery: '60m' };
 
 /** How often the runner reads the Jobs of a `jobs` step. */
 export const JOB_POLL_MS = 2000;

@@ -142,7 +142,16 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
   if (http && hosts.length === 0) problems.push('http: got HTTP settings for an app without hosts, expected hosts whose requests they shape');
   if (isPrivate && hosts.length === 0) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
   const cache: CacheSpec | undefined = rawCache && { name: `${name}-cache`, memory: rawCache.memory ?? '64Mi', evict: rawCache.evict ?? false, ...(rawCache.persistence ? { persistence: rawCache.persistence } : {}) };
-  const database = rawDatabase ? normalizeDatabase(name, rawDatabase, problems) : undefined;
+  const database = rawDatabase ? normalizeDatabase(name, rawDatabase, problems, cluster.backups) : undefined;
+  if (cluster.backups.recover) {
+    // Recover mode brings every volume back; a restore of one on top would write it twice.
+    for (const [w, c] of declared) {
+      const restores = c.volume?.restore ? ['volume'] : Object.entries(c.volumes ?? {}).filter(([, v]) => v.restore).map(([n]) => `volumes.${n}`);
+      for (const field of restores) {
+        problems.push(`${w.field ? `${w.field}.` : ''}${field}.restore: got a volume restore while backups.recover is on in config/cluster.ts, expected none (recover mode brings every volume back from its newest snapshot: remove the line, and set replicas back)`);
+      }
+    }
+  }
   const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
   problems.push(...appReferenceProblems(app, LABEL_VALUE_MAX));
   if (problems.length) throw new SpecError(file, problems);

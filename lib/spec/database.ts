@@ -35,6 +35,11 @@ export const databaseSchema = z.strictObject({
 export interface DatabaseSpec {
   /** The CloudNativePG Cluster's name (also its backups' server name in the bucket). */
   readonly name: string;
+  /**
+   * Recover mode (`backups.recover`): the previous generation's Cluster whose backups this one is
+   * created from, to the end of its archived WAL. It wins over `restore`.
+   */
+  readonly recoverFrom?: string;
   readonly size: string;
   readonly instances: number;
   readonly resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
@@ -54,12 +59,31 @@ export function restoreSuffix(targetTime: string | undefined): string {
   return `r${t.slice(2, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}`;
 }
 
-export function normalizeDatabase(app: string, raw: z.output<typeof databaseSchema>, problems: string[]): DatabaseSpec {
-  const original = `${app}-db`;
+/** The data generation's part of a Cluster name: none for the first, `-g<N>` from the second on. */
+export const generationSuffix = (generation: number) => (generation >= 2 ? `-g${generation}` : '');
+
+/**
+ * The Cluster's name in a generation: `<app>-db`, then the restore's suffix (`-r2608011000`), then
+ * the generation's (`-g2`). Each name is also the server name its backups are archived under, so a
+ * restore or a new generation never archives into the path of the Cluster it came from.
+ */
+export function databaseName(app: string, restore: { readonly targetTime?: string } | undefined, generation: number): string {
+  return `${app}-db${restore ? `-${restoreSuffix(restore.targetTime)}` : ''}${generationSuffix(generation)}`;
+}
+
+/** The data's generation and whether this apply recovers it (config `backups.generation`, `backups.recover`). */
+export interface DataGeneration {
+  readonly generation: number;
+  readonly recover: boolean;
+}
+
+export function normalizeDatabase(app: string, raw: z.output<typeof databaseSchema>, problems: string[], data: DataGeneration = { generation: 1, recover: false }): DatabaseSpec {
+  const original = databaseName(app, undefined, data.generation);
   const restore = raw.restore && { source: raw.restore.from === 'backup' ? original : raw.restore.from, targetTime: raw.restore.targetTime };
-  const name = restore ? `${original}-${restoreSuffix(restore.targetTime)}` : original;
-  if (restore && restore.source !== original && !restore.source.startsWith(`${original}-r`)) {
-    problems.push(`database.restore.from: got ${JSON.stringify(raw.restore!.from)}, expected "backup" or the name of one of this app's database Clusters (${original}, or ${original}-r... after a restore)`);
+  const name = databaseName(app, restore, data.generation);
+  const recoverFrom = data.recover ? databaseName(app, restore, data.generation - 1) : undefined;
+  if (restore && restore.source !== `${app}-db` && !restore.source.startsWith(`${app}-db-`)) {
+    problems.push(`database.restore.from: got ${JSON.stringify(raw.restore!.from)}, expected "backup" or the name of one of this app's database Clusters (${original}, or ${app}-db-r... after a restore)`);
   } else if (restore && restore.source === name) {
     problems.push(`database.restore.targetTime: got ${JSON.stringify(restore.targetTime ?? '(none)')}, expected a time that gives the restored Cluster a name other than its source ${name}`);
   }
@@ -78,5 +102,5 @@ export function normalizeDatabase(app: string, raw: z.output<typeof databaseSche
       problems.push(`database.resources.${field}: got ${JSON.stringify(got)}, expected a request at most the limit (defaults: ${JSON.stringify(DEFAULT_DATABASE_RESOURCES)})`);
     }
   }
-  return { name, size: raw.size, instances: raw.instances ?? 1, resources, restore };
+  return { name, ...(recoverFrom ? { recoverFrom } : {}), size: raw.size, instances: raw.instances ?? 1, resources, restore };
 }

@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEPLOY_SERVICE_ACCOUNT, DRIFT_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
-import { playCloudNativePG, playHelmController } from './operator-stand-ins';
+import { playCloudNativePG, playHelmController, playVolSync } from './operator-stand-ins';
 import { playKubelet, type StandIn } from './stand-ins';
 import type { AppSource } from '../../lib/spec/app';
+import type { ClusterConfig } from '../../lib/config';
 import { fixtureCluster } from '../fixtures/cluster';
 import { render } from '../helpers';
 
@@ -61,7 +62,7 @@ export async function startTestCluster(dist: string): Promise<TestCluster> {
   cp.kubectl(['apply', '--server-side', '--field-manager=k3s', '-f', join(REPO, 'imports/crds/helm.cattle.io_helmcharts.yaml'), '-f', join(REPO, 'imports/crds/helm.cattle.io_helmchartconfigs.yaml')]);
   cp.kubectl(['wait', '--for=condition=Established', 'crd/helmcharts.helm.cattle.io', 'crd/helmchartconfigs.helm.cattle.io']);
   log('[stand-in k3s] helm.cattle.io CRDs installed, as the k3s server does when it starts');
-  const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log), playCloudNativePG(cp, log)];
+  const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log), playCloudNativePG(cp, log), playVolSync(cp, log)];
 
   // The deploy and drift identities and their admission policy, as the one-time admin step creates
   // them, and a token for each, as CI gets one.
@@ -113,9 +114,15 @@ export function runApply(cluster: Pick<ControlPlane, 'env'>, args: readonly stri
  * A dist/ of the test's own: the platform with `apps`, rendered with the tests' cluster config
  * (never the user's apps/, config or committed dist/), in a scratch folder.
  */
-export function renderDist(apps: readonly AppSource[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hobby-infra-dist-'));
-  for (const [file, text] of render({ cluster: fixtureCluster, apps }).files) {
+export function renderDist(apps: readonly AppSource[], cluster: ClusterConfig = fixtureCluster): string {
+  return renderDistInto(mkdtempSync(join(tmpdir(), 'hobby-infra-dist-')), apps, cluster);
+}
+
+/** Renders into `dir`, replacing what it held (as `npm run synth` replaces dist/). */
+export function renderDistInto(dir: string, apps: readonly AppSource[], cluster: ClusterConfig = fixtureCluster): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of render({ cluster, apps }).files) {
     mkdirSync(join(dir, file.split('/')[0]!), { recursive: true });
     writeFileSync(join(dir, file), text);
   }
