@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { fixtureApps as appSources } from './fixtures/apps';
 import { fixtureCluster } from './fixtures/cluster';
 import type { AppSource } from '../lib/app-spec';
-import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
-import { synthesize } from '../platform';
-import { SpecError } from '../lib/validation';
+import { defineCluster, type ClusterConfigInput } from '../lib/config';
 import { UNUSUAL_APPS, unusualAppSources } from './fixtures/app-corpus';
+import { scratchDist, synthFails as synthInto } from './fixtures/bad-input';
 import { appFile, copyProject, linkProject, readTree, render, walkFiles } from './helpers';
 
 /*
@@ -21,22 +20,8 @@ const root = resolve(import.meta.dirname, '..');
 const committedDist = readTree(join(root, 'dist'));
 const work = mkdtempSync(join(tmpdir(), 'hobby-bad-inputs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** What scripts/synth.ts does, in process, into a copy of dist/: load config and apps, then synthesize. */
-const outdir = join(work, 'dist');
-cpSync(join(root, 'dist'), outdir, { recursive: true });
-async function synthFails(load: () => { cluster: ClusterConfig; apps: readonly AppSource[] }): Promise<string> {
-  let error: unknown;
-  try {
-    const { cluster, apps } = load();
-    await synthesize({ cluster, appSources: apps, outdir, root });
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'synth accepted it').toBeInstanceOf(SpecError);
-  expect(readTree(outdir)).toEqual(committedDist);
-  return (error as SpecError).message;
-}
+const outdir = scratchDist();
+const synthFails = (load: Parameters<typeof synthInto>[1]) => synthInto(outdir, load);
 
 const demo = { image: 'ghcr.io/me/demo:1.0.0', port: 8080, hosts: ['demo'] };
 const two = { hosts: ['demo'], components: { web: { image: 'ghcr.io/me/web:1.0.0', port: 8080 }, api: { image: 'ghcr.io/me/api:1.0.0', port: 8081, path: '/api' } } };
