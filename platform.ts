@@ -20,16 +20,22 @@ import { platformHosts } from './lib/hosts';
 import { writeTreeAtomically } from './lib/output';
 import { renderFiles } from './lib/render';
 import { refuseSecrets } from './lib/secret-scan';
+import { readDeployedStorage } from './lib/deployed-storage';
+import { NOTHING_DEPLOYED, storageShrinkErrors, type DeployedStorage } from './lib/spec/storage-shrink';
 
 export interface PlatformInput {
   readonly cluster: ClusterConfig;
   /** App files, normally `appSources` from `virtual:apps`. */
   readonly appSources: readonly AppSource[];
+  /** What the previous dist/ gave the storage: nothing may shrink (synth reads it from dist/). */
+  readonly deployed?: DeployedStorage;
 }
 
 /** Builds the cdk8s app: every platform component, then one chart per app. Validates apps first. */
-export function buildPlatform({ cluster, appSources }: PlatformInput): { app: App; apps: AppSpec[] } {
+export function buildPlatform({ cluster, appSources, deployed = NOTHING_DEPLOYED }: PlatformInput): { app: App; apps: AppSpec[] } {
   const apps = loadApps(appSources, cluster, platformHosts(cluster));
+  const shrinking = storageShrinkErrors(apps, deployed);
+  if (shrinking.length) throw shrinking[0];
   const app = new App();
   // One entry point serves every app: it waits as long as the slowest upload any app allows.
   const timeouts = apps.flatMap((a) => (a.http?.requestTimeoutSeconds ? [a.http.requestTimeoutSeconds] : []));
@@ -67,7 +73,7 @@ export interface SynthInput {
  * then swap the tree in. Every check runs before the first write, so a failure leaves `outdir` as it was.
  */
 export async function synthesize({ cluster, appSources, outdir, root }: SynthInput): Promise<Map<string, string>> {
-  const { files, apps } = renderPlatform({ cluster, appSources });
+  const { files, apps } = renderPlatform({ cluster, appSources, deployed: readDeployedStorage(outdir) });
   await refuseSecrets(files, apps, root);
   writeTreeAtomically(outdir, files);
   return files;

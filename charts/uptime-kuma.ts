@@ -32,6 +32,7 @@ export const UPTIME_KUMA = { namespace: RELEASE, pods: { 'app.kubernetes.io/name
  */
 export const DATA_VOLUME: VolumeSpec = {
   claim: `${RELEASE}-pvc`,
+  field: 'DATA_VOLUME',
   owner: RELEASE,
   backupName: RELEASE,
   repositoryFolder: RELEASE,

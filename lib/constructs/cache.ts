@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../config/versions';
 import { memoryMiB } from '../quantity';
-import type { CacheSpec } from '../spec/types';
+import { cacheClaimName, type CacheSpec } from '../spec/types';
 import { CACHE_CLIENT_LABEL, CACHE_PORT, containerSecurityContext, patchPodTemplate, podSecurityContext } from './pod';
 
 /*
@@ -19,7 +19,7 @@ export const CACHE_UID = 10001;
 /** What the cache pod requests besides its memory. */
 export const CACHE_CPU = { request: '20m', limit: '500m' } as const;
 
-export const cacheClaimName = (cache: CacheSpec) => `${cache.name}-data`;
+export { cacheClaimName };
 
 export class AppCache extends Construct {
   constructor(scope: Construct, id: string, props: { app: string; namespace: string; cache: CacheSpec }) {

@@ -15,7 +15,7 @@ import type { ClusterConfig } from '../config';
  * throwaway data directory, everything torn down by stop().
  *
  * The API server, its admission (Pod Security, ResourceQuota, LimitRanger, ServiceAccount, ...) and
- * the controllers (namespace deletion, garbage collection, Deployments, ReplicaSets, Jobs) are the
+ * the controllers (namespace deletion, garbage collection, Deployments, ReplicaSets, Jobs, volume binding) are the
  * real thing. There is no kubelet and no helm-controller: test/cluster/stand-ins.ts plays those
  * parts and says so.
  */
@@ -212,7 +212,7 @@ export async function startControlPlane(opts: { version: string; root: string })
       `--controllers=${[
         'namespace', 'garbage-collector', 'deployment', 'replicaset', 'job', 'statefulset', 'daemonset', 'cronjob', 'disruption',
         'resourcequota', 'serviceaccount', 'serviceaccount-token', 'root-ca-certificate-publisher', 'endpoints', 'endpointslice',
-        'clusterrole-aggregation', 'persistentvolumeclaim-protection', 'persistentvolume-protection', 'pod-garbage-collector',
+        'clusterrole-aggregation', 'persistentvolumeclaim-protection', 'persistentvolume-protection', 'persistentvolume-binder', 'pod-garbage-collector',
       ].map((c) => `${c}-controller`).join(',')}`,
       '--concurrent-namespace-syncs=5',
       '--v=0',

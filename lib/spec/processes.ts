@@ -96,6 +96,7 @@ function ownVolumes(w: Where, declared: Record<string, VolumeInput>, uid: number
       const short = w.short ?? MAIN;
       return {
         claim: `${owner}-${name}`,
+        field: at(w, volumeField(w, name)),
         owner,
         backupName: name === DEFAULT_VOLUME ? owner : `${owner}-${name}`,
         repositoryFolder: name === DEFAULT_VOLUME ? short : `${short}-${name}`,

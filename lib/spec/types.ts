@@ -14,6 +14,8 @@ export type ComponentKind = 'web' | 'internal' | 'worker';
 export interface VolumeSpec {
   /** The PersistentVolumeClaim's name: `<component>-<volume>`. */
   readonly claim: string;
+  /** Where it is declared: `volume`, `components.api.volumes.uploads`. */
+  readonly field: string;
   /** The owner component's object name. */
   readonly owner: string;
   /** The ReplicationSource's name and the folder of its restic repository under volumes/. */
@@ -101,6 +103,9 @@ export interface CacheSpec {
   readonly evict: boolean;
   readonly persistence?: { readonly size: string };
 }
+
+/** The cache's claim when it has persistence. */
+export const cacheClaimName = (cache: Pick<CacheSpec, 'name'>) => `${cache.name}-data`;
 
 /** A validated app: name from its file, hosts resolved to FQDNs, processes normalised. */
 export interface AppSpec {
