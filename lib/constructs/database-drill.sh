@@ -58,6 +58,7 @@ while :; do
   if out=$(k create -f "$CLUSTER_FILE" 2>&1); then created=yes; break; fi
   case $out in
     *"exceeded quota"*) waiting="another drill's Cluster holds the slot" ;;
+    *"status unknown for quota"*) waiting="the quota controller has not counted the namespace's Clusters yet" ;;
     *AlreadyExists* | *"already exists"*) waiting="a Cluster $DRILL_CLUSTER is still there (being deleted, or stale)" ;;
     *) fail "creating the drill Cluster: $out" ;;
   esac
