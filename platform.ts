@@ -9,6 +9,7 @@ import { ClusterAutoscalerChart } from './charts/cluster-autoscaler';
 import { ExternalSecretsChart } from './charts/external-secrets';
 import { MonitoringChart } from './charts/monitoring';
 import { ReloaderChart } from './charts/reloader';
+import { RestoreDrillsChart } from './charts/restore-drills';
 import { TailscaleChart } from './charts/tailscale';
 import { TraefikChart } from './charts/traefik';
 import { UptimeKumaChart } from './charts/uptime-kuma';
@@ -49,6 +50,7 @@ export function buildPlatform({ cluster, appSources, deployed = NOTHING_DEPLOYED
   new TailscaleChart(app, cluster);
   new CloudNativePgChart(app, cluster);
   new VolSyncChart(app, cluster);
+  new RestoreDrillsChart(app, cluster, apps);
   for (const spec of apps) new AppChart(app, spec, cluster);
   return { app, apps };
 }

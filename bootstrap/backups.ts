@@ -17,6 +17,14 @@ import { backupBucket, type ClusterConfig } from '../lib/config';
 /** The permission groups of a backup token: objects of its bucket, read and write (write includes delete: retention deletes old backups). */
 export const BACKUP_TOKEN_PERMISSIONS = ['Workers R2 Storage Bucket Item Read', 'Workers R2 Storage Bucket Item Write'] as const;
 
+/**
+ * The restore drills' token (charts/restore-drills.ts): object READ only, on every backup bucket.
+ * Its keys go to Infisical /backups/restore-drills; they can neither write nor delete a backup.
+ */
+export const DRILL_TOKEN_PERMISSIONS = ['Workers R2 Storage Bucket Item Read'] as const;
+/** The Terraform name of the drills' token; `restore-drills` is a platform namespace, so no owner's ids collide with it. */
+export const DRILL_TOKEN_ID = 'backups_restore_drills_token';
+
 /** The scope of R2's bucket-level permission groups in Cloudflare's list. */
 const R2_BUCKET_SCOPE = 'com.cloudflare.edge.r2.bucket';
 
@@ -100,4 +108,27 @@ export function addBackupBuckets(stack: TerraformStack, { cluster, owners }: Bac
     credentials[owner] = { AWS_ACCESS_KEY_ID: token.id, AWS_SECRET_ACCESS_KEY: Fn.sha256(token.value) };
   }
   new TerraformOutput(stack, 'backup_credentials', { value: credentials, sensitive: true, description: 'Each app\'s S3 keys for its own bucket: copy into Infisical /backups/<app> (docs/backups.md)' });
+
+  // The restore drills read every owner's bucket (kept former apps' too: their backups may still be
+  // restored) and write none: one token, object read only, one resource per bucket.
+  const readGroups = new TerraformLocal(stack, 'drill_token_permission_groups', `\${[for g in ${groupsAddress}.result : { id = g.id } if contains(${JSON.stringify(DRILL_TOKEN_PERMISSIONS)}, g.name)]}`);
+  const drills = new AccountToken(stack, DRILL_TOKEN_ID, {
+    accountId,
+    name: `${cluster.backups.r2.bucketPrefix} restore drills (backups: objects read-only)`,
+    policies: [{ effect: 'allow', permissionGroups: Token.asAny(readGroups.toString()), resources: JSON.stringify(Object.fromEntries(kept.map((o) => [r2BucketResource(accountId, backupBucket(cluster, o)), '*']))) }],
+    dependsOn: kept.map((o) => buckets.get(o)!),
+    lifecycle: {
+      precondition: [
+        {
+          condition: Op.eq(Fn.lengthOf(readGroups.asList), DRILL_TOKEN_PERMISSIONS.length),
+          errorMessage: `Cloudflare did not list the permission group ${DRILL_TOKEN_PERMISSIONS[0]} for R2 buckets: the bootstrap's CLOUDFLARE_API_TOKEN needs Account API Tokens: Edit (bootstrap/README.md, step 1), or Cloudflare renamed it (bootstrap/backups.ts).`,
+        },
+      ],
+    },
+  });
+  new TerraformOutput(stack, 'restore_drill_credentials', {
+    value: { AWS_ACCESS_KEY_ID: drills.id, AWS_SECRET_ACCESS_KEY: Fn.sha256(drills.value) },
+    sensitive: true,
+    description: 'The restore drills\' read-only S3 keys for every backup bucket: copy into Infisical /backups/restore-drills (docs/backups.md "Restore drills")',
+  });
 }

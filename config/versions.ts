@@ -120,6 +120,26 @@ export const IMAGES = {
     // renovate: datasource=github-releases depName=cloudnative-pg/plugin-barman-cloud
     tag: 'v0.14.0',
   },
+  /**
+   * The restore drills' runner (charts/restore-drills.ts): the Kubernetes project's own kubectl image,
+   * released with every Kubernetes patch and built on debian-base with a shell, coreutils and jq
+   * (kubernetes/kubernetes build/server-image/kubectl). Kept at the cluster's minor (kubectl's
+   * supported skew is one minor either way), so renovate.json keeps it to 1.32.x like the cluster.
+   */
+  kubectl: {
+    repository: 'registry.k8s.io/kubectl',
+    // renovate: datasource=docker depName=registry.k8s.io/kubectl
+    tag: 'v1.32.7',
+  },
+  /**
+   * restic for the volume drills: the restic project's own image (Alpine with a shell), the restic
+   * that VolSync's movers write the repositories with (a reader never older than the writer).
+   */
+  restic: {
+    repository: 'docker.io/restic/restic',
+    // renovate: datasource=docker depName=docker.io/restic/restic
+    tag: '0.18.1',
+  },
   /** Valkey, the cache an app gets with `cache:` (lib/constructs/cache.ts). */
   valkey: {
     repository: 'docker.io/valkey/valkey',

@@ -1,8 +1,10 @@
 import type { ClusterConfig } from './config';
+import { PLATFORM_NAMESPACES } from './platform-contracts';
+import { longestGapSeconds } from './spec/cron';
 import { toYaml } from './yaml';
 
 /*
- * Alert rules for backups, in the Prometheus rule-group format Grafana Cloud's ruler reads
+ * Alert rules for backups and their restore drills, in the Prometheus rule-group format Grafana Cloud's ruler reads
  * (`mimirtool rules load`, or Alerting > Alert rules > Import). The metrics reach Grafana Cloud
  * through the k8s-monitoring chart's annotation autodiscovery (charts/monitoring.ts): database pods
  * and the VolSync controller carry `k8s.grafana.com/scrape`. The cluster runs no ruler of its own
@@ -23,7 +25,15 @@ export const BACKUP_METRICS = {
   /** VolSync controller: 1 when a ReplicationSource missed its schedule. */
   volumeOutOfSync: 'volsync_volume_out_of_sync',
   volumeMissedIntervals: 'volsync_missed_intervals_total',
+  /** kube-state-metrics (k8s-monitoring's clusterMetrics) on the restore drills' CronJobs: UNIX times, and running Jobs. */
+  drillLastSchedule: 'kube_cronjob_status_last_schedule_time',
+  drillLastSuccess: 'kube_cronjob_status_last_successful_time',
+  drillActive: 'kube_cronjob_status_active',
+  drillCreated: 'kube_cronjob_created',
 } as const;
+
+/** How long past a drill's due time before it counts as missed: the longest drill may still run. */
+export const DRILL_SLACK_HOURS = 6;
 
 export interface AlertRule {
   alert: string;
@@ -37,6 +47,9 @@ export function backupAlertRules(cluster: ClusterConfig): { groups: { name: stri
   const m = BACKUP_METRICS;
   const late = cluster.backups.alertAfterHours * 3600;
   const scope = `cluster="${cluster.name}"`;
+  const drills = `${scope}, namespace="${PLATFORM_NAMESPACES.restoreDrills}"`;
+  const gap = longestGapSeconds(cluster.backups.drills.schedule);
+  const missed = gap + DRILL_SLACK_HOURS * 3600;
   const rule = (alert: string, expr: string, forDuration: string, severity: 'critical' | 'warning', summary: string, description: string): AlertRule => ({
     alert,
     expr,
@@ -97,6 +110,22 @@ export function backupAlertRules(cluster: ClusterConfig): { groups: { name: stri
             'warning',
             'Volume backup {{ $labels.obj_namespace }}/{{ $labels.obj_name }} skipped a scheduled run today',
             'A scheduled interval passed without a backup starting (the previous one still ran, or the mover could not start).',
+          ),
+          rule(
+            'RestoreDrillFailed',
+            `(max by (cluster, namespace, cronjob) (${m.drillLastSchedule}{${drills}}) > (max by (cluster, namespace, cronjob) (${m.drillLastSuccess}{${drills}}) or max by (cluster, namespace, cronjob) (${m.drillLastSchedule}{${drills}}) * 0)) and on (cluster, namespace, cronjob) (max by (cluster, namespace, cronjob) (${m.drillActive}{${drills}}) == 0)`,
+            '5m',
+            'critical',
+            'Restore drill {{ $labels.cronjob }} failed: that backup did not restore',
+            'The last scheduled drill finished without success. `kubectl -n restore-drills logs job/<its last Job>` ends with the check that failed (docs/backups.md "Restore drills").',
+          ),
+          rule(
+            'RestoreDrillMissed',
+            `(time() - max by (cluster, namespace, cronjob) (${m.drillLastSuccess}{${drills}}) > ${missed}) or ((time() - max by (cluster, namespace, cronjob) (${m.drillCreated}{${drills}}) > ${missed}) unless on (cluster, namespace, cronjob) ${m.drillLastSuccess}{${drills}})`,
+            '15m',
+            'warning',
+            'Restore drill {{ $labels.cronjob }} has not succeeded for over ' + `${Math.round(missed / 3600)}h`,
+            `No successful drill for longer than the drill schedule's longest interval ("${cluster.backups.drills.schedule}", ${gap / 3600}h) plus ${DRILL_SLACK_HOURS}h: the drills do not run (the CronJob is suspended, its pods cannot start, or it fails every time).`,
           ),
           rule(
             'VolumeBackupMetricsMissing',

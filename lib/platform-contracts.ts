@@ -13,6 +13,7 @@ export const PLATFORM_NAMESPACES = {
   externalSecrets: 'external-secrets',
   monitoring: 'monitoring',
   reloader: 'reloader',
+  restoreDrills: 'restore-drills',
   tailscale: 'tailscale',
   traefik: 'traefik',
   uptimeKuma: 'uptime-kuma',
@@ -36,3 +37,9 @@ export const RELOAD_ON_SECRET = 'secret.reloader.stakater.com/reload';
  * `ports.websecure.port`, left at their defaults): what a NetworkPolicy sees of traffic to 80 and 443.
  */
 export const TRAEFIK_ENTRYPOINT_PORTS = { web: 8000, websecure: 8443 } as const;
+
+/**
+ * On the ConfigMap of the restore drills' throwaway database Clusters (lib/constructs/drill-database.ts),
+ * one manifest per key: the runner creates them, and the capacity report counts the largest.
+ */
+export const DRILL_CLUSTERS_LABEL = 'hobby-infra.dev/restore-drill-clusters';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BACKUP_TOKEN_PERMISSIONS, backupIds, r2BucketResource } from '../bootstrap/backups';
+import { BACKUP_TOKEN_PERMISSIONS, backupIds, DRILL_TOKEN_ID, r2BucketResource } from '../bootstrap/backups';
 import { BootstrapStack, STACK_NAME } from '../bootstrap/stack';
 import { defineStateBackend } from '../bootstrap/state';
 import { appNameProblem, loadApps, type AppSource } from '../lib/app-spec';
@@ -88,15 +88,17 @@ describe('a bucket per app with backups', () => {
       expect(bucket, url).toBeDefined();
       used.set(namespace, (used.get(namespace) ?? new Set()).add(bucket!));
     };
-    for (const o of objects.filter((o) => o.kind === 'ObjectStore')) note(o.metadata.namespace, o.spec.configuration.destinationPath);
-    for (const o of objects.filter((o) => o.kind === 'ExternalSecret' && o.spec.target?.template?.data?.RESTIC_REPOSITORY)) note(o.metadata.namespace, o.spec.target.template.data.RESTIC_REPOSITORY);
+    // The restore drills read every bucket with the read-only token (below), and write none.
+    const writers = objects.filter((o) => o.metadata.namespace !== 'restore-drills');
+    for (const o of writers.filter((o) => o.kind === 'ObjectStore')) note(o.metadata.namespace, o.spec.configuration.destinationPath);
+    for (const o of writers.filter((o) => o.kind === 'ExternalSecret' && o.spec.target?.template?.data?.RESTIC_REPOSITORY)) note(o.metadata.namespace, o.spec.target.template.data.RESTIC_REPOSITORY);
     // Each namespace writes to one bucket, its own; together they are the buckets the bootstrap creates.
     expect([...used.keys()].sort()).toEqual(OWNERS);
     for (const [namespace, buckets] of used) expect([...buckets]).toEqual([bucketOf(namespace)]);
     const created = Object.values(ofType(tf, 'cloudflare_r2_bucket')).map((b: any) => b.name).sort();
     expect([...used.values()].flatMap((b) => [...b]).sort()).toEqual(created);
     // And the keys each namespace reads are the ones the bootstrap hands out for that namespace.
-    const stores = objects.filter((o) => o.kind === 'SecretStore' && o.metadata.name === 'infisical-backups');
+    const stores = writers.filter((o) => o.kind === 'SecretStore' && o.metadata.name === 'infisical-backups');
     expect(stores.map((s) => [s.metadata.namespace, s.spec.provider.infisical.secretsScope.secretsPath]).sort()).toEqual(OWNERS.map((o) => [o, `/backups/${o}`]));
     expect(Object.keys(tf.output.backup_credentials.value).sort()).toEqual(OWNERS);
   });
@@ -112,7 +114,8 @@ describe('a bucket per app with backups', () => {
 });
 
 describe('a token per bucket', () => {
-  const tokens = ofType(tf, 'cloudflare_account_token');
+  // The restore drills' read-only token has tests of its own (test/restore-drills.test.ts).
+  const { [DRILL_TOKEN_ID]: _drills, ...tokens } = ofType(tf, 'cloudflare_account_token');
 
   it('exists once per app with backups, after its bucket', () => {
     expect(Object.keys(tokens).sort()).toEqual(OWNERS.map((o) => backupIds(o).token));
@@ -179,8 +182,10 @@ describe('changes over time', () => {
     const ids = backupIds('web');
     for (const [type, id] of [['cloudflare_r2_bucket', ids.bucket], ['cloudflare_r2_bucket_lifecycle', ids.lifecycle], ['cloudflare_account_token', ids.token]] as const) {
       expect(Object.keys(after.resource[type]).filter((k) => !(k in before.resource[type]))).toEqual([id]);
-      for (const k of Object.keys(before.resource[type])) expect(after.resource[type][k]).toEqual(before.resource[type][k]);
+      for (const k of Object.keys(before.resource[type]).filter((k) => k !== DRILL_TOKEN_ID)) expect(after.resource[type][k]).toEqual(before.resource[type][k]);
     }
+    // The restore drills' token reads the new bucket too.
+    expect(Object.keys(JSON.parse(after.resource.cloudflare_account_token[DRILL_TOKEN_ID].policies[0].resources))).toContain(r2BucketResource(accountId, bucketOf('web')));
     expect(JSON.parse(after.resource.cloudflare_account_token[ids.token].policies[0].resources)).toEqual({ [r2BucketResource(accountId, bucketOf('web'))]: '*' });
   });
 

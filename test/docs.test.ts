@@ -145,7 +145,7 @@ function secretRows(): SecretRow[] {
     .filter((line) => line.startsWith('| ') && !/^\| (name|---)/.test(line))
     .map((line) => {
       const [name, where] = line.split(' | ').map((c) => c.replace(/^\| /, ''));
-      return { names: [...name.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]), where };
+      return { names: [...name.matchAll(/`([A-Z][A-Z0-9_]+(?:<[A-Z]+>)?)`/g)].map((m) => m[1]), where };
     });
 }
 
@@ -204,7 +204,8 @@ describe("docs/setup.md's table of secrets", () => {
       .flatMap((o) => {
         const path = stores.get(`${o.metadata.namespace}/${spec(o).secretStoreRef.name}`)!;
         const keys: string[] = (spec(o).data ?? []).map((d: { remoteRef: { key: string } }) => d.remoteRef.key);
-        return (keys.length ? keys : ['*']).map((k) => `${k}@${path}`);
+        // The restore drills' copy of each owner's restic password: one row, RESTIC_PASSWORD_<OWNER>.
+        return (keys.length ? keys : ['*']).map((k) => `${k.replace(/^RESTIC_PASSWORD_[A-Z0-9_]+$/, 'RESTIC_PASSWORD_<OWNER>')}@${path}`);
       });
     expect(rendered).toContain('RESTIC_PASSWORD@/backups/<app>');
     expect(sorted(tablePairs(/Infisical[^|]*?`(\/[a-z<>/-]+)`|\(and `(\/backups\/[a-z-]+)`\)/g))).toEqual(sorted(rendered));

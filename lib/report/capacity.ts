@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { NODE_SIZES, type NodeSize } from '../civo';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
+import { DRILL_CLUSTERS_LABEL } from '../platform-contracts';
 import type { Manifest } from '../render';
 
 /*
@@ -251,9 +252,29 @@ function databaseComponents(manifests: readonly any[]): ComponentUsage[] {
   });
 }
 
-/** Every component's requests and limits: HelmChart values first, then rendered workloads and databases. */
+/**
+ * The restore drills' throwaway Clusters, from the ConfigMap the runners create them from: they
+ * take turns (one at a time, the namespace's quota), so the largest is the drills' peak, counted
+ * like a cron job's pod (none at rest, one at most). Its Barman Cloud sidecar gets the namespace's
+ * LimitRange defaults.
+ */
+function drillComponents(manifests: readonly any[]): ComponentUsage[] {
+  const found = manifests.filter((m) => m.kind === 'ConfigMap' && m.metadata.labels?.[DRILL_CLUSTERS_LABEL] === 'true').flatMap((m) =>
+    Object.values((m.data ?? {}) as Record<string, string>).map((text) => {
+      const c = parse(text) as any;
+      const namespace = c.metadata?.namespace ?? m.metadata.namespace;
+      const range = manifests.find((r) => r.kind === 'LimitRange' && r.metadata.namespace === namespace)?.spec?.limits?.find((l: any) => l.type === 'Container');
+      const each = addUsage(usageOf(c.spec?.resources), usageOf(range ? { requests: range.defaultRequest, limits: range.default } : undefined));
+      return { namespace, name: `Cluster ${namespace}/${c.metadata?.name} (restore drill)`, replicas: 0, maxReplicas: 1, each, note: 'restore drill: one at a time, the largest counted (PostgreSQL + backup sidecar)' } as ComponentUsage;
+    }),
+  );
+  const largest = found.sort((a, b) => b.each.memoryRequest - a.each.memoryRequest || b.each.cpuRequest - a.each.cpuRequest)[0];
+  return largest ? [largest] : [];
+}
+
+/** Every component's requests and limits: HelmChart values first, then rendered workloads, databases and the restore drills' peak. */
 export function components(manifests: readonly Manifest[]): ComponentUsage[] {
-  return [...manifests.filter((m) => m.kind === 'HelmChart').flatMap(helmChartComponents), ...workloadComponents(manifests), ...databaseComponents(manifests)];
+  return [...manifests.filter((m) => m.kind === 'HelmChart').flatMap(helmChartComponents), ...workloadComponents(manifests), ...databaseComponents(manifests), ...drillComponents(manifests)];
 }
 
 export function databases(manifests: readonly Manifest[]): DatabaseUsage[] {

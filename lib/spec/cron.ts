@@ -192,3 +192,38 @@ function neverFires(texts: readonly string[], [minute, hour, dom, month, dow]: r
   if (dom.star) return none(4);
   return `${fires} (got ${days} and day of week ${JSON.stringify(texts[4])}: ${why})`;
 }
+
+/** What robfig reads each descriptor as. */
+const DESCRIBED: Readonly<Record<string, string>> = {
+  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
+};
+
+/**
+ * The longest time between two runs of a valid schedule, in seconds (UTC), over the same 8 years
+ * `neverFires` searches: how long a CronJob on it may go without running. The restore drills'
+ * "missed" alert waits this long (lib/alerts.ts). Throws on a schedule cronScheduleProblem refuses.
+ */
+export function longestGapSeconds(schedule: string): number {
+  const problem = cronScheduleProblem(schedule);
+  if (problem) throw new Error(`schedule: got ${JSON.stringify(schedule)}, expected ${problem}`);
+  const fields = (DESCRIBED[schedule] ?? schedule).split(GO_SPACES).filter((f) => f !== '');
+  const [minute, hour, dom, month, dow] = fields.map((text, i) => parseField(text, FIELDS[i]!, i + 1) as FieldValues);
+  // The minutes of a day it fires at, in order.
+  const times = [...hour!.values].sort((a, b) => a - b).flatMap((h) => [...minute!.values].sort((a, b) => a - b).map((m) => h * 60 + m));
+  const both = dom!.star || dow!.star;
+  let longest = 0;
+  let last: number | undefined;
+  for (let t = SPAN_START; t <= SPAN_END; t += DAY_MS) {
+    const day = new Date(t);
+    if (!month!.values.has(day.getUTCMonth() + 1)) continue;
+    const domMatch = dom!.values.has(day.getUTCDate());
+    const dowMatch = dow!.values.has(day.getUTCDay());
+    if (!(both ? domMatch && dowMatch : domMatch || dowMatch)) continue;
+    for (const minuteOfDay of times) {
+      const at = t / 1000 + minuteOfDay * 60;
+      if (last !== undefined) longest = Math.max(longest, at - last);
+      last = at;
+    }
+  }
+  return longest;
+}
