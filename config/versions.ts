@@ -122,14 +122,24 @@ export const IMAGES = {
   },
   /**
    * The restore drills' runner (charts/restore-drills.ts): the Kubernetes project's own kubectl image,
-   * released with every Kubernetes patch and built on debian-base with a shell, coreutils and jq
-   * (kubernetes/kubernetes build/server-image/kubectl). Kept at the cluster's minor (kubectl's
-   * supported skew is one minor either way), so renovate.json keeps it to 1.32.x like the cluster.
+   * released with every Kubernetes patch. It is distroless (kubernetes/kubernetes build/common.sh:
+   * KUBECTL_BASE_IMAGE is go-runner), so the runner's shell comes from `busybox` below. Kept at the
+   * cluster's minor (kubectl's supported skew is one minor either way), so renovate.json keeps it
+   * to 1.32.x like the cluster.
    */
   kubectl: {
     repository: 'registry.k8s.io/kubectl',
     // renovate: datasource=docker depName=registry.k8s.io/kubectl
     tag: 'v1.32.7',
+  },
+  /**
+   * The restore drills runner's shell: the official BusyBox image, whose one binary is static, so
+   * an init container can copy it into the distroless kubectl image's pod (lib/constructs/drill-runner.ts).
+   */
+  busybox: {
+    repository: 'docker.io/library/busybox',
+    // renovate: datasource=docker depName=docker.io/library/busybox
+    tag: '1.37.0',
   },
   /**
    * restic for the volume drills: the restic project's own image (Alpine with a shell), the restic

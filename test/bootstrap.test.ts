@@ -216,7 +216,8 @@ describe('state backend', () => {
 
   it('never synthesizes credentials, not even with backup tokens in the stack', () => {
     const withTokens = synth({ backupOwners: ['shop'] });
-    expect(Object.keys(withTokens.resource.cloudflare_account_token)).toHaveLength(1);
+    // The owner's token, and the restore drills' read-only one.
+    expect(Object.keys(withTokens.resource.cloudflare_account_token).sort()).toEqual(['backups_restore_drills_token', 'backups_shop_token']);
     for (const text of [JSON.stringify(tf), JSON.stringify(withTokens)]) {
       for (const secret of ['access_key', 'secret_key', 'token', 'api_token', 'api_key']) expect(text).not.toContain(`"${secret}"`);
     }

@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { IMAGES, imageRef } from '../config/versions';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,11 @@ describe('database drills', () => {
     const pod = podOf(runner);
     expect(pod.serviceAccountName).toBe('restore-drill-runner');
     expect(pod.containers[0].image).toMatch(/^registry\.k8s\.io\/kubectl:v1\.32\.\d+$/);
-    expect(pod.containers[0].command).toEqual(['/bin/sh', '/scripts/database-drill.sh']);
+    // kubectl's own image is distroless: BusyBox, copied in by an init container, is its shell.
+    expect(pod.containers[0].command).toEqual(['/tools/sh', '/scripts/database-drill.sh']);
+    expect(pod.initContainers[0].image).toBe(imageRef(IMAGES.busybox));
+    expect(pod.initContainers[0].command.join(' ')).toMatch(/^\/bin\/sh -c cp \/bin\/busybox \/tools\/busybox && for a in sh date sleep tr /);
+    expect(pod.containers[0].env).toContainEqual({ name: 'PATH', value: '/tools:/bin' });
     const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({ DRILL_CLUSTER: 'drill-fx-notes-api', SOURCE: 'fx-notes-api/fx-notes-api-db', MAX_AGE_SECONDS: String(fixtureCluster.backups.alertAfterHours * 3600) });
   });

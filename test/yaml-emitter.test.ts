@@ -29,12 +29,12 @@ describe('toYaml is byte-identical to the yaml library', () => {
     for (const m of manifests) expect(toYaml(m), `${m.kind} ${m.metadata.name}`).toBe(toYamlWithLibrary(m));
   });
 
-  test('the emitter, not the fallback, writes every object but the HelmCharts (whose values are multi-line)', async () => {
+  test('the emitter, not the fallback, writes every object without multi-line strings (HelmCharts\' values, the drills\' scripts)', async () => {
     const { createEmitter } = await import('../lib/yaml-emitter');
     const { WRITER_OPTIONS } = await import('../lib/yaml');
     const emitter = createEmitter(WRITER_OPTIONS);
     for (const m of Object.values(corpora).flat()) {
-      if (m.kind === 'HelmChart') continue;
+      if (m.kind === 'HelmChart' || JSON.stringify(m).includes('\\n')) continue;
       expect(emitter.emit(m), `${m.kind} ${m.metadata.name}`).toBe(toYamlWithLibrary(m));
     }
   });

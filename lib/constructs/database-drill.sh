@@ -41,7 +41,8 @@ reclaim_stale() {
   k get clusters -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.creationTimestamp}{"\n"}{end}' |
     while read -r name since; do
       [ -n "$name" ] || continue
-      age=$(( $(now) - $(date -u -d "$since" +%s) ))
+      # BusyBox's date reads "2026-12-05 10:00:00", not RFC 3339's T and Z.
+      age=$(( $(now) - $(date -u -d "$(printf '%s' "$since" | tr 'T' ' ' | tr -d 'Z')" +%s) ))
       if [ "$age" -gt "$STALE_SECONDS" ]; then
         log "deleting the stale drill Cluster $name (${age}s old: its runner is gone)"
         k delete cluster "$name" --ignore-not-found --wait=false >/dev/null

@@ -142,6 +142,7 @@ export class DatabaseDrill extends Construct {
       name: drillName('database', app),
       role: 'runner',
       image: imageRef(IMAGES.kubectl),
+      shellFrom: imageRef(IMAGES.busybox),
       script: SCRIPTS.database,
       serviceAccount: RUNNER_SERVICE_ACCOUNT,
       resources: RUNNER_RESOURCES,

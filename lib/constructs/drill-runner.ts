@@ -90,7 +90,17 @@ export interface DrillCronJobProps {
   readonly envFromSecret?: string;
   readonly volumes?: k8s.Volume[];
   readonly volumeMounts?: k8s.VolumeMount[];
+  /**
+   * An image with a static BusyBox, for an `image` that has no shell (the Kubernetes project's
+   * kubectl image is distroless): an init container copies it into the pod, and the script runs
+   * with its sh, date, sleep and tr.
+   */
+  readonly shellFrom?: string;
 }
+
+/** Where the init container puts BusyBox and its applets, and the applets the scripts use. */
+const TOOLS = '/tools';
+const APPLETS = ['sh', 'date', 'sleep', 'tr', 'cat', 'sed', 'grep', 'head', 'tail', 'wc', 'cut', 'expr'];
 
 /**
  * A drill's CronJob: on the config's drill schedule (UTC), never two runs at once, no retry (a
@@ -123,24 +133,44 @@ export class DrillCronJob extends Construct {
                 ...(p.serviceAccount ? { serviceAccountName: p.serviceAccount } : {}),
                 automountServiceAccountToken: p.serviceAccount !== undefined,
                 securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
+                ...(p.shellFrom
+                  ? {
+                      initContainers: [
+                        {
+                          name: 'shell',
+                          image: p.shellFrom,
+                          command: ['/bin/sh', '-c', `cp /bin/busybox ${TOOLS}/busybox && for a in ${APPLETS.join(' ')}; do ln -s busybox ${TOOLS}/$a; done`],
+                          resources: { requests: { cpu: q(p.resources.requests.cpu), memory: q(p.resources.requests.memory) }, limits: { cpu: q(p.resources.limits.cpu), memory: q(p.resources.limits.memory) } },
+                          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                          volumeMounts: [{ name: 'tools', mountPath: TOOLS }],
+                        },
+                      ],
+                    }
+                  : {}),
                 containers: [
                   {
                     name: 'drill',
                     image: p.image,
-                    command: ['/bin/sh', `${SCRIPTS_DIR}/${p.script}`],
-                    env: [{ name: 'HOME', value: SCRATCH }, ...Object.entries(p.env).map(([name, value]) => ({ name, value }))],
+                    command: [p.shellFrom ? `${TOOLS}/sh` : '/bin/sh', `${SCRIPTS_DIR}/${p.script}`],
+                    env: [{ name: 'HOME', value: SCRATCH }, ...(p.shellFrom ? [{ name: 'PATH', value: `${TOOLS}:/bin` }] : []), ...Object.entries(p.env).map(([name, value]) => ({ name, value }))],
                     ...(p.envFromSecret ? { envFrom: [{ secretRef: { name: p.envFromSecret } }] } : {}),
                     resources: {
                       requests: { cpu: q(p.resources.requests.cpu), memory: q(p.resources.requests.memory) },
                       limits: { cpu: q(p.resources.limits.cpu), memory: q(p.resources.limits.memory) },
                     },
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                    volumeMounts: [{ name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true }, { name: 'scratch', mountPath: SCRATCH }, ...(p.volumeMounts ?? [])],
+                    volumeMounts: [
+                      { name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
+                      { name: 'scratch', mountPath: SCRATCH },
+                      ...(p.shellFrom ? [{ name: 'tools', mountPath: TOOLS, readOnly: true }] : []),
+                      ...(p.volumeMounts ?? []),
+                    ],
                   },
                 ],
                 volumes: [
                   { name: 'scripts', configMap: { name: SCRIPTS_CONFIGMAP, items: [{ key: p.script, path: p.script }] } },
                   { name: 'scratch', emptyDir: { sizeLimit: q('1Gi') } },
+                  ...(p.shellFrom ? [{ name: 'tools', emptyDir: { sizeLimit: q('16Mi') } }] : []),
                   ...(p.volumes ?? []),
                 ],
               },
