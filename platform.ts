@@ -18,8 +18,10 @@ import type { ClusterConfig } from './lib/config';
 import { AppChart } from './lib/constructs/app-chart';
 import { platformHosts } from './lib/hosts';
 import { writeTreeAtomically } from './lib/output';
+import { distClusters, readDist } from './lib/previous-dist';
 import { renderFiles } from './lib/render';
 import { refuseSecrets } from './lib/secret-scan';
+import { refuseUnknownRestoreSources } from './lib/spec/restore-sources';
 
 export interface PlatformInput {
   readonly cluster: ClusterConfig;
@@ -63,11 +65,15 @@ export interface SynthInput {
 }
 
 /**
- * What `npm run synth` does once config and apps are loaded: render, refuse secret-looking values,
- * then swap the tree in. Every check runs before the first write, so a failure leaves `outdir` as it was.
+ * What `npm run synth` does once config and apps are loaded: render, refuse a restore from a Cluster
+ * the committed dist/ never had, refuse secret-looking values, then swap the tree in. Every check runs before the first write, so a failure leaves `outdir` as it was.
  */
 export async function synthesize({ cluster, appSources, outdir, root }: SynthInput): Promise<Map<string, string>> {
   const { files, apps } = renderPlatform({ cluster, appSources });
+  // The dist/ about to be replaced is the state the cluster was last given: a restore must name a
+  // Cluster it had (or this render has).
+  const previous = readDist(outdir);
+  refuseUnknownRestoreSources(apps, distClusters(files), previous && distClusters(previous), cluster.backups.generation);
   await refuseSecrets(files, apps, root);
   writeTreeAtomically(outdir, files);
   return files;

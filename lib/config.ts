@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CIVO_REGIONS, NODE_SIZES, type NodeSizeName } from './civo';
-import { DNS_LABEL, GO_DURATION, HOSTNAME } from './names';
+import { DNS_LABEL, HOSTNAME } from './names';
+import { goDuration } from './spec/time-fields';
 import { backupsSchema } from './backup-config';
 import { parseSpec } from './validation';
 
@@ -140,8 +141,13 @@ export const clusterConfigSchema = z
       hostApi: httpsUrl,
       projectSlug: slug,
       environmentSlug: slug,
-      /** How often ExternalSecrets re-read Infisical. */
-      refreshInterval: z.string().regex(GO_DURATION, 'a duration such as 1h or 30m'),
+      /**
+       * How often ExternalSecrets re-read Infisical (a Go duration: ESO reads it with
+       * time.ParseDuration). Not 0, which stops refreshing; not under a minute, which spends
+       * Infisical's rate limit on every secret of every app; not over a day, after which a rotated or
+       * revoked secret no longer reaches the pods in any useful time.
+       */
+      refreshInterval: goDuration({ min: '1m', max: '24h', why: 'how soon a rotated secret reaches the pods, without spending Infisical\'s rate limit' }),
     }),
     grafanaCloud: z.strictObject({
       /** Prometheus remote-write endpoint of the Grafana Cloud stack. */
