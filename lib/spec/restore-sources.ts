@@ -50,7 +50,8 @@ export function refuseUnknownRestoreSources(apps: readonly AppSpec[], rendered: 
   for (const app of apps) {
     const source = app.database?.restore?.source;
     if (!source || source === databaseName(app.name, undefined, generation) || known.has(`${app.name}/${source}`)) continue;
-    const own = [...known].filter((k) => k.startsWith(`${app.name}/`)).map((k) => k.slice(app.name.length + 1)).sort();
+    // The Cluster this restore creates is no source (restoring into itself is refused by name).
+    const own = [...known].filter((k) => k.startsWith(`${app.name}/`)).map((k) => k.slice(app.name.length + 1)).filter((n) => n !== app.database!.name).sort();
     throw new SpecError(app.file, [
       `database.restore.from: got ${JSON.stringify(source)}, expected a database Cluster the cluster was given (in the committed dist/) or this render has: ${own.length ? own.join(', ') : `none for ${app.name} yet`}, or "backup" (a Cluster that never ran has no backups to restore from)`,
     ]);

@@ -30,7 +30,11 @@ const EXAMPLE_TIME = 'such as 2026-08-01T10:00:00Z';
 /** Why `text` is not a restore point in time, or undefined when it is one. */
 export function pointInTimeProblem(text: string): string | undefined {
   const parsed = parseGoRfc3339(text);
-  if (typeof parsed === 'string') return `a real date and time in RFC 3339 with a zone, ${EXAMPLE_TIME} (Go, which the operators are written in, reads this one as: ${parsed})`;
+  if (typeof parsed === 'string') {
+    // A calendar problem (30 February, hour 24, a leap second) or a spelling one.
+    const what = parsed.endsWith('out of range') ? 'a real date and time in RFC 3339' : 'an RFC 3339 time with a zone';
+    return `${what}, ${EXAMPLE_TIME} (Go, which the operators are written in, reads this one as: ${parsed})`;
+  }
   if (!RFC3339_PROPER.test(text)) return `an RFC 3339 time ${EXAMPLE_TIME}: two-digit fields, \`.\` before at most nine fraction digits, a zone of Z or within ±23:59 (Go's lenient parser takes this one, other readers of the time do not)`;
   if (parsed.epochMs < SPAN_MS.from) return `a time from ${POINT_IN_TIME_SPAN.from} on (no backup these operators read is older), ${EXAMPLE_TIME}`;
   if (parsed.epochMs >= SPAN_MS.until) return `a time before ${POINT_IN_TIME_SPAN.until} (is the year mistyped?), ${EXAMPLE_TIME}`;
