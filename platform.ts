@@ -19,9 +19,11 @@ import type { ClusterConfig } from './lib/config';
 import { AppChart } from './lib/constructs/app-chart';
 import { platformHosts } from './lib/hosts';
 import { writeTreeAtomically } from './lib/output';
+import { distClusters, readDist } from './lib/previous-dist';
 import { renderFiles } from './lib/render';
 import { refuseSecrets } from './lib/secret-scan';
-import { readDeployedStorage } from './lib/deployed-storage';
+import { deployedStorage } from './lib/deployed-storage';
+import { refuseUnknownRestoreSources } from './lib/spec/restore-sources';
 import { NOTHING_DEPLOYED, storageShrinkErrors, type DeployedStorage } from './lib/spec/storage-shrink';
 
 export interface PlatformInput {
@@ -71,11 +73,16 @@ export interface SynthInput {
 }
 
 /**
- * What `npm run synth` does once config and apps are loaded: render, refuse secret-looking values,
- * then swap the tree in. Every check runs before the first write, so a failure leaves `outdir` as it was.
+ * What `npm run synth` does once config and apps are loaded: render (refusing storage smaller than
+ * the dist/ it replaces gave), refuse a restore from a Cluster that dist/ never had, refuse
+ * secret-looking values, then swap the tree in. Every check runs before the first write, so a failure leaves `outdir` as it was.
  */
 export async function synthesize({ cluster, appSources, outdir, root }: SynthInput): Promise<Map<string, string>> {
-  const { files, apps } = renderPlatform({ cluster, appSources, deployed: readDeployedStorage(outdir) });
+  // The dist/ about to be replaced is the state the cluster was last given: storage never shrinks
+  // below it, and a restore must name a Cluster it had (or this render has).
+  const previous = readDist(outdir);
+  const { files, apps } = renderPlatform({ cluster, appSources, deployed: deployedStorage(previous) });
+  refuseUnknownRestoreSources(apps, distClusters(files), previous && distClusters(previous), cluster.backups.generation);
   await refuseSecrets(files, apps, root);
   writeTreeAtomically(outdir, files);
   return files;

@@ -20,3 +20,28 @@ export const NODE_SIZES = {
 export type NodeSizeName = keyof typeof NODE_SIZES;
 
 export const CIVO_REGIONS = ['FRA1', 'LON1', 'NYC1', 'PHX1', 'MUM1'] as const;
+
+/**
+ * The Kubernetes versions Civo offers for new k3s clusters, as `civo kubernetes versions` lists
+ * them. Offline by design (synth calls no API), so this list is kept by hand: as of 2026-07 it
+ * holds the version the template and the bootstrap were proven with (1.32.5-k3s1, also Civo's
+ * stable version in the civo.cloud Ansible collection's civo_kubernetes_version_info docs, 2026).
+ * Add a version here after `civo kubernetes versions` shows it, and the control-plane tests
+ * (lib/delivery/control-plane.ts builds the same Kubernetes release) still pass.
+ */
+export const CIVO_KUBERNETES_VERSIONS = ['1.32.5-k3s1'] as const;
+
+/** The offered versions nearest to `version` (same minor first, then by distance), at most three. */
+export function nearestCivoVersions(version: string): string[] {
+  const parts = (v: string) => (/^(\d+)\.(\d+)\.(\d+)/.exec(v) ?? [, '0', '0', '0']).slice(1, 4).map(Number);
+  const [, minor, patch] = parts(version);
+  const distance = (v: string) => {
+    const [, m, p] = parts(v);
+    return Math.abs(m! - minor!) * 1000 + Math.abs(p! - patch!);
+  };
+  return [...CIVO_KUBERNETES_VERSIONS].sort((a, b) => distance(a) - distance(b) || a.localeCompare(b)).slice(0, 3);
+}
+
+/** k3s' default pod and Service ranges, which Civo's clusters keep (bootstrap/stack.ts sets none). */
+export const K3S_POD_CIDR = '10.42.0.0/16';
+export const K3S_SERVICE_CIDR = '10.43.0.0/16';

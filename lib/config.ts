@@ -1,7 +1,10 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { CIVO_REGIONS, NODE_SIZES, type NodeSizeName } from './civo';
-import { DNS_LABEL, GO_DURATION, HOSTNAME } from './names';
+import { CIVO_KUBERNETES_VERSIONS, CIVO_REGIONS, K3S_POD_CIDR, K3S_SERVICE_CIDR, nearestCivoVersions, NODE_SIZES, type NodeSizeName } from './civo';
+import { CLOUDFLARE_RANGES } from './cloudflare';
+import { acmeEmailProblem, domainProblem } from './domain-rules';
+import { DNS_LABEL, HOSTNAME } from './names';
+import { goDuration } from './spec/time-fields';
 import { backupsSchema } from './backup-config';
 import { parseSpec } from './validation';
 
@@ -35,6 +38,18 @@ function cidrRange(value: string): { family: 'ipv4' | 'ipv6'; first: bigint; las
     return undefined;
   }
 }
+
+/** Whether two CIDRs share an address. */
+function overlaps(a: string, b: string): boolean {
+  const [x, y] = [cidrRange(a), cidrRange(b)];
+  return !!x && !!y && x.family === y.family && x.first <= y.last && y.first <= x.last;
+}
+
+/** A refinement from a function that returns why a value is refused (or undefined). */
+const rule = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx<string>) => {
+  const message = problem(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
 
 /**
  * How many addresses admins may open the Kubernetes API to, all admin CIDRs together: a /16 of
@@ -71,12 +86,15 @@ export const clusterConfigSchema = z
     /** Cluster name at Civo; also the Grafana Cloud cluster label. */
     name: z.string().regex(DNS_LABEL, 'a DNS label (lowercase letters, digits, dashes)'),
     /** The apex domain every host lives under; its zone must exist in Cloudflare. */
-    domain: z.string().regex(HOSTNAME, 'a lowercase domain name such as example.com'),
+    domain: z.string().regex(HOSTNAME, 'a lowercase domain name such as example.com').superRefine(rule((d) => (HOSTNAME.test(d) ? domainProblem(d) : undefined))),
     region: z.enum(CIVO_REGIONS, `one of ${CIVO_REGIONS.join(', ')}`),
-    acmeEmail: z.email('an e-mail address for Let\'s Encrypt expiry notices'),
+    acmeEmail: z.email('an e-mail address for Let\'s Encrypt expiry notices').superRefine(rule(acmeEmailProblem)),
     kubernetes: z.strictObject({
       /** A version from `civo kubernetes versions`, e.g. 1.32.5-k3s1. */
-      version: z.string().regex(/^1\.[0-9]+\.[0-9]+-k3s[0-9]+$/, 'a Civo k3s version such as 1.32.5-k3s1'),
+      version: z
+        .string()
+        .regex(/^1\.[0-9]+\.[0-9]+-k3s[0-9]+$/, 'a Civo k3s version such as 1.32.5-k3s1')
+        .superRefine(rule((v) => ((CIVO_KUBERNETES_VERSIONS as readonly string[]).includes(v) ? undefined : `a version Civo offers (lib/civo.ts, from \`civo kubernetes versions\`): nearest ${nearestCivoVersions(v).join(', ')}`))),
       cni: z.enum(['flannel', 'cilium'], 'flannel or cilium'),
     }),
     nodePool: z
@@ -101,7 +119,9 @@ export const clusterConfigSchema = z
         } catch {
           return false;
         }
-      }, 'a private IPv4 CIDR between /16 and /28, such as 192.168.10.0/24'),
+      }, 'a private IPv4 CIDR between /16 and /28, such as 192.168.10.0/24')
+        // Nodes in k3s' own pod or Service range would be unreachable: their routes would go to pods.
+        .superRefine(rule((v) => [K3S_POD_CIDR, K3S_SERVICE_CIDR].filter((k) => overlaps(v, k)).map((k) => `a range outside k3s' ${k === K3S_POD_CIDR ? 'pod' : 'Service'} range ${k}, such as 192.168.10.0/24 (node addresses there collide with the cluster's own)`)[0])),
     }),
     loadBalancer: z.strictObject({
       /** The address of the Civo reserved IP (bootstrap output `reserved_ip`) the Traefik Service binds to. */
@@ -121,7 +141,9 @@ export const clusterConfigSchema = z
         z
           .string()
           .refine((value) => (cidrPrefix(value) ?? 0) > 0, 'a CIDR such as 203.0.113.7/32, narrower than /0 (the API must never be open to the world)')
-          .refine((value) => cidrRange(value)?.isNetwork !== false, 'a CIDR with no host bits set, such as 203.0.113.0/24 (the firewall would otherwise widen or refuse it)'),
+          .refine((value) => cidrRange(value)?.isNetwork !== false, 'a CIDR with no host bits set, such as 203.0.113.0/24 (the firewall would otherwise widen or refuse it)')
+          // Cloudflare's edge serves everyone: opening the API to it opens it to any Cloudflare customer's Worker.
+          .superRefine(rule((v) => CLOUDFLARE_RANGES.filter((c) => overlaps(v, c)).map((c) => `a CIDR outside Cloudflare's edge ranges (it overlaps ${c}, lib/cloudflare.ts): traffic from there is anyone's, not an admin's`)[0])),
       )
       .min(1, 'at least one admin CIDR')
       .superRefine((cidrs, ctx) => {
@@ -140,8 +162,13 @@ export const clusterConfigSchema = z
       hostApi: httpsUrl,
       projectSlug: slug,
       environmentSlug: slug,
-      /** How often ExternalSecrets re-read Infisical. */
-      refreshInterval: z.string().regex(GO_DURATION, 'a duration such as 1h or 30m'),
+      /**
+       * How often ExternalSecrets re-read Infisical (a Go duration: ESO reads it with
+       * time.ParseDuration). Not 0, which stops refreshing; not under a minute, which spends
+       * Infisical's rate limit on every secret of every app; not over a day, after which a rotated or
+       * revoked secret no longer reaches the pods in any useful time.
+       */
+      refreshInterval: goDuration({ min: '1m', max: '24h', why: 'how soon a rotated secret reaches the pods, without spending Infisical\'s rate limit' }),
     }),
     grafanaCloud: z.strictObject({
       /** Prometheus remote-write endpoint of the Grafana Cloud stack. */

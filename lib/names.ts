@@ -12,9 +12,6 @@ export const LABEL_VALUE_MAX = 63;
 /** A fully qualified DNS name made of RFC 1123 labels, with at least two labels. */
 export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** A Go duration as Kubernetes controllers read it, e.g. `1h`, `30m`, `1h30m`. */
-export const GO_DURATION = /^([0-9]+(h|m|s))+$/;
-
 /** The full name of a host declared relative to the cluster domain (`@` is the apex). */
 export function fqdn(host: string, domain: string): string {
   return host === '@' ? domain : `${host}.${domain}`;

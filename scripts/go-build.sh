@@ -22,11 +22,17 @@ in_private_build_dir() {
 # build_oracle <oracle> <module> <why>: builds test/oracles/<oracle> (main.go and go.mod) against
 # the version of <module> its go.mod pins, into $cache/<oracle>-oracle/<version>/<oracle>-oracle,
 # and prints the binary's path. Rebuilt when main.go or go.mod change: the binary knows the checksum of the sources it was
-# built from (`<name> -source`).
+# built from (`<name> -source`). <module> `std` is Go's standard library: the version is then the
+# toolchain's (`go env GOVERSION`), so a new Go rebuilds the oracle, and Go must be there.
 build_oracle() {
   local name="$1-oracle" module="$2" why="$3" src version source_sum cache out bin
   src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/oracles/$1" && pwd)"
-  version="$(awk -v m="$module" '{ for (i = 1; i < NF; i++) if ($i == m) { print $(i + 1); exit } }' "$src/go.mod")"
+  if [ "$module" = std ]; then
+    require_go "$why"
+    version="$(go env GOVERSION)"
+  else
+    version="$(awk -v m="$module" '{ for (i = 1; i < NF; i++) if ($i == m) { print $(i + 1); exit } }' "$src/go.mod")"
+  fi
   [ -n "$version" ] || { echo "build-$name.sh: $src/go.mod requires no $module" >&2; exit 2; }
   source_sum="$(cat "$src/go.mod" "$src/main.go" | cksum | awk '{ print $1 "-" $2 }')"
   cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
@@ -39,7 +45,7 @@ build_oracle() {
   cp "$src/go.mod" "$src/main.go" "$work/"
   export CGO_ENABLED=0 GOFLAGS=-mod=mod
   # go.sum is made here, from the checksum database, rather than kept in the repository.
-  go mod download "$module"
+  [ "$module" = std ] || go mod download "$module"
   go build -trimpath -ldflags "-s -w -X main.source=$source_sum" -o "$work/$name" .
   mv -f "$work/$name" "$bin"
   echo "$bin"

@@ -144,7 +144,7 @@ describe('bad app declarations are refused before anything renders', () => {
     ['min > max autoscaling', { ...demo, autoscaling: { minReplicas: 5, maxReplicas: 2 } }, /autoscaling.maxReplicas: got 2, expected a value >= autoscaling.minReplicas/],
     ['unknown field', { ...demo, replica: 2 }, /replica: unknown field/],
     ['unknown nested field', { ...demo, resources: { request: { cpu: '1' } } }, /resources.request: unknown field/],
-    ['host outside the domain', { ...demo, hosts: ['blog.example.org'] }, /hosts.0: got "blog.example.org", expected a host under fixture.example/],
+    ['host outside the domain', { ...demo, hosts: ['blog.example.org'] }, /hosts.0: got "blog.example.org", expected a host under hobby-fixture.dev/],
     ['host not a DNS name', { ...demo, hosts: ['My Blog'] }, /hosts.0: got "My Blog", expected a subdomain label/],
     ['bad memory quantity', { ...demo, resources: { limits: { memory: '1GB' } } }, /resources.limits.memory: got "1GB", expected a memory quantity/],
     ['secret in plain env', { ...demo, env: { DATABASE_URL: 'postgres://u:p@h/db' } }, /env.DATABASE_URL: got the name "DATABASE_URL", expected a non-secret name/],
@@ -166,7 +166,7 @@ describe('bad app declarations are refused before anything renders', () => {
 
   test('two apps claiming one host', () => {
     expect(() => loadApps([appFile('a', demo), appFile('b', { ...demo, image: 'ghcr.io/me/b:1.0.0' })], cluster)).toThrow(
-      /apps\/b.ts: .*hosts: got demo.fixture.example, expected a host no other app claims \(apps\/a.ts already does\)/s,
+      /apps\/b.ts: .*hosts: got demo.hobby-fixture.dev, expected a host no other app claims \(apps\/a.ts already does\)/s,
     );
   });
 

@@ -13,6 +13,7 @@ import { CLOUDFLARE_IPV4 } from '../lib/cloudflare';
 import { defineCluster, type ClusterConfig, type ClusterConfigInput } from '../lib/config';
 import { platformHosts, publicHosts } from '../lib/hosts';
 import { readTree, render } from './helpers';
+import { CIVO_KUBERNETES_VERSIONS } from '../lib/civo';
 
 /* Synthesizes the bootstrap stack the way bootstrap/main.ts does and checks the Terraform JSON. */
 
@@ -125,12 +126,13 @@ describe('cluster', () => {
 
   it('takes version, CNI, pool and removed applications from the config', () => {
     const cluster = variant({
-      kubernetes: { version: '1.31.9-k3s1', cni: 'cilium' },
+      // A version Civo offers (lib/civo.ts); the newest, so a second one there makes this differ from the fixture's.
+      kubernetes: { version: CIVO_KUBERNETES_VERSIONS.at(-1)!, cni: 'cilium' },
       nodePool: { size: 'g4s.kube.large', minNodes: 2, maxNodes: 4 },
       civo: { removeApplications: ['Traefik-v2-nodeport', 'metrics-server'] },
     });
     const k8s = only(synth({ cluster }), 'civo_kubernetes_cluster');
-    expect(k8s).toMatchObject({ kubernetes_version: '1.31.9-k3s1', cni: 'cilium', applications: '-Traefik-v2-nodeport,-metrics-server' });
+    expect(k8s).toMatchObject({ kubernetes_version: CIVO_KUBERNETES_VERSIONS.at(-1), cni: 'cilium', applications: '-Traefik-v2-nodeport,-metrics-server' });
     expect(k8s.pools).toEqual({ size: 'g4s.kube.large', node_count: 2 });
     expect(civoApplications(variant({ civo: { removeApplications: [] } }))).toBeUndefined();
   });
@@ -250,8 +252,8 @@ describe('bad input fails with a message naming the field', () => {
   });
 
   it('refuses a host outside the zone or twice', () => {
-    expect(() => synth({ hosts: [baseCluster.domain, 'blog.example.org'] })).toThrow(/hosts\.1: got "blog\.example\.org", expected a name in the zone fixture\.example/);
-    expect(() => synth({ hosts: [baseCluster.domain, baseCluster.domain] })).toThrow(/hosts\.1: got fixture\.example twice/);
+    expect(() => synth({ hosts: [baseCluster.domain, 'blog.example.org'] })).toThrow(/hosts\.1: got "blog\.example\.org", expected a name in the zone hobby-fixture\.dev/);
+    expect(() => synth({ hosts: [baseCluster.domain, baseCluster.domain] })).toThrow(/hosts\.1: got hobby-fixture\.dev twice/);
   });
 
   it('refuses an API open to the world even from a hand-built config', () => {

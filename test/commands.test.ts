@@ -159,8 +159,8 @@ describe('new-app applies synth\'s cross-app and platform checks before writing'
   const env = { HOBBY_APPS_DIR: join(dir, 'apps') };
 
   test.each([
-    ['a host another app has', 'taken', /^new-app: apps\/two\.ts: invalid declaration\n {2}- hosts: got taken\.fixture\.example, expected a host no other app claims \(apps\/one\.ts already does\)\n$/],
-    ['the platform\'s status host', fixtureCluster.hosts.status, /^new-app: apps\/two\.ts: invalid declaration\n {2}- hosts: got status\.fixture\.example, expected a host no other app claims \(the platform already does\)\n$/],
+    ['a host another app has', 'taken', /^new-app: apps\/two\.ts: invalid declaration\n {2}- hosts: got taken\.hobby-fixture\.dev, expected a host no other app claims \(apps\/one\.ts already does\)\n$/],
+    ['the platform\'s status host', fixtureCluster.hosts.status, /^new-app: apps\/two\.ts: invalid declaration\n {2}- hosts: got status\.hobby-fixture\.dev, expected a host no other app claims \(the platform already does\)\n$/],
   ])('refuses %s and writes nothing', async (_, host, message) => {
     const before = readTree(join(dir, 'apps'));
     const result = await run(script('new-app', 'two', '--image', 'ghcr.io/me/two:1.0.0', '--host', host), { cwd: dir, env });

@@ -6,6 +6,7 @@ import type { ClusterConfig } from '../config';
 import { DNS_LABEL } from '../names';
 import type { PlatformChart } from '../render';
 import { PRIVATE_RANGES } from './app-network';
+import { K3S_POD_CIDR } from '../civo';
 
 /*
  * A platform namespace's NetworkPolicies: `default-deny` (every pod, both directions), then one
@@ -23,8 +24,8 @@ import { PRIVATE_RANGES } from './app-network';
  *  - pods on the host network (node-exporter) are not subject to NetworkPolicies at all.
  */
 
-/** k3s' default pod range, which Civo's clusters keep (bootstrap/stack.ts sets none). */
-export const K3S_POD_CIDR = '10.42.0.0/16';
+/** k3s' default pod range, which Civo's clusters keep (lib/civo.ts). */
+export { K3S_POD_CIDR };
 /** The `kubernetes` Service's address: the first of k3s' default Service range, 10.43.0.0/16. */
 export const API_SERVICE_IP = '10.43.0.1';
 /** The port the API server (k3s) listens on, on its node's address. */

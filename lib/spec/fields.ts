@@ -82,12 +82,8 @@ export const SCRATCH_MOUNT_PATH = '/tmp';
 /** What `/tmp` may hold. */
 export const SCRATCH_SIZE = '256Mi';
 
-/** An RFC 3339 time with seconds and a zone, such as 2026-08-01T10:00:00Z: what CloudNativePG and restic both read. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-export const pointInTime = z
-  .string()
-  .regex(RFC3339, 'an RFC 3339 time with a zone, such as 2026-08-01T10:00:00Z')
-  .refine((t) => !RFC3339.test(t) || !Number.isNaN(Date.parse(t)), 'a real date and time, such as 2026-08-01T10:00:00Z');
+/** A restore target time, as the Go operators read it (lib/spec/time-fields.ts). */
+export { pointInTime } from './time-fields';
 
 /** Requests and limits, each side optional (defaults fill the rest). */
 export const resources = z
