@@ -137,7 +137,8 @@ esac
     );
     chmodSync(join(dir, 'kubectl'), 0o755);
     const env: Record<string, string> = { ...(cluster.env as Record<string, string>), KUBECONFIG: runnerKubeconfig(), PATH: `${dir}:${process.env.PATH}` };
-    for (const e of runner.spec.jobTemplate.spec.template.spec.containers[0].env) env[e.name] = e.value;
+    // The CronJob's environment, but this machine's PATH (the pod's is the image's: BusyBox's applets first).
+    for (const e of runner.spec.jobTemplate.spec.template.spec.containers[0].env) if (e.name !== 'PATH') env[e.name] = e.value;
     Object.assign(env, { CLUSTER_FILE: join(dir, 'fx-notes-api.yaml'), POLL_SECONDS: '1', READY_SECONDS: '60' });
     const { status, out } = await new Promise<{ status: number | null; out: string }>((ok) => {
       const child = spawn('sh', [join(dir, 'database-drill.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
