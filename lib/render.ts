@@ -203,7 +203,12 @@ export function renderFiles(app: App): Map<string, string> {
   }
   const files = new Map<string, string>();
   for (const path of [...docs.keys()].sort()) {
-    files.set(path, HEADER + docs.get(path)!.map((m) => toYaml(m)).join('---\n'));
+    files.set(path, manifestFile(docs.get(path)!));
   }
   return files;
+}
+
+/** One dist/ file: the header, then each object a YAML document, `---` between them (kubectl splits there). */
+export function manifestFile(objects: readonly unknown[]): string {
+  return HEADER + objects.map((m) => toYaml(m)).join('---\n');
 }

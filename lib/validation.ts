@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { malformedTextProblems } from './spec/text';
 
 /*
  * Schema problems in the project's words: `file: field: got X, expected Y`, never the library's own
@@ -141,6 +142,10 @@ export function describeIssues(input: unknown, issues: z.core.$ZodIssue[], allow
       const key = issue.path[issue.path.length - 1];
       return [`${path}: got the name ${show(key)}, expected ${issue.issues[0]?.message ?? issue.message}`];
     }
+    if (issue.code === 'custom' && typeof issue.params?.got === 'string') {
+      // A check that describes the value itself, rather than show it (it may be a secret).
+      return [`${path}: got ${issue.params.got}, expected ${issue.message}`];
+    }
     if (issue.code === 'custom' && typeof issue.params?.name === 'string') {
       // A check on a name whose value must not be printed (it may be a secret typed in the wrong place).
       return [`${path}: got the name ${show(issue.params.name)}, expected ${issue.message}`];
@@ -158,6 +163,8 @@ export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, file: 
       return expectation(issue);
     },
   });
-  if (!result.success) throw new SpecError(file, describeIssues(input, result.error.issues, allowedFields));
+  // Text UTF-8 cannot hold is refused in any field, before (and beside) what the schema says.
+  const malformed = malformedTextProblems(input);
+  if (!result.success || malformed.length) throw new SpecError(file, [...malformed, ...(result.success ? [] : describeIssues(input, result.error.issues, allowedFields))]);
   return result.data;
 }

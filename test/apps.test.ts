@@ -215,7 +215,7 @@ describe('the app variants the cluster suite validates', () => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
     return Object.entries(value).flatMap(([key, v]) => {
       // Records (components by name, env by variable) count as one field: `*`.
-      const path = /(^|\.)(components|jobs|cronJobs|env|volumes|files|scratch|databaseEnv|cacheEnv)\.$/.test(prefix) ? `${prefix}*` : `${prefix}${key}`;
+      const path = /(^|\.)(components|jobs|cronJobs|env|notSecret|volumes|files|scratch|databaseEnv|cacheEnv)\.$/.test(prefix) ? `${prefix}*` : `${prefix}${key}`;
       return [path, ...usedPaths(v, `${path}.`)];
     });
   }

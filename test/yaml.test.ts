@@ -6,6 +6,7 @@ import { buildPlatform } from '../platform';
 import { collectManifests, renderFiles, tidyManifest } from '../lib/render';
 import { toYaml } from '../lib/yaml';
 import { unusualAppSources } from './fixtures/app-corpus';
+import { LONE_SURROGATES, yamlStringCorpus } from './fixtures/yaml-strings';
 
 /*
  * kubectl and Helm read YAML with go-yaml v2, a YAML 1.1 reader. These tests parse what the writer
@@ -29,6 +30,34 @@ describe('the YAML writer', () => {
   test('go-yaml v2 extras no schema knows are quoted: signed 0o octals and the merge key', () => {
     // strconv.ParseInt(s, 0, 64), which go-yaml v2 calls on plain scalars, accepts a sign before 0o.
     expect(toYaml(['-0o17', '<<'])).toBe('- "-0o17"\n- "<<"\n');
+  });
+
+  test('go-yaml v2 readings no YAML schema knows are quoted: 0X, 0B and 0O prefixes, `_` anywhere, signed binaries, short dates', () => {
+    // resolve.go strips every `_`, then calls strconv.ParseInt(s, 0, 64); test/cluster/yaml-oracle.test.ts asks go-yaml itself.
+    expect(toYaml(['0X10', '0B1', '0O17', '1e1_0', '+_1', '0b-1', '2024-1-2', '2024-01-02t10:00:00Z'])).toBe(
+      '- "0X10"\n- "0B1"\n- "0O17"\n- "1e1_0"\n- "+_1"\n- "0b-1"\n- "2024-1-2"\n- "2024-01-02t10:00:00Z"\n',
+    );
+  });
+
+  test('characters go-yaml v2 refuses or reads as line breaks are escaped in one double-quoted line', () => {
+    expect(toYaml({ a: 'x\u2028y', b: 'del\x7f', c: 'nel\x85', d: '\ufeffbom', e: 'crlf\r\nend', f: ' \nindented', g: 'snow☃man 😀' })).toBe(
+      'a: "x\\u2028y"\nb: "del\\x7f"\nc: "nel\\x85"\nd: "\\ufeffbom"\ne: "crlf\\r\\nend"\nf: " \\nindented"\ng: snow☃man 😀\n',
+    );
+  });
+
+  test('a lone surrogate is refused rather than written as another string', () => {
+    for (const s of LONE_SURROGATES) expect(() => toYaml({ value: s }), JSON.stringify(s)).toThrow(/lone surrogate/);
+  });
+
+  test('the generated corpus of strings reads back unchanged in YAML 1.1 and 1.2, as values, keys and list items', () => {
+    const corpus = yamlStringCorpus();
+    expect(corpus.length).toBeGreaterThan(2500);
+    for (const s of corpus) {
+      const value = { value: s, list: [s], keys: { [s]: 'key' } };
+      const written = toYaml(value);
+      expect(read11(written)[0], JSON.stringify(s)).toEqual(value);
+      expect(read12(written)[0], JSON.stringify(s)).toEqual(value);
+    }
   });
 
   test('ordinary strings, numbers and booleans stay plain, so dist/ stays readable', () => {

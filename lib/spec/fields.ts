@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CPU_QUANTITY, cpuMillis, MEMORY_QUANTITY, memoryMiB } from '../quantity';
+import { processText } from './text';
 
 /*
  * The field types app declarations are made of: images, quantities, ports, env, paths, reasons.
@@ -50,7 +51,7 @@ const PLAINLY_NOT_SECRET = /^(true|false|yes|no|on|off|[0-9]{1,10}|)$|^(\$\([A-Z
 export const envName = z.string().regex(ENV_NAME, 'an environment variable name such as API_URL');
 
 /** Plain environment variables. Secrets belong in Infisical, never here. */
-export const env = z.record(envName, z.string('a string (quote numbers and booleans)')).superRefine((vars, ctx) => {
+export const env = z.record(envName, z.string('a string (quote numbers and booleans)').superRefine(processText('env'))).superRefine((vars, ctx) => {
   for (const [name, value] of Object.entries(vars)) {
     if (SECRET_LIKE.test(name) && !PLAINLY_NOT_SECRET.test(value)) {
       // Named, never shown: the value may be the secret itself.
@@ -65,7 +66,7 @@ export const env = z.record(envName, z.string('a string (quote numbers and boole
 });
 
 /** A command or its arguments: what the container runs instead of the image's entrypoint or command. */
-export const argv = z.array(z.string('a string')).min(1, 'at least one word, such as ["node", "worker.js"]').max(64, 'at most 64 words');
+export const argv = z.array(z.string('a string').superRefine(processText('argv'))).min(1, 'at least one word, such as ["node", "worker.js"]').max(64, 'at most 64 words');
 
 /**
  * An absolute path with no empty, `.` or `..` part and no trailing slash, so one place has one

@@ -126,6 +126,10 @@ function normalizeProcess(w: Where, raw: ProcessInput, declaredVolumes: Record<s
     }
   }
 
+  for (const name of Object.keys(raw.notSecret ?? {})) {
+    if (raw.env?.[name] === undefined) problems.push(`${at(w, `notSecret.${name}`)}: got a name env does not set, expected the name of a variable in env whose value the secret scanner flags`);
+  }
+
   const mounts: MountSpec[] = [];
   for (const [name, v] of Object.entries(declaredVolumes)) {
     if (v.from === undefined) {
@@ -158,6 +162,7 @@ function normalizeProcess(w: Where, raw: ProcessInput, declaredVolumes: Record<s
     command: raw.command,
     args: raw.args,
     env: raw.env ?? {},
+    ...(raw.notSecret ? { notSecret: raw.notSecret } : {}),
     secrets: raw.secrets ?? false,
     databaseEnv: raw.databaseEnv ?? {},
     cacheEnv: raw.cacheEnv ?? {},

@@ -47,6 +47,8 @@ export interface ProcessSpec {
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** Env names whose values the secret scanner may flag, with why they are not secrets. */
+  readonly notSecret?: Readonly<Record<string, string>>;
   readonly secrets: boolean;
   readonly databaseEnv: Readonly<Record<string, DatabaseKey>>;
   readonly cacheEnv: Readonly<Record<string, CacheKey>>;

@@ -68,6 +68,11 @@ const processFields = {
   resources,
   /** Plain environment variables; `$(NAME)` expands variables defined before (databaseEnv, cacheEnv, secrets). */
   env: env.optional(),
+  /**
+   * Env values synth's secret scanner flags that are not secrets, each with the reason, which stays
+   * in the app file for review: `{ BUILD_HASH: 'the public commit hash of the image, not a key' }`.
+   */
+  notSecret: z.record(envName, reason).optional(),
   /** Every key under this app's Infisical folder (/apps/<app>) becomes an environment variable. */
   secrets: z.boolean('true or false').optional(),
   /** Env names for keys of the database's credentials, e.g. `{ DB_HOST: 'host', DB_PASSWORD: 'password' }`. */
