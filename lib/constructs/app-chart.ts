@@ -50,7 +50,7 @@ export class AppChart extends PlatformChart {
     new AppLimits(this, 'limits', { namespace, app: spec, extra });
     if (hasBackups(spec)) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
     if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
-    for (const v of backedUp) new VolumeBackup(this, `volume-backup:${v.claim}`, { app: spec.name, namespace, volume: v, cluster });
+    for (const v of backedUp) new VolumeBackup(this, `volume-backup:${v.owner}:${v.claim}`, { app: spec.name, namespace, volume: v, cluster });
     if (spec.cache) new AppCache(this, 'cache', { app: spec.name, namespace, cache: spec.cache });
 
     const secretName = `${spec.name}-secrets`;

@@ -21,6 +21,9 @@ export interface DerivedName {
   readonly is: string;
 }
 
+/** `a Service`, `an ExternalSecret`. */
+const aKind = (kind: string) => `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -107,30 +110,34 @@ export function databaseNameTaken(app: AppSpec, kind: string, name: string): Der
 }
 
 export const takenMessage = (field: string, kind: string, name: string, d: DerivedName) =>
-  `${field}: got ${JSON.stringify(name)} as a ${kind} name, expected a name ${d.by} does not give ${d.of} (${name} is ${d.is})`;
+  `${field}: got ${JSON.stringify(name)} as ${aKind(kind)} name, expected a name ${d.by} does not give ${d.of} (${name} is ${d.is})`;
 
-/** The field of the app's declaration an object comes from: its process, volume, cache or database. */
-function fieldOf(app: AppSpec, m: Manifest): string {
+/**
+ * The fields of the app's declaration that could render this object, most likely first: a volume,
+ * the cache, the database, a process (by the name label its objects carry), else the app itself.
+ */
+function fieldsOf(app: AppSpec, m: Manifest): string[] {
   const { kind, name } = { kind: m.kind, name: m.metadata.name };
-  const labels = (m.metadata.labels ?? {}) as Record<string, string>;
+  const label = ((m.metadata.labels ?? {}) as Record<string, string>)['app.kubernetes.io/name'];
   const processes = processesOf(app);
-  const at = (field: string, sub: string) => [field, sub].filter(Boolean).join('.');
+  const fields: string[] = [];
+  if (app.cache && (label === app.cache.name || (kind === 'NetworkPolicy' && name === app.cache.name))) fields.push('cache');
   for (const p of processes) {
     for (const v of p.volumes) {
       const b = v.backupName;
       const ofVolume =
-        (kind === 'PersistentVolumeClaim' && name === v.claim) ||
+        (kind === 'PersistentVolumeClaim' && name === v.claim && label !== app.cache?.name) ||
         (kind === 'ReplicationSource' && name === b) ||
         (kind === 'ReplicationDestination' && (name === `${b}-restore` || name === `${b}-recover`)) ||
         ((kind === 'ExternalSecret' || kind === 'NetworkPolicy') && name === `${b}-volume-backup`);
-      if (ofVolume) return at(p.field, `volumes.${v.claim.slice(p.name.length + 1)}`);
+      if (ofVolume) fields.push([p.field, `volumes.${v.claim.slice(p.name.length + 1)}`].filter(Boolean).join('.'));
     }
   }
-  if (app.cache && (labels['app.kubernetes.io/name'] === app.cache.name || name === app.cache.name)) return 'cache';
   const db = app.database;
-  if (db && ([db.name, `${app.name}-db-backups`, `${app.name}-db-backup-credentials`].includes(name) || kind === 'Cluster')) return 'database';
-  const owner = processes.find((p) => p.name === labels['app.kubernetes.io/name'] || name === `${p.name}-files` || name === `egress-${p.name}`);
-  return owner?.field || 'file name';
+  if (db && (kind === 'Cluster' || [db.name, `${app.name}-db-backups`, `${app.name}-db-backup-credentials`].includes(name))) fields.push('database');
+  const owner = processes.find((p) => p.name === label || name === `${p.name}-files` || name === `egress-${p.name}`);
+  if (owner) fields.push(owner.field || 'file name');
+  return fields.length ? fields : ['file name'];
 }
 
 /** Secrets the platform makes through an object: an ExternalSecret's target. */
@@ -146,15 +153,18 @@ function madeObjects(m: Manifest): { kind: string; name: string }[] {
 export function derivedNameProblems(app: AppSpec, objects: readonly Manifest[]): string[] {
   const own = objects.filter((m) => m.metadata.namespace === app.name);
   const derived = derivedNamesOf(own);
-  const seen = new Map<string, string>();
+  // Per kind and name, the fields that rendered one already.
+  const seen = new Map<string, string[]>();
   const problems: string[] = [];
   for (const m of own) {
-    const field = fieldOf(app, m);
+    const candidates = fieldsOf(app, m);
     for (const o of [{ kind: m.kind, name: m.metadata.name }, ...madeObjects(m)]) {
       const key = `${o.kind}/${o.name}`;
-      const other = seen.get(key);
-      if (other !== undefined) problems.push(`${field}: got ${JSON.stringify(o.name)} as a ${o.kind} name, expected a name of its own (${other === field ? 'it renders' : `${other} renders`} a ${o.kind} of that name too)`);
-      seen.set(key, field);
+      const before = seen.get(key) ?? [];
+      // Of two objects that could come from the same fields, the second is the other field's.
+      const field = candidates.find((f) => !before.includes(f)) ?? candidates[0]!;
+      if (before.length) problems.push(`${field}: got ${JSON.stringify(o.name)} as ${aKind(o.kind)} name, expected a name of its own (${before[0] === field ? 'it renders' : `${before[0]} renders`} ${aKind(o.kind)} of that name too)`);
+      seen.set(key, [...before, field]);
       const d = derived.find((x) => derivedMatches(x, o.kind, o.name));
       if (d) problems.push(takenMessage(field, o.kind, o.name, d));
     }
