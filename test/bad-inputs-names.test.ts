@@ -50,6 +50,7 @@ const boundCases: [string, string, unknown, RegExp][] = [
   ['scratch space beyond resource.Quantity', 'x', { ...one, scratch: { '/cache': '8388608Ti' } }, /scratch\.\/cache: got "8388608Ti", expected at most 8388607Ti/],
   ['a database beyond resource.Quantity', 'x', { ...one, databaseEnv: { DATABASE_URL: 'uri' }, database: { size: '9000000Ti' } }, /database\.size: got "9000000Ti", expected at most 8388607Ti/],
   ['a cache volume beyond resource.Quantity', 'x', { ...one, cacheEnv: { REDIS_URL: 'url' }, cache: { persistence: { size: '9000000Ti' } } }, /cache\.persistence\.size: got "9000000Ti"/],
+  ['a request body limit beyond what Traefik reads exactly', 'x', { ...one, http: { maxBodySize: '9000Ti' } }, /http\.maxBodySize: got 9895604649984000 bytes, expected at most 8191Ti/],
   ['a memory request larger than a node gives', 'x', res({ requests: { memory: '4Gi' }, limits: { memory: '4Gi' } }), /resources\.requests\.memory: got "4Gi", expected at most 3686Mi in all, what one g4s\.kube\.medium node \(config nodePool\.size\) gives pods: its 4Gi less the 10 % system reserve; a larger pod stays Pending/],
   ['a CPU request larger than a node gives', 'x', res({ requests: { cpu: '1900m' }, limits: { cpu: '2' } }), /resources\.requests\.cpu: got "1900m", expected at most 1800m in all, what one g4s\.kube\.medium node/],
   ['a memory limit beyond a node', 'x', res({ requests: { memory: '1Gi' }, limits: { memory: '5Gi' } }), /resources\.limits\.memory: got "5Gi", expected at most 4Gi, all one g4s\.kube\.medium node has \(config nodePool\.size\)/],

@@ -58,7 +58,11 @@ function quantityProblems(app: AppSpec): string[] {
     }
   }
   const max = `${QUANTITY_MAX / (1n << 40n)}Ti`;
+  // Written as a number of bytes into Traefik's Buffering middleware: whole and exact up to 2^53-1.
+  const body = app.http?.maxBodyBytes;
+  const bodyProblem = body !== undefined && body > Number.MAX_SAFE_INTEGER ? [`http.maxBodySize: got ${BigInt(Math.round(body))} bytes, expected at most 8191Ti (2^53-1 bytes: Traefik reads a whole number of bytes, and a larger one is no longer exact)`] : [];
   return [
+    ...bodyProblem,
     ...memory.filter(([, q]) => memoryBytes(q) > QUANTITY_MAX).map(([field, q]) => `${field}: got ${JSON.stringify(q)}, expected at most ${max} (2^63-1 bytes, the most Kubernetes' resource.Quantity holds)`),
     ...cpu.filter(([, q]) => cpuMilliValue(q) > QUANTITY_MAX).map(([field, q]) => `${field}: got ${JSON.stringify(q)}, expected at most ${QUANTITY_MAX}m (2^63-1 millicores, the most Kubernetes' resource.Quantity holds)`),
   ];
