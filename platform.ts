@@ -16,15 +16,17 @@ import { UptimeKumaChart } from './charts/uptime-kuma';
 import { VolSyncChart } from './charts/volsync';
 import { loadApps, type AppSource, type AppSpec } from './lib/app-spec';
 import type { ClusterConfig } from './lib/config';
-import { AppChart } from './lib/constructs/app-chart';
+import { AppChart, appChartName } from './lib/constructs/app-chart';
 import { platformHosts } from './lib/hosts';
 import { writeTreeAtomically } from './lib/output';
 import { distClusters, readDist } from './lib/previous-dist';
 import { renderFiles } from './lib/render';
 import { refuseSecrets } from './lib/secret-scan';
 import { deployedStorage } from './lib/deployed-storage';
+import { derivedNameProblems } from './lib/spec/derived-names';
 import { refuseUnknownRestoreSources } from './lib/spec/restore-sources';
 import { NOTHING_DEPLOYED, storageShrinkErrors, type DeployedStorage } from './lib/spec/storage-shrink';
+import { SpecError } from './lib/validation';
 
 export interface PlatformInput {
   readonly cluster: ClusterConfig;
@@ -60,7 +62,14 @@ export function buildPlatform({ cluster, appSources, deployed = NOTHING_DEPLOYED
 /** The whole of dist/ as `{ 'phase/file.yaml': text }`. Throws before anything is written. */
 export function renderPlatform(input: PlatformInput): { files: Map<string, string>; apps: AppSpec[] } {
   const { app, apps } = buildPlatform(input);
-  return { files: renderFiles(app), apps };
+  const byChart = new Map(apps.map((a) => [appChartName(a.name), a]));
+  // The names each app's objects really got, against each other and what the operators derive.
+  const files = renderFiles(app, (chart, manifests) => {
+    const spec = chart.role === 'app' ? byChart.get(chart.fileName) : undefined;
+    const problems = spec ? derivedNameProblems(spec, manifests) : [];
+    if (problems.length) throw new SpecError(spec!.file, problems);
+  });
+  return { files, apps };
 }
 
 export interface SynthInput {

@@ -19,6 +19,14 @@ export const NODE_SIZES = {
 
 export type NodeSizeName = keyof typeof NODE_SIZES;
 
+/**
+ * Share of each node kept for k3s (server/agent, containerd), the kubelet's eviction threshold, the
+ * OS and kube-system's own pods (CoreDNS, metrics-server, Civo's CCM/CSI): Civo publishes no
+ * allocatable figures, and these take roughly a tenth of a small node. The capacity report
+ * (lib/report/capacity.ts) and the pod-fit check (lib/spec/node-fit.ts) both read it.
+ */
+export const SYSTEM_RESERVED = 0.1;
+
 export const CIVO_REGIONS = ['FRA1', 'LON1', 'NYC1', 'PHX1', 'MUM1'] as const;
 
 /**

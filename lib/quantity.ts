@@ -21,7 +21,47 @@ export function memoryMiB(quantity: string | number): number {
   return Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!;
 }
 
-/** `2` for 2000 millicores, `250m` otherwise: whole cores as people write them. */
-export const formatCpu = (millis: number): string => (Math.round(millis) % 1000 === 0 && millis > 0 ? `${Math.round(millis) / 1000}` : `${Math.round(millis)}m`);
-/** `1Gi` for 1024 MiB, `320Mi` otherwise: whole gibibytes as people write them. */
-export const formatMemory = (mib: number): string => (Math.round(mib) % 1024 === 0 && mib > 0 ? `${Math.round(mib) / 1024}Gi` : `${Math.round(mib)}Mi`);
+/**
+ * The largest quantity Kubernetes' resource.Quantity holds as a whole value: an int64 of the base
+ * unit (bytes for memory and storage; millicores for CPU, read with MilliValue).
+ * k8s.io/apimachinery/pkg/api/resource/quantity.go: larger values lose their exactness.
+ */
+export const QUANTITY_MAX = 2n ** 63n - 1n;
+
+const BINARY: Record<string, bigint> = { '': 1n, Ki: 1n << 10n, Mi: 1n << 20n, Gi: 1n << 30n, Ti: 1n << 40n, Pi: 1n << 50n, Ei: 1n << 60n };
+const DECIMAL: Record<string, bigint> = { k: 10n ** 3n, M: 10n ** 6n, G: 10n ** 9n, T: 10n ** 12n, P: 10n ** 15n, E: 10n ** 18n };
+
+/** `digits[.fraction]` times `unit`, exactly, rounded up to a whole (as Quantity.Value rounds up). */
+function scaled(number: string, unit: bigint): bigint {
+  const [whole, fraction = ''] = number.split('.');
+  const denominator = 10n ** BigInt(fraction.length);
+  const numerator = BigInt(whole! + fraction) * unit;
+  return (numerator + denominator - 1n) / denominator;
+}
+
+/** Memory or storage in bytes, exact at any size (`1.5Gi` -> 1610612736n). Throws on anything else. */
+export function memoryBytes(quantity: string): bigint {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(quantity);
+  if (!m) throw new Error(`not a memory quantity: ${quantity}`);
+  return scaled(m[1]!, BINARY[m[2] ?? ''] ?? DECIMAL[m[2]!]!);
+}
+
+/** CPU in millicores, exact at any size (`1.5` -> 1500n, `250m` -> 250n). Throws on anything else. */
+export function cpuMilliValue(quantity: string): bigint {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(quantity);
+  if (!m) throw new Error(`not a CPU quantity: ${quantity}`);
+  return scaled(m[1]!, m[2] ? 1n : 1000n);
+}
+
+const whole = (n: number | bigint): bigint => (typeof n === 'bigint' ? n : BigInt(Math.round(n)));
+
+/** `2` for 2000 millicores, `250m` otherwise: whole cores as people write them; exact for any whole amount (never `1e+21`). */
+export const formatCpu = (millis: number | bigint): string => {
+  const m = whole(millis);
+  return m > 0n && m % 1000n === 0n ? `${m / 1000n}` : `${m}m`;
+};
+/** `1Gi` for 1024 MiB, `320Mi` otherwise: whole gibibytes as people write them; exact for any whole amount (never `1e+22Gi`). */
+export const formatMemory = (mib: number | bigint): string => {
+  const m = whole(mib);
+  return m > 0n && m % 1024n === 0n ? `${m / 1024n}Gi` : `${m}Mi`;
+};

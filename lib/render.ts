@@ -189,10 +189,14 @@ export function tidyManifest(m: Manifest): Manifest {
   return copy as Manifest;
 }
 
-/** Renders the app to `{ 'phase/file.yaml': text }`, sorted, byte-stable across machines. */
-export function renderFiles(app: App): Map<string, string> {
+/**
+ * Renders the app to `{ 'phase/file.yaml': text }`, sorted, byte-stable across machines. `inspect`
+ * sees each chart's objects as rendered, before any is written (platform.ts checks their names).
+ */
+export function renderFiles(app: App, inspect?: (chart: PlatformChart, manifests: readonly Manifest[]) => void): Map<string, string> {
   const docs = new Map<string, Manifest[]>();
   for (const { chart, manifests } of collectManifests(app)) {
+    inspect?.(chart, manifests);
     for (const rendered of manifests) {
       const manifest = tidyManifest(rendered);
       const path = `${phaseOf(manifest, chart.role)}/${chart.fileName}.yaml`;

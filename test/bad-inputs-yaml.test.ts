@@ -63,7 +63,7 @@ describe('text no process or manifest can carry is refused with the file and fie
 
   test('a lone surrogate in config/cluster.ts is refused with the field named', async () => {
     const text = await configRefused(outdir, (c) => {
-      c.domain = `fixture.example${highHalf}`;
+      c.domain = `hobby-fixture.dev${highHalf}`;
     });
     expect(text).toMatch(/- domain: got text with a lone surrogate \(U\+D83D at character 16\)/);
     expect(text).not.toMatch(/\n\s+at /);

@@ -5,6 +5,7 @@ import { AFTER_JOBS_LABEL, AFTER_RECOVERY_LABEL, PlatformChart } from '../render
 import { recovering } from './recovery';
 import { processesOf, type AppSpec } from '../spec/types';
 import { RESTRICTED_CAPABILITIES } from '../spec/workload';
+import { podSecurityReason } from '../spec/bounds';
 import { AdminOnly } from './admin-only';
 import { AppLimits } from './app-limits';
 import { AppNetworkPolicy, doorsPerProcess } from './app-network';
@@ -27,17 +28,20 @@ import { AppVolumes } from './volumes';
  * volume backups, its components, one-off jobs and cron jobs, the network policies, and one Ingress
  * that routes the web components' paths.
  */
+/** The chart (and file) name of an app's objects in each phase folder. */
+export const appChartName = (app: string) => `app-${app}`;
+
 export class AppChart extends PlatformChart {
   constructor(scope: App, spec: AppSpec, cluster: ClusterConfig) {
-    super(scope, `app-${spec.name}`, 'app');
+    super(scope, appChartName(spec.name), 'app');
     const namespace = spec.name;
     const processes = processesOf(spec);
     const insecure = processes.filter((p) => p.insecure);
     const baseline = insecure.some((p) => p.insecure!.runAsRoot || (p.insecure!.capabilities ?? []).some((c) => !RESTRICTED_CAPABILITIES.includes(c)));
-    const reasons = insecure.map((p) => (insecure.length > 1 ? `${p.field || spec.name}: ${p.insecure!.reason}` : p.insecure!.reason));
     new PlatformNamespace(this, namespace, {
       podSecurity: baseline ? 'baseline' : 'restricted',
-      reason: reasons.length ? reasons.join('; ') : undefined,
+      // Bounded by lib/spec/bounds.ts to what the API server holds in annotations.
+      reason: podSecurityReason(spec),
       labels: { 'app.kubernetes.io/part-of': spec.name },
     });
 
@@ -46,7 +50,7 @@ export class AppChart extends PlatformChart {
     new AppLimits(this, 'limits', { namespace, app: spec, extra });
     if (hasBackups(spec)) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
     if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
-    for (const v of backedUp) new VolumeBackup(this, `${v.claim}-volume-backup`, { app: spec.name, namespace, volume: v, cluster });
+    for (const v of backedUp) new VolumeBackup(this, `volume-backup:${v.owner}:${v.claim}`, { app: spec.name, namespace, volume: v, cluster });
     if (spec.cache) new AppCache(this, 'cache', { app: spec.name, namespace, cache: spec.cache });
 
     const secretName = `${spec.name}-secrets`;
@@ -71,9 +75,11 @@ export class AppChart extends PlatformChart {
       },
       sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
     };
-    for (const c of spec.components) new AppComponent(this, c.name, c, ctx);
-    for (const j of spec.jobs) new AppJob(this, j.name, j, ctx);
-    for (const j of spec.cronJobs) new AppCronJob(this, j.name, j, ctx);
+    // Construct ids of their own kind: a process named like one of the chart's parts (an app called
+    // `network`, `limits` or `volumes`) is no clash of ids.
+    for (const c of spec.components) new AppComponent(this, `component:${c.name}`, c, ctx);
+    for (const j of spec.jobs) new AppJob(this, `job:${j.name}`, j, ctx);
+    for (const j of spec.cronJobs) new AppCronJob(this, `cron-job:${j.name}`, j, ctx);
     new AppNetworkPolicy(this, 'network', spec, namespace);
 
     const web = spec.components.filter((c) => c.kind === 'web');

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../spec/fields';
-import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../quantity';
+import { cpuMilliValue, formatCpu, formatMemory, memoryBytes } from '../quantity';
 import type { AppSpec, ProcessSpec } from '../spec/types';
 import type { ExtraUsage } from './backups';
 import { CACHE_CPU } from './cache';
@@ -11,6 +11,8 @@ import { CACHE_CPU } from './cache';
  * replicas plus one rollout surge, a pod for each one-off job and cron job (two for a cron job
  * that may overlap), the cache, and what the database and backups add (`extra`).
  */
+
+const MIB = 1n << 20n;
 
 /** Pods a process may hold at once. */
 function podsOf(p: ProcessSpec & { kind: string; replicas?: number; autoscaling?: { maxReplicas: number }; concurrency?: string }): number {
@@ -22,28 +24,32 @@ function podsOf(p: ProcessSpec & { kind: string; replicas?: number; autoscaling?
 export class AppLimits extends Construct {
   constructor(scope: Construct, id: string, props: { namespace: string; app: AppSpec; extra: ExtraUsage }) {
     super(scope, id);
+    // Summed exactly (BigInt: millicores and MiB), so that no sum is ever rounded or written as 1e+22Gi.
     const x = props.extra;
-    let cpuReq = x.cpuRequest, memReq = x.memoryRequest, cpuLim = x.cpuLimit, memLim = x.memoryLimit, pods = x.pods, storage = x.storage, pvcs = x.pvcs;
+    const big = (n: number) => BigInt(Math.round(n));
+    const mib = (q: string) => memoryBytes(q) / MIB;
+    let [cpuReq, memReq, cpuLim, memLim, storage] = [big(x.cpuRequest), big(x.memoryRequest), big(x.cpuLimit), big(x.memoryLimit), big(x.storage)];
+    let pods = x.pods, pvcs = x.pvcs;
     for (const p of [...props.app.components, ...props.app.jobs, ...props.app.cronJobs]) {
-      const n = podsOf(p);
-      cpuReq += cpuMillis(p.resources.requests.cpu) * n;
-      memReq += memoryMiB(p.resources.requests.memory) * n;
-      cpuLim += cpuMillis(p.resources.limits.cpu) * n;
-      memLim += memoryMiB(p.resources.limits.memory) * n;
-      pods += n;
-      for (const v of p.volumes) storage += memoryMiB(v.size);
+      const n = BigInt(podsOf(p));
+      cpuReq += cpuMilliValue(p.resources.requests.cpu) * n;
+      memReq += mib(p.resources.requests.memory) * n;
+      cpuLim += cpuMilliValue(p.resources.limits.cpu) * n;
+      memLim += mib(p.resources.limits.memory) * n;
+      pods += podsOf(p);
+      for (const v of p.volumes) storage += mib(v.size);
       pvcs += p.volumes.length;
     }
     const cache = props.app.cache;
     if (cache) {
-      cpuReq += cpuMillis(CACHE_CPU.request);
-      cpuLim += cpuMillis(CACHE_CPU.limit);
-      memReq += memoryMiB(cache.memory);
-      memLim += memoryMiB(cache.memory);
+      cpuReq += cpuMilliValue(CACHE_CPU.request);
+      cpuLim += cpuMilliValue(CACHE_CPU.limit);
+      memReq += mib(cache.memory);
+      memLim += mib(cache.memory);
       pods += 1;
       if (cache.persistence) {
         pvcs += 1;
-        storage += memoryMiB(cache.persistence.size);
+        storage += mib(cache.persistence.size);
       }
     }
     const q = (s: string) => kplus.k8s.Quantity.fromString(s);

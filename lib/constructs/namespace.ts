@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 
+/** The annotation that shows why a namespace runs below Pod Security `restricted` (bounded in lib/spec/bounds.ts). */
+export const POD_SECURITY_REASON = 'hobby-infra.dev/pod-security-reason';
+
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 export interface PlatformNamespaceProps {
@@ -31,7 +34,7 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/warn': 'restricted',
           ...props.labels,
         },
-        annotations: props.reason ? { 'hobby-infra.dev/pod-security-reason': props.reason } : undefined,
+        annotations: props.reason ? { [POD_SECURITY_REASON]: props.reason } : undefined,
       },
     });
   }

@@ -13,7 +13,8 @@ export class AppVolumes extends Construct {
   constructor(scope: Construct, id: string, app: AppSpec, namespace: string) {
     super(scope, id);
     for (const v of app.components.flatMap((c) => c.volumes)) {
-      const claim = new kplus.PersistentVolumeClaim(this, v.claim, {
+      // Ids by owner and claim: two claims of one name are refused by name (lib/spec/derived-names.ts), not by a clash of ids.
+      const claim = new kplus.PersistentVolumeClaim(this, `${v.owner}:${v.claim}`, {
         metadata: { name: v.claim, namespace, labels: { 'app.kubernetes.io/name': v.owner, 'app.kubernetes.io/part-of': app.name } },
         accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
         storageClassName: 'civo-volume',

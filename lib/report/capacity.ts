@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { NODE_SIZES, type NodeSize } from '../civo';
+import { NODE_SIZES, SYSTEM_RESERVED, type NodeSize } from '../civo';
 import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { DRILL_CLUSTERS_LABEL } from '../platform-contracts';
@@ -12,12 +12,8 @@ import type { Manifest } from '../render';
  * Rendering is in ./markdown.ts.
  */
 
-/**
- * Share of each node kept for k3s (server/agent, containerd), the kubelet's eviction threshold, the
- * OS and kube-system's own pods (CoreDNS, metrics-server, Civo's CCM/CSI): Civo publishes no
- * allocatable figures, and these take roughly a tenth of a small node.
- */
-export const SYSTEM_RESERVED = 0.1;
+/** The share of each node kept for the system (lib/civo.ts). */
+export { SYSTEM_RESERVED };
 
 /**
  * Chart values paths whose workload is a DaemonSet by the chart's own default (values need not

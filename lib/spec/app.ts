@@ -10,6 +10,7 @@ import { MAIN, normalizeComponent, normalizeCronJob, normalizeJob, type Owners, 
 import type { AppSpec, CacheSpec, ComponentSpec, CronJobSpec, JobSpec } from './types';
 import { componentFields, componentSchema, cronJobSchema, jobSchema, type ComponentInput } from './workload';
 import { appReferenceProblems } from './references';
+import { appBoundProblems } from './bounds';
 
 /*
  * The declaration an apps/<name>.ts file exports, parsed strictly (an unknown field is an error),
@@ -153,7 +154,7 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
     }
   }
   const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
-  problems.push(...appReferenceProblems(app, LABEL_VALUE_MAX));
+  problems.push(...appReferenceProblems(app, LABEL_VALUE_MAX), ...appBoundProblems(app, cluster.nodePool.size));
   if (problems.length) throw new SpecError(file, problems);
   return app;
 }

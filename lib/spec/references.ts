@@ -1,5 +1,6 @@
 import type { AppSpec } from './types';
 import { processesOf } from './types';
+import { databaseNameTaken, takenMessage } from './derived-names';
 
 /*
  * Rules across an app's processes: names that must not collide (with each other and with what the
@@ -27,8 +28,20 @@ export function appReferenceProblems(app: AppSpec, labelMax: number): string[] {
     seen.set(p.name, field);
     if (app.cache && short === 'cache') problems.push(`${field}: got the name "cache", expected another: ${app.name}-cache is the app's cache`);
     if (app.database && (short === 'db' || short.startsWith('db-'))) {
-      problems.push(`${field}: got the name ${JSON.stringify(short)}, expected a name not starting with db: CloudNativePG names the database's objects ${app.name}-db...`);
+      // The exact collision where there is one (a Service `<db>-rw`, a PDB `<db>`), else the family:
+      // a restore or a new generation names the database `<app>-db-...` too.
+      const kinds = [...('port' in p && p.port !== undefined ? ['Service'] : []), ...('replicas' in p && (p.autoscaling?.minReplicas ?? p.replicas) >= 2 ? ['PodDisruptionBudget'] : [])];
+      const taken = kinds.map((kind) => [kind, databaseNameTaken(app, kind, p.name)] as const).find(([, d]) => d);
+      problems.push(
+        taken
+          ? takenMessage(field, taken[0], p.name, taken[1]!)
+          : `${field}: got the name ${JSON.stringify(short)}, expected a name not starting with db: CloudNativePG names the database's objects ${app.name}-db...`,
+      );
     }
+  }
+  if (processes.length === 0) {
+    // Nothing would run: an empty namespace, and with hosts an Ingress without paths, which the API server refuses.
+    problems.push('components: got no components, jobs or cron jobs, expected at least one process (an app that runs nothing has nothing to route or keep)');
   }
 
   const web = app.components.filter((c) => c.kind === 'web');
@@ -38,7 +51,7 @@ export function appReferenceProblems(app: AppSpec, labelMax: number): string[] {
     if (other) problems.push(`components: ${c.name} and ${other} both route ${c.path}, expected one component per path`);
     paths.set(c.path, c.name);
   }
-  if (app.hosts.length > 0 && web.length === 0) {
+  if (app.hosts.length > 0 && web.length === 0 && processes.length > 0) {
     problems.push('hosts: got hosts for an app with no web component, expected a component with a port that is not internal to route them to (or no hosts)');
   }
 
