@@ -186,10 +186,13 @@ describe('bad input is refused with file and field', () => {
   const big = (memory: string) => appFile('ledger', { image: 'ghcr.io/me/ledger:1.0.0', port: 8080, database: { size: '1Gi', resources: { requests: { memory }, limits: { memory } } }, databaseEnv: { DATABASE_URL: 'uri' } });
 
   it('a database whose drill would not fit one node of the pool', () => {
-    expect(() => render({ apps: [big('4Gi')] })).toThrow(/apps\/ledger\.ts[\s\S]*database\.resources\.requests\.memory: got "4Gi", expected a database whose restore drill fits one node of the pool \(config\/cluster\.ts nodePool\.size g4s\.kube\.medium: 1800m CPU, 3686Mi memory for pods on a node; the drill's instance asks for it plus 96Mi/);
+    // The drill's instance has the database's shape (its resources and the backup sidecar): the one fit rule (lib/spec/node-fit.ts) refuses both.
+    const drill = render({ apps: [big('3Gi')] }).objects.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'restore-drill-clusters') as any;
+    expect(drill.data['ledger.yaml']).toContain('memory: 3Gi');
+    expect(() => render({ apps: [big('4Gi')] })).toThrow(/apps\/ledger\.ts[\s\S]*database\.resources\.requests\.memory: got "4Gi" \(with the backup sidecar's 20m CPU and 96Mi\), expected at most 3686Mi in all, what one g4s\.kube\.medium node/);
     expect(() => render({ apps: [big('3Gi')] })).not.toThrow();
     const small = defineCluster({ ...(fixtureCluster as ClusterConfigInput), nodePool: { ...fixtureCluster.nodePool, size: 'g4s.kube.xsmall' } });
-    expect(() => render({ cluster: small, apps: [big('1Gi')] })).toThrow(/database\.resources\.requests\.memory: got "1Gi", expected .*nodePool\.size g4s\.kube\.xsmall/);
+    expect(() => render({ cluster: small, apps: [big('1Gi')] })).toThrow(/database\.resources\.requests\.memory: got "1Gi" .*g4s\.kube\.xsmall node/);
   });
 
   it('a drill schedule the CronJob controller cannot parse', () => {

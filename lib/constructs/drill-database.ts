@@ -5,9 +5,7 @@ import { Cluster, ClusterSpecResourcesLimits, ClusterSpecResourcesRequests } fro
 import { ObjectStore, ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits, ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests } from '../../imports/objectstores-barmancloud.cnpg.io';
 import type { DatabaseSpec } from '../app-spec';
 import { backupEndpoint, type ClusterConfig } from '../config';
-import { cpuMillis, formatCpu, formatMemory, memoryMiB } from '../quantity';
-import { NODE_SIZES } from '../civo';
-import { SYSTEM_RESERVED } from '../report/capacity';
+import { cpuMillis, memoryMiB } from '../quantity';
 import { DRILL_CLUSTERS_LABEL } from '../platform-contracts';
 import { toYaml } from '../yaml';
 import { BACKUP_KEYS, BARMAN_CLOUD_PLUGIN, backupLocation } from './backups';
@@ -50,27 +48,6 @@ export function drillPodUsage(db: DatabaseSpec) {
     cpuLimit: cpuMillis(r.limits.cpu) + cpuMillis(s.limits.cpu),
     memoryLimit: memoryMiB(r.limits.memory) + memoryMiB(s.limits.memory),
   };
-}
-
-/**
- * Why a database's drill (its instance, the same shape as the app's own) could not be scheduled on
- * one node of the pool, as `field: got X, expected Y`; undefined when it fits. The node's share is
- * the capacity report's (lib/report/capacity.ts SYSTEM_RESERVED).
- */
-export function drillFitProblem(db: DatabaseSpec, cluster: ClusterConfig): string | undefined {
-  const size = cluster.nodePool.size;
-  const node = NODE_SIZES[size];
-  const use = drillPodUsage(db);
-  const alloc = { cpu: node.cpuMillis * (1 - SYSTEM_RESERVED), memory: node.memoryMiB * (1 - SYSTEM_RESERVED) };
-  const pool = `config/cluster.ts nodePool.size ${size}: ${formatCpu(alloc.cpu)} CPU, ${formatMemory(alloc.memory)} memory for pods on a node`;
-  const s = BACKUP_SIDECAR_RESOURCES.requests;
-  if (use.memoryRequest > alloc.memory) {
-    return `database.resources.requests.memory: got ${JSON.stringify(db.resources.requests.memory)}, expected a database whose restore drill fits one node of the pool (${pool}; the drill's instance asks for it plus ${s.memory} for its backup sidecar), or a larger node size`;
-  }
-  if (use.cpuRequest > alloc.cpu) {
-    return `database.resources.requests.cpu: got ${JSON.stringify(db.resources.requests.cpu)}, expected a database whose restore drill fits one node of the pool (${pool}; the drill's instance asks for it plus ${s.cpu} for its backup sidecar), or a larger node size`;
-  }
-  return undefined;
 }
 
 export interface DatabaseDrillProps {
