@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { cronScheduleProblem } from '../../lib/spec/cron';
 import { accepted, refused } from '../fixtures/cron-schedules';
+import { buildOracle, prng } from '../fixtures/oracles';
 
 /*
  * cronScheduleProblem against the real robfig/cron v3 at the version Kubernetes uses, built from its
@@ -30,17 +30,6 @@ const edges = [
   '0 0 1-31/2 2 *', '0 0 L * *', '0 0 ? * 1#2', '0 0 1W * *', '0 0 * * 5L', 'H 0 * * *',
 ];
 
-/** mulberry32: a small seeded PRNG, so the generated corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BOUNDS: [number, number, string[]?][] = [
   [0, 59], [0, 23], [1, 31],
@@ -113,7 +102,6 @@ function expectedVerdict(schedule: string, oracle: string): 'accept' | 'parse er
   return 'accept';
 }
 
-const root = resolve(import.meta.dirname, '../..');
 
 describe('cronScheduleProblem agrees with robfig/cron v3 (test/oracles/cron)', () => {
   let oracle: string | undefined;
@@ -122,16 +110,7 @@ describe('cronScheduleProblem agrees with robfig/cron v3 (test/oracles/cron)', (
   // The first run on a machine builds the oracle (under a second with warm Go caches, ~45 s from
   // cold ones, the module from the Go module proxy); later runs find it in ~/.cache/hobby-infra.
   beforeAll(async () => {
-    try {
-      const { stdout } = await promisify(execFile)('bash', [resolve(root, 'scripts/build-cron-oracle.sh')], { encoding: 'utf8', timeout: 290_000 });
-      oracle = stdout.trim().split('\n').pop();
-    } catch (error) {
-      const { code, stderr } = error as { code?: unknown; stderr?: unknown };
-      const last = String(stderr ?? '').trim().split('\n').pop() || (error as Error).message;
-      // Without Go, the table above still runs; in CI a missing Go is a failure.
-      if (code === 3 && !process.env.CI) missingGo = last;
-      else throw new Error(`scripts/build-cron-oracle.sh failed: ${last}`);
-    }
+    ({ oracle, missingGo } = await buildOracle('cron'));
   }, 300_000);
 
   test('on the table, hand-picked edge cases and 300 generated schedules', async (context) => {

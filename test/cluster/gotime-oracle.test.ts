@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { restoreSuffix } from '../../lib/spec/database';
 import { parseGoDuration, parseGoRfc3339 } from '../../lib/spec/go-time';
 import { goDurationProblem, pointInTimeProblem, POINT_IN_TIME_SPAN } from '../../lib/spec/time-fields';
+import { buildOracle, prng } from '../fixtures/oracles';
 
 /*
  * lib/spec/go-time.ts and the rules built on it against the real Go: time.Parse(time.RFC3339) and
@@ -37,17 +37,6 @@ const durationEdges = [
   '1.9999999999999999999999h', '3.6e3s', '', '-', '+', '1h30', '30m1h', '1h1h', 'µ', '1µ', '1s\n',
 ];
 
-/** mulberry32: a small seeded PRNG, so the generated corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generatedTimes(count: number, seed: number): string[] {
   const random = prng(seed);
@@ -98,7 +87,6 @@ function generatedDurations(count: number, seed: number): string[] {
 const times = [...new Set([...timeEdges, ...generatedTimes(600, 0x7134e)])];
 const durations = [...new Set([...durationEdges, ...generatedDurations(600, 0xd0a7)])];
 const REFRESH = { min: '1m', max: '24h', why: 'refreshInterval' };
-const root = resolve(import.meta.dirname, '../..');
 
 describe('lib/spec/go-time.ts agrees with Go (test/oracles/gotime)', () => {
   let oracle: string | undefined;
@@ -108,16 +96,7 @@ describe('lib/spec/go-time.ts agrees with Go (test/oracles/gotime)', () => {
   // The first run with a Go version builds the oracle (seconds: the standard library only); later
   // runs find it in ~/.cache/hobby-infra.
   beforeAll(async () => {
-    try {
-      const { stdout } = await promisify(execFile)('bash', [resolve(root, 'scripts/build-gotime-oracle.sh')], { encoding: 'utf8', timeout: 290_000 });
-      oracle = stdout.trim().split('\n').pop();
-    } catch (error) {
-      const { code, stderr } = error as { code?: unknown; stderr?: unknown };
-      const last = String(stderr ?? '').trim().split('\n').pop() || (error as Error).message;
-      // Without Go the rest of the suite still runs; in CI a missing Go is a failure.
-      if (code === 3 && !process.env.CI) missingGo = last;
-      else throw new Error(`scripts/build-gotime-oracle.sh failed: ${last}`);
-    }
+    ({ oracle, missingGo } = await buildOracle('gotime'));
     if (!oracle) return;
     const input = [...times.map((t) => `time ${JSON.stringify(t)}`), ...durations.map((d) => `duration ${JSON.stringify(d)}`)].join('\n') + '\n';
     const child = promisify(execFile)(oracle, [], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });

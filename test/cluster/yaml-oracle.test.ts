@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildPlatform } from '../../platform';
@@ -10,6 +9,7 @@ import { fixtureApps } from '../fixtures/apps';
 import { fixtureCluster } from '../fixtures/cluster';
 import { LONE_SURROGATES, yamlStringCorpus } from '../fixtures/yaml-strings';
 import { appFile } from '../helpers';
+import { buildOracle } from '../fixtures/oracles';
 
 /*
  * The YAML writer (lib/yaml.ts) against kubectl's own reader: k8s.io/apimachinery's document
@@ -20,7 +20,6 @@ import { appFile } from '../helpers';
  * read back exactly as meant.
  */
 
-const root = resolve(import.meta.dirname, '../..');
 
 /** What kubectl makes of each document of `text`: its JSON, or `error: ...`. */
 async function kubectlReads(oracle: string, text: string): Promise<string[]> {
@@ -73,16 +72,7 @@ describe('kubectl reads what the YAML writer writes (test/oracles/yaml: sigs.k8s
   // The first run on a machine builds the oracle (seconds with warm Go caches; the modules come from
   // the Go module proxy otherwise); later runs find it in ~/.cache/hobby-infra.
   beforeAll(async () => {
-    try {
-      const { stdout } = await promisify(execFile)('bash', [resolve(root, 'scripts/build-yaml-oracle.sh')], { encoding: 'utf8', timeout: 290_000 });
-      oracle = stdout.trim().split('\n').pop();
-    } catch (error) {
-      const { code, stderr } = error as { code?: unknown; stderr?: unknown };
-      const last = String(stderr ?? '').trim().split('\n').pop() || (error as Error).message;
-      // Without Go the JavaScript readers of test/yaml.test.ts still check the writer; in CI a missing Go is a failure.
-      if (code === 3 && !process.env.CI) missingGo = last;
-      else throw new Error(`scripts/build-yaml-oracle.sh failed: ${last}`);
-    }
+    ({ oracle, missingGo } = await buildOracle('yaml'));
   }, 300_000);
 
   const corpus = yamlStringCorpus();
