@@ -19,13 +19,12 @@ import type { ClusterConfig } from './lib/config';
 import { AppChart, appChartName } from './lib/constructs/app-chart';
 import { platformHosts } from './lib/hosts';
 import { writeTreeAtomically } from './lib/output';
-import { distClusters, readDist } from './lib/previous-dist';
+import { readPreviousStorage } from './lib/previous-dist';
 import { renderFiles } from './lib/render';
 import { refuseSecrets } from './lib/secret-scan';
-import { deployedStorage } from './lib/deployed-storage';
 import { derivedNameProblems } from './lib/spec/derived-names';
 import { refuseUnknownRestoreSources } from './lib/spec/restore-sources';
-import { NOTHING_DEPLOYED, storageShrinkErrors, type DeployedStorage } from './lib/spec/storage-shrink';
+import { deployedStorage, NOTHING_DEPLOYED, storageShrinkErrors, type DeployedStorage } from './lib/spec/storage-shrink';
 import { SpecError } from './lib/validation';
 
 export interface PlatformInput {
@@ -89,9 +88,9 @@ export interface SynthInput {
 export async function synthesize({ cluster, appSources, outdir, root }: SynthInput): Promise<Map<string, string>> {
   // The dist/ about to be replaced is the state the cluster was last given: storage never shrinks
   // below it, and a restore must name a Cluster it had (or this render has).
-  const previous = readDist(outdir);
+  const previous = readPreviousStorage(outdir);
   const { files, apps } = renderPlatform({ cluster, appSources, deployed: deployedStorage(previous) });
-  refuseUnknownRestoreSources(apps, distClusters(files), previous && distClusters(previous), cluster.backups.generation);
+  refuseUnknownRestoreSources(apps, previous, cluster.backups.generation);
   await refuseSecrets(files, apps, root);
   writeTreeAtomically(outdir, files);
   return files;

@@ -5,7 +5,6 @@ import type { ClusterConfig } from '../lib/config';
 import { AdminOnly } from '../lib/constructs/admin-only';
 import { BackupSecretStore } from '../lib/constructs/backups';
 import { HelmRelease } from '../lib/constructs/helm-release';
-import { recovering } from '../lib/constructs/recovery';
 import { HttpsIngress } from '../lib/constructs/ingress';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { fromPods, PlatformNetwork, tcp, toInternet, toPods } from '../lib/constructs/platform-network';
@@ -83,7 +82,7 @@ export class UptimeKumaChart extends PlatformChart {
       chart: CHARTS.uptimeKuma,
       targetNamespace: namespace,
       // Recover mode: installed once its volume is back (the chart has no replicas value to hold it).
-      ...(recovering(cluster) ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}),
+      ...(cluster.backups.recover ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}),
       values: {
         fullnameOverride: RELEASE,
         strategy: { type: 'Recreate' },

@@ -133,13 +133,15 @@ export const IMAGES = {
     tag: 'v1.32.7',
   },
   /**
-   * The restore drills runner's shell: the official BusyBox image, whose one binary is static, so
-   * an init container can copy it into the distroless kubectl image's pod (lib/constructs/drill-runner.ts).
+   * The restore drills runner's shell: the official BusyBox image, so that an init container can
+   * copy its one binary into the distroless kubectl image's pod (lib/constructs/drill-runner.ts).
+   * The musl variant: its busybox is built with CONFIG_STATIC=y (docker-library/busybox
+   * musl/Dockerfile.builder); the default glibc one needs the libc the kubectl image lacks.
    */
   busybox: {
     repository: 'docker.io/library/busybox',
     // renovate: datasource=docker depName=docker.io/library/busybox
-    tag: '1.37.0',
+    tag: '1.37.0-musl',
   },
   /**
    * restic for the volume drills: the restic project's own image (Alpine with a shell), the restic

@@ -1,36 +1,32 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { parse } from 'yaml';
+import { readDistDir } from './delivery/diff';
 import type { DistObject } from './spec/restore-sources';
 
 /*
  * The dist/ synth is about to replace: the committed one, which is the state the cluster was last
- * given. Checks that compare a change with what is deployed read it through here, as objects, and
- * stay pure functions of those objects.
+ * given. The checks that compare a change with it (storage never shrinks, lib/spec/storage-shrink.ts;
+ * a restore names a Cluster the cluster had, lib/spec/restore-sources.ts) read its apps' database
+ * Clusters and claims through here, and stay pure functions of those objects.
  */
 
-/** The database Clusters of rendered files (`{ path: yaml }`); nothing else is parsed. */
-export function distClusters(files: ReadonlyMap<string, string>): DistObject[] {
+/** A document of a database Cluster or a claim; nothing else is parsed. */
+const STORAGE_KIND = /^kind: (?:Cluster|PersistentVolumeClaim)$/m;
+
+/** The database Clusters and claims of rendered files (`{ path: yaml }`). */
+export function storageObjects(files: ReadonlyMap<string, string>): DistObject[] {
   const objects: DistObject[] = [];
   for (const text of files.values()) {
+    if (!STORAGE_KIND.test(text)) continue;
     for (const doc of text.split(/^---$/m)) {
-      if (/^kind: Cluster$/m.test(doc)) objects.push(parse(doc) as DistObject);
+      if (STORAGE_KIND.test(doc)) objects.push(parse(doc) as DistObject);
     }
   }
   return objects;
 }
 
-/** The YAML files of a dist/ folder as `{ path: text }`, or undefined when there is none (or it is empty). */
-export function readDist(dir: string): Map<string, string> | undefined {
-  if (!existsSync(dir)) return undefined;
-  const files = new Map<string, string>();
-  const walk = (sub: string) => {
-    for (const name of readdirSync(join(dir, sub)).sort()) {
-      const path = sub ? `${sub}/${name}` : name;
-      if (statSync(join(dir, path)).isDirectory()) walk(path);
-      else if (name.endsWith('.yaml')) files.set(path, readFileSync(join(dir, path), 'utf8'));
-    }
-  };
-  walk('');
-  return files.size ? files : undefined;
+/** The apps' Clusters and claims (04-apps/) of the dist/ in `dir`, or undefined when there is no dist/ there yet. */
+export function readPreviousStorage(dir: string): DistObject[] | undefined {
+  if (!existsSync(dir) || readdirSync(dir).length === 0) return undefined;
+  return storageObjects(readDistDir(dir, ['04-apps']));
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { AppSource } from '../lib/app-spec';
-import { deployedStorage } from '../lib/deployed-storage';
-import { readDist } from '../lib/previous-dist';
+import { readPreviousStorage } from '../lib/previous-dist';
+import { deployedStorage } from '../lib/spec/storage-shrink';
 import { synthesize } from '../platform';
 import { fixtureApps } from './fixtures/apps';
 import { scratchDist, synthFails } from './fixtures/bad-input';
@@ -60,13 +60,13 @@ describe('storage that shrinks is refused against the dist/ it replaces, dist/ u
     await synth([...fixtureApps, store({ data: '3Gi', db: '6Gi' })]);
     await synth([...fixtureApps, store({ data: '3Gi', db: '1Gi', restore: { from: 'backup' } })]);
     await synth([...fixtureApps, store({ data: '3Gi', db: '1Gi' })], withBackups({ generation: 2 }));
-    expect(deployedStorage(readDist(outdir)).clusters.get('fx-store/fx-store-db-g2')).toBe('1Gi');
+    expect(deployedStorage(readPreviousStorage(outdir)).clusters.get('fx-store/fx-store-db-g2')).toBe('1Gi');
   });
 
   test('what the previous dist/ gave is read from its files: claims and Clusters by namespace and name', () => {
-    const deployed = deployedStorage(readDist(outdir));
+    const deployed = deployedStorage(readPreviousStorage(outdir));
     expect(deployed.claims.get('fx-store/fx-store-web-data')).toBe('3Gi');
     expect(deployed.claims.get('fx-store/fx-store-cache-data')).toBe('1Gi');
-    expect(deployedStorage(readDist(`${outdir}-none`)).claims.size).toBe(0);
+    expect(deployedStorage(readPreviousStorage(`${outdir}-none`)).claims.size).toBe(0);
   });
 });

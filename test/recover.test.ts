@@ -149,6 +149,9 @@ describe('recover mode in the apply', () => {
     expect(volumeOverwrites(dist, new Set(), RECOVERY_LABEL)).toEqual([]);
     // Once the destination exists, its sync is done: nothing more to refuse.
     expect(volumeOverwrites(dist, new Set([claim, 'volsync.backube/ReplicationDestination/fx-shop/fx-shop-api-recover']), RECOVERY_LABEL)).toEqual([]);
+    // A volume restore (no recovery label) over a live volume is named as one.
+    const restore = dist.map((o) => (o.manifest.kind === 'ReplicationDestination' ? { ...o, manifest: { ...o.manifest, metadata: { ...o.manifest.metadata, labels: {} } } } : o));
+    expect(volumeOverwrites(restore, new Set([claim]), RECOVERY_LABEL)[0]!.restore).toBe('a volume restore (`restore` on the volume)');
     const verdict = checkPrune([], {}, overwrites);
     expect(verdict.ok).toBe(false);
     expect(verdict.reasons[0]).toContain('would overwrite the live volume fx-shop/fx-shop-api-data: recover mode (backups.recover, generation 2)');

@@ -2,7 +2,6 @@ import type { App } from 'cdk8s';
 import { backedUpVolumes, hasBackups } from '../backup-owners';
 import type { ClusterConfig } from '../config';
 import { AFTER_JOBS_LABEL, AFTER_RECOVERY_LABEL, PlatformChart } from '../render';
-import { recovering } from './recovery';
 import { processesOf, type AppSpec } from '../spec/types';
 import { RESTRICTED_CAPABILITIES } from '../spec/workload';
 import { podSecurityReason } from '../spec/bounds';
@@ -46,7 +45,7 @@ export class AppChart extends PlatformChart {
     });
 
     const backedUp = backedUpVolumes(spec);
-    const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map((v) => volumeBackupUsage(v, recovering(cluster)))].reduce(addUsage, noUsage());
+    const extra = [spec.database ? databaseUsage(spec.database) : noUsage(), ...backedUp.map((v) => volumeBackupUsage(v, cluster.backups.recover))].reduce(addUsage, noUsage());
     new AppLimits(this, 'limits', { namespace, app: spec, extra });
     if (hasBackups(spec)) new BackupSecretStore(this, 'backup-store', { cluster, app: spec.name, namespace });
     if (spec.database) new AppDatabase(this, 'database', { app: spec.name, namespace, db: spec.database, cluster });
@@ -71,7 +70,7 @@ export class AppChart extends PlatformChart {
       rolloutLabels: {
         ...(spec.jobs.length ? { [AFTER_JOBS_LABEL]: 'true' } : {}),
         // Recover mode: nothing of the app starts before its database and volumes are back.
-        ...(recovering(cluster) && hasBackups(spec) ? { [AFTER_RECOVERY_LABEL]: 'true' } : {}),
+        ...(cluster.backups.recover && hasBackups(spec) ? { [AFTER_RECOVERY_LABEL]: 'true' } : {}),
       },
       sharedOwners: new Set(processes.flatMap((p) => p.mounts.filter((m) => m.owner !== p.name).map((m) => m.owner))),
     };

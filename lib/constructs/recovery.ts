@@ -14,6 +14,3 @@ export const RECOVERY_LABEL = 'hobby-infra.dev/recovery';
 export const recoveryId = (cluster: ClusterConfig) => `g${cluster.backups.generation}`;
 
 export const recoveryLabels = (cluster: ClusterConfig) => ({ [RECOVERY_LABEL]: recoveryId(cluster) });
-
-/** True when this apply recovers the data, and so `app` (with backups) waits for its recovery. */
-export const recovering = (cluster: ClusterConfig) => cluster.backups.recover;

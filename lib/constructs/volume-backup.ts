@@ -21,7 +21,7 @@ import type { ClusterConfig } from '../config';
 import { cpuMillis, memoryMiB } from '../quantity';
 import { BACKUP_KEYS, backupLocation, BackupSecretStore, type ExtraUsage } from './backups';
 import { PRIVATE_RANGES } from './app-network';
-import { recovering, recoveryId, recoveryLabels } from './recovery';
+import { recoveryId, recoveryLabels } from './recovery';
 
 /*
  * Backups of a component's volume with VolSync and restic: a ReplicationSource copies the volume
@@ -87,7 +87,7 @@ export class VolumeBackup extends Construct {
     const { keep } = cluster.backups.volumes;
     new ReplicationSource(this, 'source', {
       // Recover mode: it starts once the volume is back (phase 05), never backing up a half-recovered one.
-      metadata: { name: volume.backupName, namespace, ...(recovering(cluster) ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}) },
+      metadata: { name: volume.backupName, namespace, ...(cluster.backups.recover ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}) },
       spec: {
         sourcePvc: volume.claim,
         trigger: { schedule: cluster.backups.volumes.schedule },
@@ -138,7 +138,7 @@ export class VolumeBackup extends Construct {
         },
       });
 
-    if (recovering(cluster)) {
+    if (cluster.backups.recover) {
       // Recover mode: the new, empty claim gets the newest snapshot before any pod of the app exists
       // (the app rolls out in phase 05, after the apply saw this sync). VolSync's volume populator
       // (a claim's dataSourceRef) would need copyMethod Snapshot, i.e. a VolumeSnapshotClass, which

@@ -74,12 +74,12 @@ export function readDistAtRef(root: string, ref: string, distDir = 'dist'): Map<
   return files;
 }
 
-/** The same from the file system (tracked or not: the working tree as `npm run synth` left it). */
-export function readDistDir(dir: string): Map<string, string> {
+/** The same from the file system (tracked or not: the working tree as `npm run synth` left it); `phases` only, when given. */
+export function readDistDir(dir: string, phases?: readonly string[]): Map<string, string> {
   const files = new Map<string, string>();
   if (!existsSync(dir)) return files;
   for (const phase of readdirSync(dir, { withFileTypes: true })) {
-    if (!phase.isDirectory()) continue;
+    if (!phase.isDirectory() || (phases && !phases.includes(phase.name))) continue;
     for (const file of readdirSync(join(dir, phase.name), { withFileTypes: true })) {
       const rel = `${phase.name}/${file.name}`;
       if (file.isFile() && isDistManifestPath(rel)) files.set(rel, readFileSync(join(dir, rel), 'utf8'));

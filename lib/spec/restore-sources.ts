@@ -15,7 +15,13 @@ export interface DistObject {
   readonly apiVersion?: string;
   readonly kind?: string;
   readonly metadata?: { readonly name?: string; readonly namespace?: string };
-  readonly spec?: { readonly externalClusters?: readonly { readonly plugin?: { readonly parameters?: { readonly serverName?: string } } }[] };
+  readonly spec?: {
+    readonly externalClusters?: readonly { readonly plugin?: { readonly parameters?: { readonly serverName?: string } } }[];
+    /** A Cluster's storage. */
+    readonly storage?: { readonly size?: string };
+    /** A claim's storage. */
+    readonly resources?: { readonly requests?: { readonly storage?: string } };
+  };
 }
 
 const isDatabaseCluster = (o: DistObject) => o.kind === 'Cluster' && (o.apiVersion ?? '').startsWith('postgresql.cnpg.io/');
@@ -40,13 +46,14 @@ export function knownClusters(objects: readonly DistObject[]): Set<string> {
 
 /**
  * Refuses each app whose database restores from a named Cluster that neither `previous` (the
- * committed dist/) nor `rendered` knows. `from: 'backup'` (the app's first Cluster of this
+ * committed dist/) nor this render (the apps' own databases) knows. `from: 'backup'` (the app's first Cluster of this
  * generation) is not checked: recover mode and a rebuilt cluster read it from the bucket alone.
  * `previous` undefined (no prior dist/) skips the check.
  */
-export function refuseUnknownRestoreSources(apps: readonly AppSpec[], rendered: readonly DistObject[], previous: readonly DistObject[] | undefined, generation: number): void {
+export function refuseUnknownRestoreSources(apps: readonly AppSpec[], previous: readonly DistObject[] | undefined, generation: number): void {
   if (!previous) return;
-  const known = new Set([...knownClusters(previous), ...rendered.filter(isDatabaseCluster).map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`)]);
+  // This render's Clusters: each app's database, in its namespace.
+  const known = new Set([...knownClusters(previous), ...apps.flatMap((a) => (a.database ? [`${a.name}/${a.database.name}`] : []))]);
   for (const app of apps) {
     const source = app.database?.restore?.source;
     if (!source || source === databaseName(app.name, undefined, generation) || known.has(`${app.name}/${source}`)) continue;

@@ -1,5 +1,6 @@
 import { memoryMiB } from '../quantity';
 import { SpecError } from '../validation';
+import type { DistObject } from './restore-sources';
 import { cacheClaimName, type AppSpec } from './types';
 
 /*
@@ -18,6 +19,18 @@ export interface DeployedStorage {
 }
 
 export const NOTHING_DEPLOYED: DeployedStorage = { claims: new Map(), clusters: new Map() };
+
+/** The sizes of the previous dist/'s Clusters and claims (lib/previous-dist.ts), or nothing when there is none. */
+export function deployedStorage(previous: readonly DistObject[] | undefined): DeployedStorage {
+  const claims = new Map<string, string>();
+  const clusters = new Map<string, string>();
+  for (const o of previous ?? []) {
+    const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
+    if (o.kind === 'PersistentVolumeClaim' && o.spec?.resources?.requests?.storage) claims.set(key, String(o.spec.resources.requests.storage));
+    if (o.kind === 'Cluster' && o.spec?.storage?.size) clusters.set(key, String(o.spec.storage.size));
+  }
+  return { claims, clusters };
+}
 
 /** Each app that would shrink what it was given: one SpecError naming its file and the fields. */
 export function storageShrinkErrors(apps: readonly AppSpec[], deployed: DeployedStorage): SpecError[] {
