@@ -75,21 +75,42 @@ export interface JobWait {
   readonly now: () => number;
 }
 
-/** Polls until every Job is Complete (undefined) or one is Failed, a read fails, or the time is up (the error). */
-export function waitForJobs(w: JobWait): string | undefined {
+/** What one round of reads decided: settled (with the error, or none when all is done), or still waiting for `pending`. */
+export type PollVerdict = { readonly settled: true; readonly error?: string } | { readonly settled: false; readonly pending: string };
+
+/**
+ * Runs the reads of `w` every `w.everyMs` until `judge` settles them or the time is up: the error,
+ * or undefined when everything is done. `parse` turns one read's output into states (or an error);
+ * a read that fails is an error naming `what`.
+ */
+export function pollReads<S>(w: JobWait, what: string, parse: (output: string, argv: readonly string[]) => S[] | string, judge: (states: S[]) => PollVerdict, late: string): string | undefined {
   const deadline = w.now() + durationMs(w.timeout);
-  const seen = new Map<string, string>();
   for (;;) {
-    const states: JobState[] = [];
+    const states: S[] = [];
     for (const argv of w.reads) {
       const r = w.read(argv);
-      if (r.status !== 0) return `could not read the Jobs (${argv.join(' ')}, exit ${r.status}): ${(r.stderr ?? '').trim()}`;
-      const read = jobStates(r.stdout ?? '');
-      const ns = argv[argv.indexOf('-n') + 1];
-      const absent = argv.filter((a) => a.startsWith('job/')).map((a) => `${ns}/${a.slice('job/'.length)}`).filter((j) => !read.some((s) => s.job === j));
-      if (absent.length) return `could not read the Jobs (${argv.join(' ')}): ${absent.join(', ')} not in its output`;
+      if (r.status !== 0) return `could not read ${what} (${argv.join(' ')}, exit ${r.status}): ${(r.stderr ?? '').trim()}`;
+      const read = parse(r.stdout ?? '', argv);
+      if (typeof read === 'string') return read;
       states.push(...read);
     }
+    const verdict = judge(states);
+    if (verdict.settled) return verdict.error;
+    if (w.now() >= deadline) return `${late} after ${w.timeout}: ${verdict.pending}`;
+    w.sleep(w.everyMs);
+  }
+}
+
+/** Polls until every Job is Complete (undefined) or one is Failed, a read fails, or the time is up (the error). */
+export function waitForJobs(w: JobWait): string | undefined {
+  const seen = new Map<string, string>();
+  const parse = (output: string, argv: readonly string[]) => {
+    const read = jobStates(output);
+    const ns = argv[argv.indexOf('-n') + 1];
+    const absent = argv.filter((a) => a.startsWith('job/')).map((a) => `${ns}/${a.slice('job/'.length)}`).filter((j) => !read.some((s) => s.job === j));
+    return absent.length ? `could not read the Jobs (${argv.join(' ')}): ${absent.join(', ')} not in its output` : read;
+  };
+  const judge = (states: JobState[]): PollVerdict => {
     for (const s of states) {
       const progress = s.state === 'running' ? (s.failedPods ? `${s.failedPods} pod(s) failed, retrying (backoffLimit ${s.backoffLimit ?? 6})` : 'running') : s.state;
       if (seen.get(s.job) !== progress) w.log(`job ${s.job}: ${progress}`);
@@ -99,18 +120,17 @@ export function waitForJobs(w: JobWait): string | undefined {
     if (failed) {
       const ns = failed.job.split('/')[0];
       const name = failed.job.slice(ns!.length + 1);
-      return (
-        `Job ${failed.job} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'}); nothing of phase 05 was applied, so the running Deployments keep their spec. ` +
-        `Its pods' logs: kubectl -n ${ns} logs job/${name}. A failed Job is not re-run: change it (a new Job) or delete it, then apply again`
-      );
+      return {
+        settled: true,
+        error:
+          `Job ${failed.job} failed (${failed.reason ?? 'Failed'}: ${failed.message ?? 'no message'}); nothing of phase 05 was applied, so the running Deployments keep their spec. ` +
+          `Its pods' logs: kubectl -n ${ns} logs job/${name}. A failed Job is not re-run: change it (a new Job) or delete it, then apply again`,
+      };
     }
-    if (states.every((s) => s.state === 'complete')) return undefined;
-    if (w.now() >= deadline) {
-      const pending = states.filter((s) => s.state !== 'complete').map((s) => s.job);
-      return `Jobs not Complete after ${w.timeout}: ${pending.join(', ')}`;
-    }
-    w.sleep(w.everyMs);
-  }
+    if (states.every((s) => s.state === 'complete')) return { settled: true };
+    return { settled: false, pending: states.filter((s) => s.state !== 'complete').map((s) => s.job).join(', ') };
+  };
+  return pollReads(w, 'the Jobs', parse, judge, 'Jobs not Complete');
 }
 
 // ---------------------------------------------------------------------------------------------

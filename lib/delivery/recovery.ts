@@ -1,5 +1,5 @@
 import { RECOVERY_LABEL } from '../constructs/recovery';
-import { durationMs, type JobWait } from './jobs';
+import { pollReads, type JobWait, type PollVerdict } from './jobs';
 import type { DistObject } from './manifests';
 import { DEFAULT_TIMEOUTS, isKind, namespaceOf, uniqueSorted, type Step } from './steps';
 
@@ -86,35 +86,25 @@ export function recoveryStates(output: string): RecoveryState[] {
 
 /** Polls until everything is back (undefined, after the report) or a mover failed, a read failed, or the time is up (the error). */
 export function waitForRecovery(w: JobWait): string | undefined {
-  const deadline = w.now() + durationMs(w.timeout);
   const seen = new Map<string, string>();
-  for (;;) {
-    const states: RecoveryState[] = [];
-    for (const argv of w.reads) {
-      const r = w.read(argv);
-      if (r.status !== 0) return `could not read what recover mode brings back (${argv.join(' ')}, exit ${r.status}): ${(r.stderr ?? '').trim()}`;
-      states.push(...recoveryStates(r.stdout ?? ''));
-    }
+  const judge = (states: RecoveryState[]): PollVerdict => {
     for (const s of states) {
       if (seen.get(s.object) !== s.state) w.log(`${s.object}: ${s.state}`);
       seen.set(s.object, s.state);
     }
     const failed = states.find((s) => s.state === 'failed');
-    if (failed) return `${failed.object} did not come back: ${failed.detail}. Nothing of phase 05 was applied, so no app started on missing data`;
+    if (failed) return { settled: true, error: `${failed.object} did not come back: ${failed.detail}. Nothing of phase 05 was applied, so no app started on missing data` };
     if (states.every((s) => s.state === 'recovered')) {
       w.log('\nrecovered, by app:');
       for (const ns of uniqueSorted(states.map((s) => s.object.split('/')[0]!))) {
         w.log(`  ${ns}`);
         for (const s of states.filter((x) => x.object.startsWith(`${ns}/`))) w.log(`    ${s.object.slice(ns.length + 1)}: ${s.detail}`);
       }
-      return undefined;
+      return { settled: true };
     }
-    if (w.now() >= deadline) {
-      const pending = states.filter((s) => s.state !== 'recovered');
-      return `not back after ${w.timeout}: ${pending.map((s) => `${s.object} (${s.detail})`).join(', ')}`;
-    }
-    w.sleep(w.everyMs);
-  }
+    return { settled: false, pending: states.filter((s) => s.state !== 'recovered').map((s) => `${s.object} (${s.detail})`).join(', ') };
+  };
+  return pollReads(w, 'what recover mode brings back', recoveryStates, judge, 'not back');
 }
 
 /** After phase 04's apply in recover mode: one read per namespace of what it brings back. */
