@@ -12,9 +12,6 @@ import type { Manifest } from '../render';
  * Rendering is in ./markdown.ts.
  */
 
-/** The share of each node kept for the system (lib/civo.ts). */
-export { SYSTEM_RESERVED };
-
 /**
  * Chart values paths whose workload is a DaemonSet by the chart's own default (values need not
  * say so): one replica per node. Values that say so themselves (`deployment.kind: DaemonSet`,
