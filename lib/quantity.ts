@@ -39,18 +39,34 @@ function scaled(number: string, unit: bigint): bigint {
   return (numerator + denominator - 1n) / denominator;
 }
 
+// Apps repeat a handful of quantities (`256Mi`, `100m`); synth checks each of them several times
+// per app, and the BigInt arithmetic costs more than a lookup. Bounded, so odd inputs cannot grow it.
+const MEMORY_BYTES = new Map<string, bigint>();
+const CPU_MILLI_VALUES = new Map<string, bigint>();
+function remembered(known: Map<string, bigint>, quantity: string, parse: () => bigint): bigint {
+  const hit = known.get(quantity);
+  if (hit !== undefined) return hit;
+  const value = parse();
+  if (known.size < 4096) known.set(quantity, value);
+  return value;
+}
+
 /** Memory or storage in bytes, exact at any size (`1.5Gi` -> 1610612736n). Throws on anything else. */
 export function memoryBytes(quantity: string): bigint {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(quantity);
-  if (!m) throw new Error(`not a memory quantity: ${quantity}`);
-  return scaled(m[1]!, BINARY[m[2] ?? ''] ?? DECIMAL[m[2]!]!);
+  return remembered(MEMORY_BYTES, quantity, () => {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(quantity);
+    if (!m) throw new Error(`not a memory quantity: ${quantity}`);
+    return scaled(m[1]!, BINARY[m[2] ?? ''] ?? DECIMAL[m[2]!]!);
+  });
 }
 
 /** CPU in millicores, exact at any size (`1.5` -> 1500n, `250m` -> 250n). Throws on anything else. */
 export function cpuMilliValue(quantity: string): bigint {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(quantity);
-  if (!m) throw new Error(`not a CPU quantity: ${quantity}`);
-  return scaled(m[1]!, m[2] ? 1n : 1000n);
+  return remembered(CPU_MILLI_VALUES, quantity, () => {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(quantity);
+    if (!m) throw new Error(`not a CPU quantity: ${quantity}`);
+    return scaled(m[1]!, m[2] ? 1n : 1000n);
+  });
 }
 
 const whole = (n: number | bigint): bigint => (typeof n === 'bigint' ? n : BigInt(Math.round(n)));

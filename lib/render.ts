@@ -170,12 +170,27 @@ const alphabetical = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 function orderKeys(value: unknown, parentKey = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => orderKeys(v));
   if (!isMap(value)) return value;
-  const rank = 'image' in value && 'name' in value ? CONTAINER_RANK : RANK;
-  const keys = Object.keys(value).sort(
-    DATA_MAPS.has(parentKey)
-      ? alphabetical
-      : (a, b) => (rank.get(a) ?? rank.size) - (rank.get(b) ?? rank.size) || (parentKey === 'resources' ? alphabetical(b, a) : alphabetical(a, b)),
-  );
+  const keys = Object.keys(value);
+  if (DATA_MAPS.has(parentKey)) keys.sort(alphabetical);
+  else {
+    // An insertion sort by rank, then name: maps have a handful of keys, and each key's rank is
+    // looked up once (a comparator would look both up on every comparison).
+    const rank = 'image' in value && 'name' in value ? CONTAINER_RANK : RANK;
+    const reverse = parentKey === 'resources';
+    const ranks: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const r = rank.get(key) ?? rank.size;
+      let j = i - 1;
+      while (j >= 0 && (ranks[j]! > r || (ranks[j] === r && (reverse ? keys[j]! < key : keys[j]! > key)))) {
+        keys[j + 1] = keys[j]!;
+        ranks[j + 1] = ranks[j]!;
+        j--;
+      }
+      keys[j + 1] = key;
+      ranks[j + 1] = r;
+    }
+  }
   const out: Json = {};
   for (const k of keys) out[k] = orderKeys(value[k], k);
   return out;

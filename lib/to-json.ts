@@ -19,7 +19,8 @@ const hasBuiltInResolversOnly = (app: App) =>
 /** The built-in resolvers, in their order, until none replaces the value (cdk8s/lib/resolve.js). */
 function resolveTokens(value: any): any {
   for (;;) {
-    if (value == null) return value;
+    // Strings, numbers and booleans are never tokens: none of the three resolvers touches them.
+    if (value == null || (typeof value !== 'object' && typeof value !== 'function')) return value;
     if (value instanceof Lazy) value = value.produce();
     else if (typeof value.resolve === 'function') value = value.resolve();
     else if (value.constructor !== Object && (typeof value.value === 'number' || typeof value.value === 'string')) value = { value: value.value };

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { refuseSecrets } from '../lib/secret-scan';
-import { highEntropyProblem } from '../lib/secret-rules';
+import { highEntropyProblem, URL_USER_INFO, urlPasswords } from '../lib/secret-rules';
+import { prng } from './fixtures/oracles';
 import { appRefused, scratchDist } from './fixtures/bad-input';
 import { fixtureApps } from './fixtures/apps';
 import { UNUSUAL_APPS, unusualAppSources } from './fixtures/app-corpus';
@@ -114,4 +115,27 @@ describe('false positives: none in the examples, the fixtures or the unusual cor
 
 test('class 6 brings at least 30 cases to the corpus', () => {
   expect(cases.length + 3).toBeGreaterThanOrEqual(30);
+});
+
+describe("the URL user-info scan finds what its regex finds", () => {
+  // urlPasswords starts from each `://` instead of trying every letter: same matches, same ends.
+  test('on a seeded corpus of URL-like text', () => {
+    const random = prng(23);
+    let found = 0;
+    const pick = (xs: readonly string[]): string => xs[Math.floor(random() * xs.length)]!;
+    const junk = ['', ' ', '"', "'", '\n', '_', 'x_', '+', '.', '-', '9', '://', '@', ':', '/', '#'];
+    const schemes = ['redis', 'a', 'Z9', 'mongodb+srv', 'x.y-z', '9http', '_s', 'ht tp', ''];
+    const users = ['', 'u', 'user', 'a/b', 'a@b', 'u:v', 'x y', '"q'];
+    const passwords = ['pw', 'p@ss', '$(X)', '123', 'p:w', 'p/w', 'p w', '', 'p%40w', "p'"];
+    const hosts = ['h', '[::1]', '-x', '', '9', 'host.example/x'];
+    // URL-shaped pieces and junk around them, so both matches and near misses are common.
+    const url = () => `${pick(schemes)}://${pick(users)}${pick([':', ''])}${pick(passwords)}${pick(['@', '@', ''])}${pick(hosts)}`;
+    for (let n = 0; n < 3000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 4) }, () => pick(junk) + url() + pick(junk)).join('');
+      const expected = [...text.matchAll(URL_USER_INFO)].map((m) => ({ end: m.index + m[0].length, password: m[2]! }));
+      expect([...urlPasswords(text)], JSON.stringify(text)).toEqual(expected);
+      found += expected.length;
+    }
+    expect(found).toBeGreaterThan(100);
+  });
 });

@@ -1,8 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { storageObjects } from '../lib/previous-dist';
+import { parse, stringify } from 'yaml';
+import { distObjectOf, storageFields, storageObjects } from '../lib/previous-dist';
 import { knownClusters, refuseUnknownRestoreSources, type DistObject } from '../lib/spec/restore-sources';
+import type { AppSource } from '../lib/app-spec';
+import type { ClusterConfig } from '../lib/config';
 import type { AppSpec } from '../lib/spec/types';
 import { SpecError } from '../lib/validation';
+import { appVariantSources } from './fixtures/app-variants';
+import { fixtureApps } from './fixtures/apps';
+import { fixtureCluster, withBackups } from './fixtures/cluster';
+import { prng } from './fixtures/oracles';
+import { render } from './helpers';
 
 /*
  * refuseUnknownRestoreSources on objects of the tests' own: a restore must name a database Cluster
@@ -56,5 +64,45 @@ describe('a restore names a Cluster the cluster was given', () => {
     const objects = storageObjects(files);
     expect(objects.map((o) => `${o.kind} ${o.metadata?.name}`)).toEqual(['Cluster ledger-db', 'PersistentVolumeClaim ledger-data']);
     expect(knownClusters(objects)).toEqual(new Set(['ledger/ledger-db']));
+  });
+});
+
+describe("storageObjects' line reader reads what the yaml library reads", () => {
+  const same = (doc: string) => {
+    const fast = storageFields(doc);
+    if (fast !== undefined) expect(fast, doc).toEqual(distObjectOf(parse(doc)));
+    return fast !== undefined;
+  };
+
+  test('every document of a rendered dist/ (restores, recover mode and every app variant included); no Cluster or claim left to the yaml library', () => {
+    const restore = { file: 'apps/ledger.ts', exports: { default: { image: 'ghcr.io/acme/ledger:1.0.0', port: 8080, databaseEnv: { DATABASE_URL: 'uri' }, database: { size: '3Gi', restore: { from: 'backup', targetTime: '2026-08-01T10:00:00+02:00' } } } } };
+    const renders: [ClusterConfig, AppSource[]][] = [[fixtureCluster, [...fixtureApps, restore]], [fixtureCluster, appVariantSources], [withBackups({ generation: 3, recover: true }), fixtureApps]];
+    const docs = renders.flatMap(([cluster, apps]) => [...render({ cluster, apps }).files.values()].flatMap((text) => text.split(/^---$/m)));
+    expect(docs.length).toBeGreaterThan(500);
+    // Any document it reads, it reads as the yaml library does; the Clusters and claims synth reads, it reads all.
+    const left = docs.filter((doc) => !same(doc));
+    expect(left.length).toBeLessThan(docs.length / 2);
+    expect(left.filter((doc) => /^kind: (?:Cluster|PersistentVolumeClaim)$/m.test(doc)).map((doc) => doc.slice(0, 200))).toEqual([]);
+    const storage = storageObjects(new Map(docs.map((d, i) => [String(i), d])));
+    expect(storage.filter((o) => o.kind === 'Cluster' && o.spec?.storage?.size).length).toBeGreaterThan(3);
+    expect(storage.filter((o) => o.kind === 'PersistentVolumeClaim' && o.spec?.resources?.requests?.storage).length).toBeGreaterThan(3);
+    expect(storage.some((o) => o.spec?.externalClusters?.length)).toBe(true);
+  });
+
+  test('on a seeded corpus of layouts it either reads the same or leaves the document to the yaml library', () => {
+    const random = prng(2026);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const decoy = () => pick([{ size: '9Gi' }, { storage: { size: '8Gi' } }, 'kind: Cluster', 'size: 7Gi\nname: x', ['a', { name: 'y' }], {}, [], null, 12, { 'a b': { name: 'z' } }]);
+    const value = () => (random() < 0.8 ? pick(['5Gi', 'db', '10', "it's"]) : pick(['on', 'null', '1Gi # c', 'x: y', '', 'a\nb']));
+    let read = 0;
+    for (let n = 0; n < 1500; n++) {
+      const o: any = { apiVersion: pick(['postgresql.cnpg.io/v1', 'v1']), kind: pick(['Cluster', 'PersistentVolumeClaim']), metadata: { name: value(), namespace: value(), [pick(['labels', 'annotations'])]: { size: value() } } };
+      o.spec = pick([{ storage: { size: value(), more: decoy() } }, { resources: { requests: { storage: value() }, limits: decoy() } }, { externalClusters: [{ name: value(), plugin: { parameters: { serverName: value() } } }, decoy()] }, { x: decoy() }]);
+      if (random() < 0.5) o.spec[pick(['a', 'b', 'zz'])] = decoy();
+      const doc = stringify(o, { indentSeq: random() < 0.5, lineWidth: pick([0, 20]), collectionStyle: pick(['any', 'any', 'any', 'flow']), defaultStringType: pick(['PLAIN', 'PLAIN', 'PLAIN', 'QUOTE_DOUBLE', 'BLOCK_LITERAL']) } as any);
+      if (same(doc)) read++;
+    }
+    // The writer's own layout is the common case: most of the corpus is read without the yaml library.
+    expect(read).toBeGreaterThan(100);
   });
 });

@@ -1,4 +1,3 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../config/versions';
 import type { ClusterConfig } from '../config';
@@ -80,7 +79,7 @@ export class VolumeDrill extends Construct {
           ephemeral: {
             volumeClaimTemplate: {
               metadata: { labels: { 'hobby-infra.dev/restore-drill-of': owner } },
-              spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'civo-volume', resources: { requests: { storage: k8s.Quantity.fromString(volume.size) } } },
+              spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'civo-volume', resources: { requests: { storage: volume.size } } },
             },
           },
         },

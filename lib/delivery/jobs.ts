@@ -1,3 +1,4 @@
+import type { Phase } from '../render';
 import type { DistObject } from './manifests';
 import { DEFAULT_TIMEOUTS, isKind, JOB_POLL_MS, namespaceOf, uniqueSorted, type Step } from './steps';
 
@@ -143,6 +144,13 @@ export function waitForJobs(w: JobWait): string | undefined {
  * database answers (and `rollout status` waits for them). Waiting for every Cluster would make
  * each deploy hostage to every database's health (a failover, a restore) for nothing.
  */
+/**
+ * The Jobs gate what rolls out in their namespace: read whenever this run writes anything of the
+ * namespace's apps (04 or 05), so a Job that failed in an earlier run still stops a new rollout;
+ * skipped where nothing of the app changed (nothing would roll out).
+ */
+const GATED: readonly Phase[] = ['04-apps', '05-rollouts'];
+
 export function jobSteps(objects: readonly DistObject[], t: typeof DEFAULT_TIMEOUTS): Step[] {
   const jobs = objects.filter((o) => isKind(o, 'batch', 'Job'));
   const steps: Step[] = [];
@@ -155,6 +163,7 @@ export function jobSteps(objects: readonly DistObject[], t: typeof DEFAULT_TIMEO
         title: `database Clusters of ${ns} Ready (its Jobs may need them)`,
         argv: ['kubectl', '-n', ns, 'wait', '--for=condition=Ready', `--timeout=${t.database}`, ...clusters.map((c) => `cluster.postgresql.cnpg.io/${c.manifest.metadata.name}`)],
         customKinds: [],
+        when: { phases: GATED, namespace: ns },
       });
     }
   }
@@ -170,6 +179,7 @@ export function jobSteps(objects: readonly DistObject[], t: typeof DEFAULT_TIMEO
       argv: ['kubectl', '-n', ns, 'get', ...here.map((j) => `job/${j.manifest.metadata.name}`), '-o', 'json'],
       customKinds: [],
       timeout,
+      when: { phases: GATED, namespace: ns },
     });
   }
   return steps;

@@ -1,10 +1,12 @@
 import { crdGroupsOf, webhookDeploymentsOf } from '../constructs/helm-release';
 import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
 import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
-import { APPLYSET_CRD, APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent, applySetParentCrd, applySetParentRef, FIELD_MANAGER } from './applyset';
+import { APPLYSET_CRD, APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent, applySetParentCrd, FIELD_MANAGER } from './applyset';
 import { collectObjects, type DistObject } from './manifests';
 import { jobSteps } from './jobs';
+import { APPLIED_DIGEST_ANNOTATION, asApplied } from './live-diff';
 import { recoverySteps } from './recovery';
+import { rolloutStep } from './rollouts';
 import { policyStep } from './policy-check';
 import { crdNameOf } from './plural';
 import { infisicalStores, INFISICAL_IDENTITIES_ENV, universalAuthSecrets } from './secret-zero';
@@ -66,13 +68,9 @@ function crdsOf(objects: readonly DistObject[]): string[] {
   return uniqueSorted(objects.filter((o) => customKindOf(o.manifest)).map((o) => crdNameOf(o.manifest.kind, groupOf(o.manifest.apiVersion))));
 }
 
-/** A phase's manifests with the ApplySet member label, as `kubectl apply` would send them (for `kubectl diff`). */
+/** A phase's manifests as the apply sends them (ApplySet member label, digest annotation), for `kubectl diff`. */
 export function labelledManifests(objects: readonly DistObject[], phase: Phase): string {
-  const items = objects.map(({ manifest }) => ({
-    ...manifest,
-    metadata: { ...manifest.metadata, labels: { ...((manifest.metadata.labels as Record<string, string>) ?? {}), 'applyset.kubernetes.io/part-of': applySetId(phase) } },
-  }));
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects.map(({ manifest }) => asApplied(manifest, phase)) });
 }
 
 const ssa = ['--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts'];
@@ -89,14 +87,14 @@ export function buildPlan(opts: PlanOptions): Step[] {
   const steps: Step[] = [];
   const waited = new Set<string>();
 
-  const crdWaits = (phase: Phase, crds: string[], why: string) => {
+  const crdWaits = (phase: Phase, crds: string[], why: string, when: Phase[]) => {
     const todo = crds.filter((c) => !waited.has(c));
     if (!todo.length || mode !== 'apply') return;
     todo.forEach((c) => waited.add(c));
     const refs = todo.map((c) => `crd/${c}`);
     // One resource per `wait --for=create`: with several, kubectl 1.32 gives up on the first NotFound.
-    for (const ref of refs) steps.push({ phase, kind: 'wait', title: `CRD exists (${why})`, argv: ['kubectl', 'wait', '--for=create', `--timeout=${t.crd}`, ref], customKinds: [] });
-    steps.push({ phase, kind: 'wait', title: `CRDs Established (${why})`, argv: ['kubectl', 'wait', '--for=condition=Established', `--timeout=${t.crd}`, ...refs], customKinds: [], waitsForCrds: todo });
+    for (const ref of refs) steps.push({ phase, kind: 'wait', title: `CRD exists (${why})`, argv: ['kubectl', 'wait', '--for=create', `--timeout=${t.crd}`, ref], customKinds: [], when: { phases: when } });
+    steps.push({ phase, kind: 'wait', title: `CRDs Established (${why})`, argv: ['kubectl', 'wait', '--for=condition=Established', `--timeout=${t.crd}`, ...refs], customKinds: [], waitsForCrds: todo, when: { phases: when } });
   };
 
   steps.push(policyStep(all));
@@ -139,11 +137,8 @@ export function buildPlan(opts: PlanOptions): Step[] {
   for (const phase of present) {
     const objects = byPhase.get(phase)!;
     const customKinds = uniqueSorted(objects.map((o) => customKindOf(o.manifest)).filter((k): k is string => !!k));
-    const applyArgv = ['kubectl', 'apply', ...ssa, `--applyset=${applySetParentRef(phase)}`, '--prune', '-f', `${dist}/${phase}/`];
-    const env = { KUBECTL_APPLYSET: 'true' };
-
     // CRDs this phase needs and nothing earlier waited for (the HelmChart CRD ships with k3s).
-    crdWaits(phase, crdsOf(objects), `used by ${phase}`);
+    crdWaits(phase, crdsOf(objects), `used by ${phase}`, [phase]);
 
     if (mode === 'drift') {
       steps.push({
@@ -157,7 +152,27 @@ export function buildPlan(opts: PlanOptions): Step[] {
       });
       continue;
     }
-    steps.push({ phase, kind: 'apply', title: `apply ${dist}/${phase}/ and prune its ApplySet`, argv: [...applyArgv.slice(0, -2), ...dryRun, ...applyArgv.slice(-2)], env, customKinds });
+    steps.push({
+      phase,
+      kind: 'apply',
+      title: `apply what the cluster does not hold as ${dist}/${phase}/ has it`,
+      argv: ['kubectl', 'apply', ...ssa, ...dryRun, '-f', '-'],
+      stdin: {
+        describe: `the objects of ${dist}/${phase}/ that are new, changed in dist/ or changed in the cluster (against the inventory's read), as one List with label applyset.kubernetes.io/part-of=${applySetId(phase)} and annotation ${APPLIED_DIGEST_ANNOTATION}`,
+        render: () => labelledManifests(objects, phase),
+      },
+      customKinds,
+      objects,
+    });
+    steps.push({
+      phase,
+      kind: 'prune',
+      title: `prune ApplySet ${applySetName(phase)}: the members the inventory found dist/ no longer has (the guard judged them)`,
+      argv: ['kubectl', 'delete', '--ignore-not-found', '--wait=false', ...dryRun, '-f', '-'],
+      stdin: { describe: `the inventory's members of ${applySetName(phase)} that are not in ${dist}/, if any`, render: () => '' },
+      customKinds: [],
+      objects,
+    });
 
     if (phase === '01-prerequisites') {
       const stores = infisicalStores(all.values());
@@ -181,12 +196,15 @@ export function buildPlan(opts: PlanOptions): Step[] {
     if (phase === '02-helm-charts' && mode === 'apply') {
       const charts = objects.filter((o) => isKind(o, 'helm.cattle.io', 'HelmChart'));
       for (const ns of uniqueSorted(charts.map(namespaceOf))) {
-        const jobs = charts.filter((c) => namespaceOf(c) === ns).map((c) => `job/helm-install-${c.manifest.metadata.name}`);
-        for (const job of jobs) steps.push({ phase, kind: 'wait', title: 'helm-install Job exists', argv: ['kubectl', '-n', ns, 'wait', '--for=create', `--timeout=${t.crd}`, job], customKinds: [] });
-        steps.push({ phase, kind: 'wait', title: 'helm-install Jobs complete', argv: ['kubectl', '-n', ns, 'wait', '--for=condition=complete', `--timeout=${t.helmJob}`, ...jobs], customKinds: [] });
+        const here = charts.filter((c) => namespaceOf(c) === ns);
+        const jobs = here.map((c) => `job/helm-install-${c.manifest.metadata.name}`);
+        // Only when one of these charts was sent: an unchanged chart's install ran in an earlier apply.
+        const when = { phases: [phase], keys: here.map((c) => c.key) };
+        for (const job of jobs) steps.push({ phase, kind: 'wait', title: 'helm-install Job exists', argv: ['kubectl', '-n', ns, 'wait', '--for=create', `--timeout=${t.crd}`, job], customKinds: [], when });
+        steps.push({ phase, kind: 'wait', title: 'helm-install Jobs complete', argv: ['kubectl', '-n', ns, 'wait', '--for=condition=complete', `--timeout=${t.helmJob}`, ...jobs], customKinds: [], when });
       }
       const later = PHASES.filter((p) => p > phase).flatMap((p) => byPhase.get(p)!);
-      crdWaits(phase, crdsOf(later), 'used by later phases');
+      crdWaits(phase, crdsOf(later), 'used by later phases', [phase]);
       // The admission webhooks of the charts that serve those CRDs must answer before phase 03.
       const groups = new Set(later.filter((o) => customKindOf(o.manifest)).map((o) => groupOf(o.manifest.apiVersion)));
       for (const chart of charts.filter((c) => crdGroupsOf(c.manifest).some((g) => groups.has(g)))) {
@@ -199,6 +217,7 @@ export function buildPlan(opts: PlanOptions): Step[] {
           title: `${chart.manifest.metadata.name} webhook Available (its CRDs' objects come next)`,
           argv: ['kubectl', '-n', target, 'wait', '--for=condition=Available', `--timeout=${t.webhook}`, ...webhooks.map((d) => `deployment/${d}`)],
           customKinds: [],
+          when: { phases: [phase] },
         });
       }
     }
@@ -207,19 +226,10 @@ export function buildPlan(opts: PlanOptions): Step[] {
     if (phase === '04-apps' && waitForApps) steps.push(...recoverySteps([...all.values()], t), ...jobSteps(objects, t));
   }
 
-  // The rollouts, once everything of the apps is applied: the workloads of 05 and those that stay in 04 (StatefulSets, DaemonSets).
+  // The rollouts, once everything of the apps is applied: the workloads of 05 and those that stay in 04 (StatefulSets, DaemonSets), of them those this run sent.
   if (waitForApps) {
-    const workloads = [...byPhase.get('04-apps')!, ...byPhase.get('05-rollouts')!].filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].some((k) => isKind(o, 'apps', k)));
-    for (const o of workloads) {
-      const ns = namespaceOf(o);
-      steps.push({
-        phase: '05-rollouts',
-        kind: 'rollout',
-        title: `rollout of ${ns}/${o.manifest.metadata.name}`,
-        argv: ['kubectl', '-n', ns, 'rollout', 'status', `${o.manifest.kind.toLowerCase()}/${o.manifest.metadata.name}`, `--timeout=${t.rollout}`],
-        customKinds: [],
-      });
-    }
+    const rollouts = rolloutStep([...byPhase.get('04-apps')!, ...byPhase.get('05-rollouts')!], t.rollout);
+    if (rollouts) steps.push(rollouts);
   }
   return steps;
 }

@@ -120,5 +120,7 @@ export function recoverySteps(objects: readonly DistObject[], t: typeof DEFAULT_
     argv: ['kubectl', '-n', ns, 'get', ...recovering.filter((o) => namespaceOf(o) === ns).map(ref), '-o', 'json'],
     customKinds: [],
     timeout: t.recovery,
+    // Whenever the run writes any of the namespace's apps: what is already back and running needs no read.
+    when: { phases: ['03-custom-resources', '04-apps', '05-rollouts'] as const, namespace: ns },
   }));
 }

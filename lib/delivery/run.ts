@@ -1,5 +1,8 @@
 import { groupOf, PHASES, type Manifest, type Phase } from '../render';
-import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent } from './applyset';
+import { applyPhase, prunePhase, toSend, type PhaseContext } from './converge';
+import { moveMember } from './parents';
+import { waitForRollouts } from './rollouts';
+import { applySetId, applySetName } from './applyset';
 import { RECOVERY_LABEL } from '../constructs/recovery';
 import { checkPrune, replacedBy, volumeOverwrites, type GuardOptions } from './guard';
 import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
@@ -58,7 +61,7 @@ const resourceOfGroupKind = (gk: string) => {
   return [kind!.toLowerCase(), ...group].join('.');
 };
 
-type Checked = { ok: true; inventory: Inventory } | { ok: false; result: Omit<RunResult, 'ran'> };
+type Checked = { ok: true; inventory: Inventory; live: Map<string, LiveObject> } | { ok: false; result: Omit<RunResult, 'ran'> };
 
 /** Reads every ApplySet's members (kubectl get) and judges the whole run before anything is written. */
 function takeInventory(step: Step, first: SpawnResult, opts: RunOptions): Checked {
@@ -96,38 +99,47 @@ function takeInventory(step: Step, first: SpawnResult, opts: RunOptions): Checke
       return { ok: false, result: { code: 3, message: `prune guard refused the run before anything was written: ${verdict.reasons.join('; ')}. Re-run with --allow-destructive (or --max-prune N) if this is intended.` } };
     }
   }
-  return { ok: true, inventory };
+  return { ok: true, inventory, live: new Map(members.map((m) => [m.key, m.live])) };
 }
 
-const GROUP_KINDS = 'applyset.kubernetes.io/contains-group-kinds';
-const NAMESPACES = 'applyset.kubernetes.io/additional-namespaces';
-
 /**
- * Moves an object into another phase's ApplySet without deleting it: first the target parent's
- * group-kinds and namespaces grow to cover it (as kubectl itself widens a parent before it
- * applies), then the object's part-of label changes. Were it the other way round, a run that
- * failed in between would leave an object that no ApplySet could ever prune. Returns an error.
+ * What a phase's prune leaves to do: a pruned Namespace takes its objects with it, and later phases
+ * must not find members vanishing under them, so it is waited for until it is gone; labels added by
+ * hand go once, after the phase the object is rendered in now. Returns an error.
  */
-function moveMember(member: Member, to: Phase, parents: Map<string, LiveObject>, opts: RunOptions): string | undefined {
-  const parent = parents.get(applySetName(to)) ?? (applySetParent(to) as unknown as LiveObject);
-  const annotations = { ...(parent.metadata.annotations ?? {}) };
-  const add = (key: string, value: string | undefined) => {
-    const set = new Set((annotations[key] ?? '').split(',').filter(Boolean));
-    if (value) set.add(value);
-    annotations[key] = [...set].sort().join(',');
-  };
-  const group = groupOf(member.live.apiVersion);
-  add(GROUP_KINDS, group ? `${member.live.kind}.${group}` : member.live.kind);
-  add(NAMESPACES, member.live.metadata.namespace);
-  const widened = { apiVersion: `${APPLYSET_GROUP}/v1`, kind: APPLYSET_KIND, metadata: { name: applySetName(to), labels: { 'applyset.kubernetes.io/id': applySetId(to) }, annotations } };
-  const argv = ['kubectl', 'apply', '--server-side', `--field-manager=${APPLYSET_FIELD_MANAGER}`, '--force-conflicts', '-f', '-'];
-  opts.log(`$ ${argv.join(' ')}   # ${applySetName(to)} covers ${displayName(member.live as Manifest)}`);
-  if (opts.spawn(argv, { env: opts.env, input: JSON.stringify(widened), capture: false }).status !== 0) return `could not widen ApplySet ${applySetName(to)} for ${names([member])}`;
-  parents.set(applySetName(to), widened);
-  const label = ['kubectl', 'label', '--overwrite', ...kubectlTarget(member.live), `${PART_OF_LABEL}=${applySetId(to)}`];
-  opts.log(`$ ${label.map(shellQuote).join(' ')}`);
-  if (opts.spawn(label, { env: opts.env, capture: false }).status !== 0) return `could not move ${names([member])} from ApplySet ${applySetName(member.phase)} to ${applySetName(to)}`;
+function afterPrune(phase: Phase, inventory: Inventory, run: (argv: readonly string[]) => boolean): string | undefined {
+  const namespaces = inventory.pruned.filter((m) => m.phase === phase && m.live.kind === 'Namespace' && !groupOf(m.live.apiVersion));
+  if (namespaces.length && !run(['kubectl', 'wait', '--for=delete', `--timeout=${DEFAULT_TIMEOUTS.namespace}`, ...namespaces.map((m) => `namespace/${m.live.metadata.name}`)])) {
+    return `pruned namespaces did not finish deleting: ${names(namespaces)}`;
+  }
+  const phaseNow = (member: Member) => inventory.moved.find((m) => m.member === member)?.to ?? member.phase;
+  for (const { member, keys } of inventory.extraLabels.filter((e) => phaseNow(e.member) === phase)) {
+    if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) return `could not remove the labels ${keys.join(', ')} from ${names([member])}`;
+  }
   return undefined;
+}
+
+/** What this run writes, by phase: the keys it sends or prunes, and their namespaces (for the steps' `when`). */
+type Writes = Map<Phase, { keys: Set<string>; namespaces: Set<string> }>;
+
+function writesOf(steps: readonly Step[], inventory: Inventory | undefined, live: ReadonlyMap<string, LiveObject>): Writes {
+  const writes: Writes = new Map(PHASES.map((p) => [p, { keys: new Set<string>(), namespaces: new Set<string>() }]));
+  for (const step of steps.filter((s) => s.kind === 'apply')) {
+    const w = writes.get(step.phase as Phase)!;
+    for (const { object } of toSend(step.objects ?? [], step.phase as Phase, live)) (w.keys.add(object.key), w.namespaces.add(object.manifest.metadata.namespace ?? ''));
+  }
+  for (const m of inventory?.pruned ?? []) (writes.get(m.phase)!.keys.add(m.key), writes.get(m.phase)!.namespaces.add(m.live.metadata.namespace ?? ''));
+  return writes;
+}
+
+/** Whether a step's `when` holds for this run's writes (a step without one always runs). */
+function applies(step: Step, writes: Writes): boolean {
+  if (!step.when) return true;
+  return step.when.phases.some((p) => {
+    const w = writes.get(p)!;
+    if (step.when!.keys) return step.when!.keys.some((k) => w.keys.has(k));
+    return step.when!.namespace === undefined ? w.keys.size > 0 : w.namespaces.has(step.when!.namespace);
+  });
 }
 
 export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
@@ -142,35 +154,74 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
   const ran: number[] = [];
   const drift: string[] = [];
   let inventory: Inventory | undefined;
+  let live = new Map<string, LiveObject>();
+  let writes: Writes = writesOf([], undefined, live);
   /** The ApplySet parents as the cluster has them, by name. */
   const parents = new Map<string, LiveObject>();
   const run = (argv: readonly string[], env: NodeJS.ProcessEnv = opts.env) => {
     opts.log(`$ ${argv.map(shellQuote).join(' ')}`);
     return opts.spawn(argv, { env, capture: false }).status === 0;
   };
+  const poll = (env: NodeJS.ProcessEnv) => ({
+    everyMs: JOB_POLL_MS,
+    read: (argv: readonly string[]) => opts.spawn(argv, { env, capture: true, quiet: true }),
+    log: opts.log,
+    sleep: opts.sleep ?? sleepSync,
+    now: opts.now ?? Date.now,
+  });
 
   /** Steps already run as part of a group (consecutive Job polls run as one). */
   const done = new Set<number>();
 
   for (const [i, step] of steps.entries()) {
     if (done.has(i)) continue;
-    opts.log(`\n# [${step.phase}] ${step.title}\n$ ${commandLine(step)}`);
+    if (!applies(step, writes)) {
+      opts.log(`\n# [${step.phase}] ${step.title}\n# skipped: this run writes nothing it waits for`);
+      continue;
+    }
     const env = { ...opts.env, ...step.env };
+    if (step.kind === 'apply' || step.kind === 'prune') {
+      opts.log(`\n# [${step.phase}] ${step.title}`);
+      const ctx: PhaseContext = { inventory: inventory ?? { pruned: [], moved: [], extraLabels: [], missing: [] }, live, parents, dryRun: opts.mode !== 'apply', env, spawn: opts.spawn, log: opts.log };
+      ran.push(i);
+      if (step.kind === 'apply') {
+        const sent = applyPhase(step, ctx);
+        if (sent.error) return { code: 2, message: sent.error, ran };
+        continue;
+      }
+      const pruned = prunePhase(step, ctx);
+      if (pruned.error) return { code: 2, message: pruned.error, ran };
+      if (opts.mode === 'apply' && inventory) {
+        const cleaned = afterPrune(step.phase as Phase, inventory, run);
+        if (cleaned) return { code: 2, message: cleaned, ran };
+      }
+      continue;
+    }
+    opts.log(`\n# [${step.phase}] ${step.title}\n$ ${commandLine(step)}`);
     let input = step.stdin?.render(opts.env);
+    if (step.kind === 'rollout') {
+      const keys = new Set((step.objects ?? []).map((o) => o.key).filter((k) => PHASES.some((p) => writes.get(p)!.keys.has(k))));
+      ran.push(i);
+      if (!keys.size) {
+        opts.log('no app workload was sent in this run: nothing rolls out');
+        continue;
+      }
+      const failed = waitForRollouts({ ...poll(env), reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.rollout }, keys);
+      if (failed) return { code: 2, message: failed, ran };
+      continue;
+    }
     if (step.kind === 'jobs' || step.kind === 'recovery') {
       // Every namespace's reads together, so that a failure anywhere stops the run at once.
       const group = [i];
       while (steps[group.at(-1)! + 1]?.kind === step.kind) group.push(group.at(-1)! + 1);
-      for (const j of group.slice(1)) opts.log(`# [${steps[j]!.phase}] ${steps[j]!.title}\n$ ${commandLine(steps[j]!)}`);
-      group.forEach((j) => (done.add(j), ran.push(j)));
+      const running = group.filter((j) => applies(steps[j]!, writes));
+      for (const j of running.slice(1)) opts.log(`# [${steps[j]!.phase}] ${steps[j]!.title}\n$ ${commandLine(steps[j]!)}`);
+      group.forEach((j) => done.add(j));
+      running.forEach((j) => ran.push(j));
       const failed = (step.kind === 'jobs' ? waitForJobs : waitForRecovery)({
-        reads: group.map((j) => steps[j]!.argv),
-        timeout: group.map((j) => steps[j]!.timeout ?? DEFAULT_TIMEOUTS[step.kind === 'jobs' ? 'job' : 'recovery']).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
-        everyMs: JOB_POLL_MS,
-        read: (argv) => opts.spawn(argv, { env, capture: true, quiet: true }),
-        log: opts.log,
-        sleep: opts.sleep ?? sleepSync,
-        now: opts.now ?? Date.now,
+        ...poll(env),
+        reads: running.map((j) => steps[j]!.argv),
+        timeout: running.map((j) => steps[j]!.timeout ?? DEFAULT_TIMEOUTS[step.kind === 'jobs' ? 'job' : 'recovery']).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
       });
       if (failed) return { code: 2, message: failed, ran };
       continue;
@@ -209,6 +260,7 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       if (result.status !== 0) {
         if (opts.mode === 'apply') return { code: 2, message: `reading the ApplySet parents failed: ${(result.stderr ?? '').trim()}`, ran };
         opts.log(`inventory: no ApplySet parents readable (${(result.stderr ?? '').trim()}); nothing was applied before`);
+        writes = writesOf(steps, undefined, live);
         if (opts.mode === 'drift') drift.push('nothing was ever applied');
         continue;
       }
@@ -216,6 +268,8 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       const checked = takeInventory(step, result, opts);
       if (!checked.ok) return { ...checked.result, ran };
       inventory = checked.inventory;
+      live = checked.live;
+      writes = writesOf(steps, inventory, live);
       if (opts.mode === 'drift') {
         if (inventory.pruned.length) drift.push(`not in dist/: ${names(inventory.pruned)}`);
         if (inventory.moved.length) drift.push(`in another phase's ApplySet: ${names(inventory.moved.map((m) => m.member))}`);
@@ -230,22 +284,6 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       continue;
     }
     if (result.status !== 0) return { code: 2, message: `step failed (exit ${result.status}): ${commandLine(step)}`, ran };
-    if (step.kind === 'apply' && opts.mode === 'apply' && inventory) {
-      // A pruned Namespace takes its objects with it. Later phases list their members before they
-      // prune, and kubectl stops at the first member that vanished in between: wait until it is gone.
-      const namespaces = inventory.pruned.filter((m) => m.phase === step.phase && m.live.kind === 'Namespace' && !groupOf(m.live.apiVersion));
-      if (namespaces.length && !run(['kubectl', 'wait', '--for=delete', `--timeout=${DEFAULT_TIMEOUTS.namespace}`, ...namespaces.map((m) => `namespace/${m.live.metadata.name}`)])) {
-        return { code: 2, message: `pruned namespaces did not finish deleting: ${names(namespaces)}`, ran };
-      }
-
-      // Hand-added labels go once, after the apply of the phase the object is rendered in now.
-      const phaseNow = (member: Member) => inventory!.moved.find((m) => m.member === member)?.to ?? member.phase;
-      for (const { member, keys } of inventory.extraLabels.filter((e) => phaseNow(e.member) === step.phase)) {
-        if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) {
-          return { code: 2, message: `could not remove the labels ${keys.join(', ')} from ${names([member])}`, ran };
-        }
-      }
-    }
   }
   if (drift.length) return { code: 1, message: `drift: the cluster differs from dist/:\n  ${drift.join('\n  ')}`, ran };
   return { code: 0, message: opts.mode === 'drift' ? 'no drift' : 'done', ran };

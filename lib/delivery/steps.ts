@@ -6,7 +6,7 @@ import type { DistObject } from './manifests';
  * how the plan prints: exactly the commands the runner runs.
  */
 
-export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'secret' | 'wait' | 'jobs' | 'recovery' | 'rollout' | 'diff';
+export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'prune' | 'secret' | 'wait' | 'jobs' | 'recovery' | 'rollout' | 'diff';
 
 export interface Step {
   readonly phase: Phase | 'setup' | 'check';
@@ -24,8 +24,15 @@ export interface Step {
   readonly waitsForCrds?: readonly string[];
   /** The objects of dist/ the step compares the cluster with (policy, inventory: all of them; diff: its phase's). */
   readonly dist?: ReadonlyMap<string, DistObject>;
-  /** `jobs`: how long the runner polls before it gives up (`15m`). */
+  /** `jobs`, `recovery`, `rollout`: how long the runner polls before it gives up (`15m`). */
   readonly timeout?: string;
+  /** `apply`, `prune`: the phase's objects of dist/, in order; `rollout`: the workloads it may wait for. */
+  readonly objects?: readonly DistObject[];
+  /**
+   * Run only when this run wrote something (sent or pruned) in one of these phases, and, if given,
+   * in this namespace or to one of these objects (keys): a wait for what did not change is skipped.
+   */
+  readonly when?: { readonly phases: readonly Phase[]; readonly namespace?: string; readonly keys?: readonly string[] };
 }
 
 export const DEFAULT_TIMEOUTS = { crd: '5m', helmJob: '15m', webhook: '5m', rollout: '5m', namespace: '5m', database: '15m', job: '15m', recovery: '60m' };

@@ -12,7 +12,8 @@ import { processesOf } from './types';
 /** A name (or a family of names) an operator or controller creates next to an object the platform renders. */
 export interface DerivedName {
   readonly kind: string;
-  readonly name: string | RegExp;
+  /** The name, or every name that starts with `prefix` and whose rest matches `rest` (a pattern shared by all, so no RegExp is built per object). */
+  readonly name: string | { readonly prefix: string; readonly rest: RegExp };
   /** Who derives it, e.g. `CloudNativePG`. */
   readonly by: string;
   /** Whose objects these are, e.g. `the database's own Services`. */
@@ -24,7 +25,10 @@ export interface DerivedName {
 /** `a Service`, `an ExternalSecret`. */
 const aKind = (kind: string) => `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** What CloudNativePG appends to a Cluster's name: an instance's serial, its WAL or tablespace volume, its Jobs. */
+const SERIAL = /^[1-9][0-9]*$/;
+const SERIAL_WAL_OR_TABLESPACE = /^[1-9][0-9]*-(wal|tbs-.+)$/;
+const SERIAL_JOB = /^[1-9][0-9]*-(initdb|join|full-recovery|pgbasebackup|import|snapshot-recovery|major-upgrade)$/;
 
 /**
  * CloudNativePG, for a Cluster `c` (cloudnative-pg/cloudnative-pg, api/v1/cluster_types.go suffixes,
@@ -36,8 +40,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function cloudnativePgNames(c: string): DerivedName[] {
   const by = 'CloudNativePG';
-  const serial = `${escape(c)}-[1-9][0-9]*`;
-  const jobs = ['initdb', 'join', 'full-recovery', 'pgbasebackup', 'import', 'snapshot-recovery', 'major-upgrade'];
+  const serial = (rest: RegExp) => ({ prefix: `${c}-`, rest });
   return [
     { kind: 'Service', name: `${c}-rw`, by, of: "the database's own Services", is: 'its primary' },
     { kind: 'Service', name: `${c}-ro`, by, of: "the database's own Services", is: 'its read-only replicas' },
@@ -49,10 +52,10 @@ export function cloudnativePgNames(c: string): DerivedName[] {
     ...['ServiceAccount', 'Role', 'RoleBinding'].map((kind) => ({ kind, name: c, by, of: `the database's own ${kind}s`, is: "its instances' identity" })),
     ...['Role', 'RoleBinding'].map((kind) => ({ kind, name: `${c}-barman-cloud`, by: 'the Barman Cloud plugin', of: `the database's backup ${kind}s`, is: "its backup sidecar's access" })),
     { kind: 'ConfigMap', name: 'cnpg-default-monitoring', by, of: 'the namespace of a database', is: 'its default metrics queries' },
-    { kind: 'Pod', name: new RegExp(`^${serial}$`), by, of: "the database's own Pods", is: 'an instance' },
-    { kind: 'PersistentVolumeClaim', name: new RegExp(`^${serial}$`), by, of: "the database's own volumes", is: "an instance's data volume" },
-    { kind: 'PersistentVolumeClaim', name: new RegExp(`^${serial}-(wal|tbs-.+)$`), by, of: "the database's own volumes", is: "an instance's WAL or tablespace volume" },
-    { kind: 'Job', name: new RegExp(`^${serial}-(${jobs.join('|')})$`), by, of: "the database's own Jobs", is: 'the Job that creates, joins or upgrades an instance' },
+    { kind: 'Pod', name: serial(SERIAL), by, of: "the database's own Pods", is: 'an instance' },
+    { kind: 'PersistentVolumeClaim', name: serial(SERIAL), by, of: "the database's own volumes", is: "an instance's data volume" },
+    { kind: 'PersistentVolumeClaim', name: serial(SERIAL_WAL_OR_TABLESPACE), by, of: "the database's own volumes", is: "an instance's WAL or tablespace volume" },
+    { kind: 'Job', name: serial(SERIAL_JOB), by, of: "the database's own Jobs", is: 'the Job that creates, joins or upgrades an instance' },
   ];
 }
 
@@ -76,7 +79,11 @@ export function volsyncNames(dir: 'src' | 'dst', o: string): DerivedName[] {
 }
 
 /** What rand.SafeEncodeString writes (k8s.io/apimachinery/pkg/util/rand): the ReplicaSet hash and generated name suffixes. */
+/** The suffixes controllers append (apimachinery's rand.SafeEncodeString alphabet; a CronJob's scheduled time). */
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
+const REPLICA_SET_SUFFIX = new RegExp(`^${SAFE}{1,10}$`);
+const POD_SUFFIX = new RegExp(`^${SAFE}{5}$`);
+const JOB_SUFFIX = /^[0-9]+$/;
 
 /**
  * Kubernetes' own controllers: a Deployment's ReplicaSets `<deployment>-<pod-template-hash>`
@@ -85,10 +92,10 @@ const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
  * getJobName).
  */
 export function controllerNames(m: Pick<Manifest, 'kind' | 'metadata'>): DerivedName[] {
-  const n = escape(m.metadata.name);
-  if (m.kind === 'Deployment') return [{ kind: 'ReplicaSet', name: new RegExp(`^${n}-${SAFE}{1,10}$`), by: 'the Deployment controller', of: `Deployment ${m.metadata.name}'s ReplicaSets`, is: 'one of them' }];
-  if (m.kind === 'Job') return [{ kind: 'Pod', name: new RegExp(`^${n}-${SAFE}{5}$`), by: 'the Job controller', of: `Job ${m.metadata.name}'s pods`, is: 'one of them' }];
-  if (m.kind === 'CronJob') return [{ kind: 'Job', name: new RegExp(`^${n}-[0-9]+$`), by: 'the CronJob controller', of: `CronJob ${m.metadata.name}'s Jobs`, is: 'one of them' }];
+  const n = m.metadata.name;
+  if (m.kind === 'Deployment') return [{ kind: 'ReplicaSet', name: { prefix: `${n}-`, rest: REPLICA_SET_SUFFIX }, by: 'the Deployment controller', of: `Deployment ${m.metadata.name}'s ReplicaSets`, is: 'one of them' }];
+  if (m.kind === 'Job') return [{ kind: 'Pod', name: { prefix: `${n}-`, rest: POD_SUFFIX }, by: 'the Job controller', of: `Job ${m.metadata.name}'s pods`, is: 'one of them' }];
+  if (m.kind === 'CronJob') return [{ kind: 'Job', name: { prefix: `${n}-`, rest: JOB_SUFFIX }, by: 'the CronJob controller', of: `CronJob ${m.metadata.name}'s Jobs`, is: 'one of them' }];
   return [];
 }
 
@@ -102,7 +109,8 @@ export function derivedNamesOf(objects: readonly Pick<Manifest, 'apiVersion' | '
   });
 }
 
-export const derivedMatches = (d: DerivedName, kind: string, name: string) => d.kind === kind && (typeof d.name === 'string' ? d.name === name : d.name.test(name));
+export const derivedMatches = (d: DerivedName, kind: string, name: string) =>
+  d.kind === kind && (typeof d.name === 'string' ? d.name === name : name.startsWith(d.name.prefix) && d.name.rest.test(name.slice(d.name.prefix.length)));
 
 /** The object names an app's database gets from CloudNativePG, checked against a name before anything renders (lib/spec/references.ts). */
 export function databaseNameTaken(app: AppSpec, kind: string, name: string): DerivedName | undefined {
@@ -153,19 +161,26 @@ function madeObjects(m: Manifest): { kind: string; name: string }[] {
 export function derivedNameProblems(app: AppSpec, objects: readonly Manifest[]): string[] {
   const own = objects.filter((m) => m.metadata.namespace === app.name);
   const derived = derivedNamesOf(own);
-  // Per kind and name, the fields that rendered one already.
-  const seen = new Map<string, string[]>();
   const problems: string[] = [];
+  // Which field made an object is worked out only when a name is taken: synth checks every
+  // object of every app, and nearly all of them are fine.
+  const seen = new Map<string, Manifest[]>();
+  /** The field of each of the objects that share a kind and name, in order: of two that could come from the same fields, the second is the other field's. */
+  const fieldsInTurn = (objects: readonly Manifest[]): string[] =>
+    objects.reduce<string[]>((chosen, o) => {
+      const candidates = fieldsOf(app, o);
+      return [...chosen, candidates.find((f) => !chosen.includes(f)) ?? candidates[0]!];
+    }, []);
   for (const m of own) {
-    const candidates = fieldsOf(app, m);
     for (const o of [{ kind: m.kind, name: m.metadata.name }, ...madeObjects(m)]) {
       const key = `${o.kind}/${o.name}`;
       const before = seen.get(key) ?? [];
-      // Of two objects that could come from the same fields, the second is the other field's.
-      const field = candidates.find((f) => !before.includes(f)) ?? candidates[0]!;
-      if (before.length) problems.push(`${field}: got ${JSON.stringify(o.name)} as ${aKind(o.kind)} name, expected a name of its own (${before[0] === field ? 'it renders' : `${before[0]} renders`} ${aKind(o.kind)} of that name too)`);
-      seen.set(key, [...before, field]);
+      seen.set(key, [...before, m]);
       const d = derived.find((x) => derivedMatches(x, o.kind, o.name));
+      if (!before.length && !d) continue;
+      const fields = fieldsInTurn([...before, m]);
+      const field = fields.at(-1)!;
+      if (before.length) problems.push(`${field}: got ${JSON.stringify(o.name)} as ${aKind(o.kind)} name, expected a name of its own (${fields[0] === field ? 'it renders' : `${fields[0]} renders`} ${aKind(o.kind)} of that name too)`);
       if (d) problems.push(takenMessage(field, o.kind, o.name, d));
     }
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,8 +67,8 @@ describe('npm run apply against a real API server', () => {
     for (const phase of PHASES) {
       const parent = JSON.parse(cluster.kubectl(['get', `applysets.hobby-infra.dev/${applySetName(phase)}`, '-o', 'json']));
       expect(parent.metadata.labels['applyset.kubernetes.io/id']).toBe(applySetId(phase));
-      // kubectl writes its version into the tooling on the phase's first apply (a phase dist/ has no folder for is never applied).
-      if (existsSync(join(dist, phase))) expect(parent.metadata.annotations['applyset.kubernetes.io/tooling']).toMatch(/^kubectl\/v1\.\d+/);
+      // kubectl's tooling: kubectl itself applies and prunes with these parents (test 3).
+      expect(parent.metadata.annotations['applyset.kubernetes.io/tooling']).toMatch(/^kubectl\//);
     }
     const kinds = parentAnnotations();
     expect(kinds['01-prerequisites']).toContain('Namespace');
@@ -105,9 +106,24 @@ describe('npm run apply against a real API server', () => {
     const rewritten = [...after].filter(([k, o]) => !quota(o) && o.metadata.resourceVersion !== before.get(k)!.metadata.resourceVersion).map(([k]) => k);
     expect(rewritten.filter((k) => !k.startsWith('PersistentVolumeClaim '))).toEqual([]);
 
+    // Nothing was sent: the inventory's read showed every object as dist/ has it.
+    expect(r.stdout).not.toMatch(/sending \d+ of/);
+    expect(r.stdout.match(/nothing sent/g)?.length).toBe(PHASES.filter((p) => existsSync(join(dist, p))).length);
+
     const drift = await runApply({ env: cluster.driftEnv }, ['--dist', dist, '--drift']); // as the drift check runs it
     expect(drift.status, output(drift)).toBe(0);
     expect(drift.stdout).toContain('apply: no drift');
+
+    // The ApplySets stay kubectl's: kubectl's own applyset apply and prune accept these parents and
+    // members, and find nothing to prune (a server dry run, so the cluster is left as it is).
+    for (const phase of PHASES.filter((p) => existsSync(join(dist, p)))) {
+      const byKubectl = spawnSync(join(cluster.binDir, 'kubectl'), ['apply', '--server-side', '--field-manager=hobby-infra', '--force-conflicts', '--dry-run=server', `--applyset=applysets.hobby-infra.dev/${applySetName(phase)}`, '--prune', '-f', join(dist, phase)], {
+        env: { ...cluster.env, KUBECTL_APPLYSET: 'true' },
+        encoding: 'utf8',
+      });
+      expect(byKubectl.status, `${phase}: ${byKubectl.stderr}`).toBe(0);
+      expect(byKubectl.stdout, phase).not.toContain('pruned');
+    }
   });
 
   it('6. drift: a hand-edited Deployment, a deleted Service and an added label are reported by name; the next apply restores them', async () => {
