@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { durationMs, jobStates } from '../lib/delivery/jobs';
 import { buildPlan } from '../lib/delivery/plan';
 import { runPlan, type Spawner } from '../lib/delivery/run';
-import { applied, env, fake, fixture, HEADER, isJobRead, jobList } from './fixtures/fake-kubectl';
+import type { Phase } from '../lib/render';
+import { env, fake, fixture, HEADER, isJobRead, isPhaseApply, jobList } from './fixtures/fake-kubectl';
 
 /*
  * The one-off Jobs of phase 04, with a fake kubectl (test/fixtures/fake-kubectl.ts): the runner
@@ -14,7 +15,8 @@ describe('the one-off Jobs of phase 04', () => {
   const migrate = 'blog/blog-migrate-0a1b2c3d';
   /** The fixture's apply with the Jobs answering `status(read)` on the n-th read, on a clock that only sleeps move. */
   function run(status: (read: number, argv: readonly string[]) => Record<string, unknown>, files = fixture) {
-    const { calls, spawn: base } = fake(applied());
+    // A first apply: everything of the fixture is sent, so every wait runs.
+    const { calls, spawn: base } = fake();
     let reads = 0;
     let clock = 0;
     const sleeps: number[] = [];
@@ -28,8 +30,9 @@ describe('the one-off Jobs of phase 04', () => {
     };
     const result = runPlan(buildPlan({ files }), { mode: 'apply', env, spawn, log: (l) => logs.push(l), sleep: (ms) => (sleeps.push(ms), (clock += ms)), now: () => clock });
     const at = (pred: (argv: readonly string[]) => boolean) => calls.findIndex((c) => pred(c.argv));
-    const apply05 = at((a) => a.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts'));
-    return { result, calls, reads, sleeps, logs, at, apply05 };
+    const applyOf = (phase: Phase) => calls.findIndex((c) => isPhaseApply(c, phase));
+    const apply05 = applyOf('05-rollouts');
+    return { result, calls, reads, sleeps, logs, at, apply05, applyOf };
   }
   const running = { active: 1 };
   const complete = { conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 };
@@ -42,10 +45,10 @@ describe('the one-off Jobs of phase 04', () => {
     expect(r.sleeps).toEqual([2000, 2000]);
     const clusterReady = r.at((a) => a.includes('cluster.postgresql.cnpg.io/blog-db'));
     const firstRead = r.at(isJobRead);
-    expect(r.at((a) => a.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-04-apps'))).toBeLessThan(clusterReady);
+    expect(r.applyOf('04-apps')).toBeLessThan(clusterReady);
     expect(clusterReady).toBeLessThan(firstRead);
     expect(r.calls.findLastIndex((c) => isJobRead(c.argv))).toBeLessThan(r.apply05);
-    expect(r.apply05).toBeLessThan(r.at((a) => a.includes('rollout')));
+    expect(r.apply05).toBeLessThan(r.at((a) => a[2] === 'deployments.apps,statefulsets.apps,daemonsets.apps'));
     expect(r.logs).toEqual(expect.arrayContaining([`job ${migrate}: running`, `job ${migrate}: 1 pod(s) failed, retrying (backoffLimit 3)`, `job ${migrate}: complete`]));
   });
 
@@ -90,7 +93,7 @@ describe('the one-off Jobs of phase 04', () => {
   });
 
   it('stops when a Job cannot be read', () => {
-    const { spawn: base } = fake(applied());
+    const { spawn: base } = fake();
     const spawn: Spawner = (argv, o) => (isJobRead(argv) ? { status: 1, stdout: '', stderr: 'Error from server (NotFound): jobs.batch "blog-migrate-0a1b2c3d" not found' } : base(argv, o));
     const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {}, sleep: () => {}, now: () => 0 });
     expect(result.code).toBe(2);

@@ -5,14 +5,15 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applySetId, computeApplySetId } from '../lib/delivery/applyset';
 import { checkPrune } from '../lib/delivery/guard';
+import { asApplied, differingFields, sameQuantity, whySend } from '../lib/delivery/live-diff';
 import { buildPlan, commandLine, formatPlan, type Step } from '../lib/delivery/plan';
 import { diffFileName, parseDiffObjects, runPlan, type Spawner } from '../lib/delivery/run';
 import { readDistDir } from '../lib/delivery/diff';
-import { collectObjects } from '../lib/delivery/manifests';
+import { collectObjects, objectKey } from '../lib/delivery/manifests';
 import { crdNameOf, pluralOf } from '../lib/delivery/plural';
 import { identitiesFor, infisicalStores, universalAuthSecrets } from '../lib/delivery/secret-zero';
 import { isBuiltInGroup, phaseOf, PHASES } from '../lib/render';
-import { applied, env, fake, fixture } from './fixtures/fake-kubectl';
+import { applied, env, fake, fixture, isPhaseApply, writesToObjects } from './fixtures/fake-kubectl';
 import { render } from './helpers';
 
 const root = resolve(import.meta.dirname, '..');
@@ -100,6 +101,11 @@ describe('apply phases (render.ts phaseOf)', () => {
 });
 
 describe('the apply plan', () => {
+  // Each phase: what differs from the cluster, as one List on stdin; then its ApplySet's pruned members.
+  const APPLY = 'kubectl apply --server-side --field-manager=hobby-infra --force-conflicts -f -';
+  const PRUNE = 'kubectl delete --ignore-not-found --wait=false -f -';
+  const ROLLOUTS = `kubectl get deployments.apps,statefulsets.apps,daemonsets.apps --all-namespaces -l 'applyset.kubernetes.io/part-of in (${applySetId('04-apps')},${applySetId('05-rollouts')})' -o json`;
+
   it('pins the order of the commands', () => {
     expect(buildPlan({ files: fixture }).map(commandLine)).toEqual([
       // The admission policy that guards the deploy identity, before anything is written.
@@ -108,11 +114,13 @@ describe('the apply plan', () => {
       'kubectl wait --for=condition=Established --timeout=60s crd/applysets.hobby-infra.dev',
       'kubectl get applysets.hobby-infra.dev -o json',
       'kubectl apply --server-side --field-manager=kubectl-applyset -f -',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-01-prerequisites --prune -f dist/01-prerequisites/',
+      APPLY,
+      PRUNE,
       'kubectl apply --server-side --field-manager=hobby-infra --force-conflicts -f -',
       'kubectl wait --for=create --timeout=5m crd/helmcharts.helm.cattle.io',
       'kubectl wait --for=condition=Established --timeout=5m crd/helmcharts.helm.cattle.io',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-02-helm-charts --prune -f dist/02-helm-charts/',
+      APPLY,
+      PRUNE,
       'kubectl -n kube-system wait --for=create --timeout=5m job/helm-install-cert-manager',
       'kubectl -n kube-system wait --for=condition=complete --timeout=15m job/helm-install-cert-manager',
       // One CRD per `wait --for=create`: kubectl gives up on the first of several that is missing.
@@ -122,13 +130,16 @@ describe('the apply plan', () => {
       'kubectl wait --for=condition=Established --timeout=5m crd/clusterissuers.cert-manager.io crd/clusters.postgresql.cnpg.io crd/secretstores.external-secrets.io',
       // cert-manager serves cert-manager.io with its webhook (its HelmChart says so); nothing in the fixture serves external-secrets.io.
       'kubectl -n cert-manager wait --for=condition=Available --timeout=5m deployment/cert-manager-webhook',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-03-custom-resources --prune -f dist/03-custom-resources/',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune -f dist/04-apps/',
+      APPLY,
+      PRUNE,
+      APPLY,
+      PRUNE,
       // The app's one-off Jobs, and first the database they may need; only then what rolls out.
       'kubectl -n blog wait --for=condition=Ready --timeout=15m cluster.postgresql.cnpg.io/blog-db',
       'kubectl -n blog get job/blog-migrate-0a1b2c3d -o json',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts --prune -f dist/05-rollouts/',
-      'kubectl -n blog rollout status deployment/blog --timeout=5m',
+      APPLY,
+      PRUNE,
+      ROLLOUTS,
     ]);
     const steps = buildPlan({ files: fixture });
     expect(steps.filter((s) => ['jobs', 'rollout'].includes(s.kind)).map((s) => [s.phase, s.kind])).toEqual([
@@ -148,15 +159,17 @@ describe('the apply plan', () => {
     ]);
     const after04 = buildPlan({ files }).filter((s) => ['04-apps', '05-rollouts'].includes(s.phase) && !s.argv.some((a) => a.startsWith('crd/')));
     expect(after04.map(commandLine)).toEqual([
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-04-apps --prune -f dist/04-apps/',
+      APPLY,
+      PRUNE,
       'kubectl -n a wait --for=condition=Ready --timeout=15m cluster.postgresql.cnpg.io/a-db',
       'kubectl -n a get job/a-migrate-1 job/a-seed-2 -o json',
       'kubectl -n c get job/c-install-3 -o json',
-      'KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=hobby-infra --force-conflicts --applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts --prune -f dist/05-rollouts/',
-      // Rollouts once everything is applied: the StatefulSet that stays in 04 too.
-      'kubectl -n c rollout status statefulset/c-cache --timeout=5m',
-      'kubectl -n c rollout status deployment/c --timeout=5m',
+      APPLY,
+      PRUNE,
+      // Rollouts once everything is applied (the StatefulSet that stays in 04 too): one read per poll.
+      ROLLOUTS,
     ]);
+    expect(buildPlan({ files }).find((s) => s.kind === 'rollout')!.objects!.map((o) => o.key)).toEqual([objectKey({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'c-cache', namespace: 'c' } }), objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'c', namespace: 'c' } })]);
     // --skip-rollouts (k3d, no app images): no Job would ever finish either.
     expect(buildPlan({ files, rollouts: false }).filter((s) => s.kind === 'jobs' || s.kind === 'rollout' || s.argv.includes('--for=condition=Ready'))).toEqual([]);
   });
@@ -180,10 +193,11 @@ describe('the apply plan', () => {
     expect(secret.stdin!.describe).toContain(infisicalStores(objects).map((s) => s.namespace).join(', '));
     // Webhook waits name the Deployments the charts declare; Traefik (a DaemonSet, no webhook) gets none.
     expect(steps.filter((s) => s.title.includes('webhook Available')).map((s) => s.argv.at(-1))).toEqual(['deployment/cert-manager-webhook', 'deployment/external-secrets-webhook']);
-    // A rollout wait for every app Deployment, after the apps are applied.
-    const deployments = objects.filter((o) => (o.phase === '04-apps' || o.phase === '05-rollouts') && o.manifest.kind === 'Deployment');
-    expect(steps.filter((s) => s.kind === 'rollout')).toHaveLength(deployments.length);
-    expect(new Set(steps.filter((s) => s.kind === 'rollout').map((s) => s.phase))).toEqual(new Set(['05-rollouts']));
+    // One rollout step for every app workload, after the apps are applied (the runner keeps those it sent).
+    const workloads = objects.filter((o) => (o.phase === '04-apps' || o.phase === '05-rollouts') && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.manifest.kind));
+    const rollouts = steps.filter((s) => s.kind === 'rollout');
+    expect(rollouts.map((s) => s.phase)).toEqual(['05-rollouts']);
+    expect(rollouts[0]!.objects!.map((o) => o.key).sort()).toEqual(workloads.map((o) => o.key).sort());
     // Every Job of phase 04 is polled, after phase 04's apply and before phase 05's.
     const jobs = objects.filter((o) => o.phase === '04-apps' && o.manifest.kind === 'Job').map((o) => `job/${o.manifest.metadata.name}`);
     expect(steps.filter((s) => s.kind === 'jobs').flatMap((s) => s.argv.filter((a) => a.startsWith('job/'))).sort()).toEqual(jobs.sort());
@@ -199,12 +213,12 @@ describe('the apply plan', () => {
     const at = (pred: (l: string) => boolean) => lines.findIndex(pred);
     const established = at((l) => l.startsWith('kubectl wait --for=condition=Established') && l.includes('cert-manager.io'));
     const jobs = at((l) => l.includes('--for=condition=complete') && l.includes('job/helm-install-'));
-    const phase2 = at((l) => l.includes('--prune -f dist/02-helm-charts/'));
+    const phase2 = at((l) => l === '# apply what the cluster does not hold as dist/02-helm-charts/ has it');
     expect(phase2).toBeGreaterThan(0);
     expect(jobs).toBeGreaterThan(phase2);
     expect(established).toBeGreaterThan(jobs);
     for (const phase of ['03-custom-resources', '04-apps']) {
-      const first = at((l) => l.includes(`dist/${phase}/`));
+      const first = at((l) => l.includes(`dist/${phase}/`) && l.startsWith('# apply'));
       expect(first, phase).toBeGreaterThan(established);
     }
   });
@@ -267,19 +281,45 @@ describe('kubectl diff output', () => {
 });
 
 describe('running the plan (fake kubectl)', () => {
-  it('runs every step, pipes the secret on stdin only, and sets KUBECTL_APPLYSET', () => {
+  it('on an empty cluster: sends every object of each phase as one List, runs every wait, pipes the secret on stdin only', () => {
     const { calls, spawn } = fake();
     const logs: string[] = [];
     const steps = buildPlan({ files: fixture });
     const result = runPlan(steps, { mode: 'apply', env, spawn, log: (l) => logs.push(l) });
     expect(result.code).toBe(0);
-    // Every step ran, but the parents step: the fake cluster has all four parents already.
-    expect(calls.map((c) => c.argv)).toEqual(steps.filter((s) => s.kind !== "parents").map((s) => s.argv));
+    for (const phase of PHASES) {
+      const sent = calls.filter((c) => isPhaseApply(c, phase)).flatMap((c) => JSON.parse(c.input!).items.map((i: any) => `${i.kind} ${i.metadata.name}`));
+      expect(sent, phase).toEqual([...collectObjects(fixture).values()].filter((o) => o.phase === phase).map((o) => `${o.manifest.kind} ${o.manifest.metadata.name}`));
+    }
+    // Every wait of the plan ran, in order; nothing was pruned (nothing was there).
+    const waits = steps.filter((s) => ['wait', 'jobs', 'rollout'].includes(s.kind)).map((s) => s.argv.join(' '));
+    expect(calls.map((c) => c.argv.join(' ')).filter((a) => waits.includes(a))).toEqual(waits);
+    expect(calls.filter((c) => c.argv[1] === 'delete')).toEqual([]);
     const secretCall = calls.find((c) => c.input?.includes('secret-4711'))!;
     expect(JSON.parse(secretCall.input!).items.map((s: { metadata: { namespace: string } }) => s.metadata.namespace)).toEqual(['blog']);
     expect(secretCall.argv.join(' ')).not.toContain('4711');
     expect(logs.join('\n')).not.toContain('4711');
-    for (const c of calls.filter((x) => x.argv.some((a) => a.startsWith('--applyset=')))) expect(c.env.KUBECTL_APPLYSET).toBe('true');
+  });
+
+  it('a no-op re-apply writes nothing and waits for nothing; a change sends that object only and waits only for what it concerns', () => {
+    const steps = buildPlan({ files: fixture });
+    const idle = fake(applied());
+    expect(runPlan(steps, { mode: 'apply', env, spawn: idle.spawn, log: () => {} }).code).toBe(0);
+    expect(writesToObjects(idle.calls)).toEqual([]);
+    expect(idle.calls.filter((c) => c.argv.includes('wait') && c.argv.some((a) => a.startsWith('job/') || a.startsWith('deployment/')))).toEqual([]);
+    expect(idle.calls.filter((c) => c.argv[2] === 'deployments.apps,statefulsets.apps,daemonsets.apps')).toEqual([]);
+
+    // The app's Deployment as an older dist/ had it: only it is sent, then its rollout read; no chart waits.
+    const live = applied();
+    const deployment = live['05-rollouts'].find((m) => m.kind === 'Deployment')!;
+    deployment.metadata.annotations['hobby-infra.dev/applied-digest'] = 'an-older-render';
+    const edited = fake(live);
+    const logs: string[] = [];
+    expect(runPlan(steps, { mode: 'apply', env, spawn: edited.spawn, log: (l) => logs.push(l) }).code).toBe(0);
+    expect(writesToObjects(edited.calls).map((c) => JSON.parse(c.input!).items.map((i: any) => `${i.kind} ${i.metadata.name}`))).toEqual([[`Deployment ${deployment.metadata.name}`]]);
+    expect(logs.join('\n')).toContain(`Deployment blog/${deployment.metadata.name}: changed in dist/`);
+    expect(edited.calls.filter((c) => c.argv.some((a) => a.startsWith('job/helm-install-')))).toEqual([]);
+    expect(edited.calls.filter((c) => c.argv[2] === 'deployments.apps,statefulsets.apps,daemonsets.apps')).toHaveLength(1);
   });
 
   it('judges the whole run before anything is written: the guard refuses, nothing is applied', () => {
@@ -289,7 +329,7 @@ describe('running the plan (fake kubectl)', () => {
     const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} });
     expect(result.code).toBe(3);
     expect(result.message).toContain('persistentvolumeclaim/data');
-    expect(calls.filter((c) => c.argv.some((a) => a.startsWith('--applyset=')))).toEqual([]);
+    expect(writesToObjects(calls)).toEqual([]);
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: fake(live).spawn, log: () => {}, allowDestructive: true }).code).toBe(0);
 
     // The limit counts every phase together: one object from each of two phases, limit 1.
@@ -309,7 +349,7 @@ describe('running the plan (fake kubectl)', () => {
     expect(result.code).toBe(3);
     expect(result.message).toContain('HelmChart.helm.cattle.io kube-system/cert-manager is no longer in dist/');
     expect(result.message).toContain('ClusterIssuer.cert-manager.io letsencrypt');
-    expect(calls.filter((c) => c.argv.some((a) => a.startsWith('--applyset=')))).toEqual([]);
+    expect(writesToObjects(calls)).toEqual([]);
   });
 
   it('moves an object to a later phase\'s ApplySet (parent first, then the label) instead of pruning it', () => {
@@ -321,7 +361,7 @@ describe('running the plan (fake kubectl)', () => {
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} }).code).toBe(0);
     const widen = calls.findIndex((c) => c.argv.includes('--field-manager=kubectl-applyset') && c.input?.includes('hobby-infra-05-rollouts') && c.input.includes('Deployment'));
     const label = calls.findIndex((c) => c.argv[1] === 'label' && c.argv.includes(`applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`));
-    const firstApply = calls.findIndex((c) => c.argv.some((a) => a.startsWith('--applyset=')));
+    const firstApply = calls.findIndex((c) => isPhaseApply(c));
     expect(widen).toBeGreaterThan(-1);
     expect(widen).toBeLessThan(label);
     expect(label).toBeLessThan(firstApply);
@@ -337,7 +377,7 @@ describe('running the plan (fake kubectl)', () => {
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {} }).code).toBe(0);
     const removals = calls.map((c, i) => [c.argv, i] as const).filter(([argv]) => argv[1] === 'label' && argv.includes('edited-by-'));
     expect(removals).toHaveLength(1);
-    const apply05 = calls.findIndex((c) => c.argv.includes('--applyset=applysets.hobby-infra.dev/hobby-infra-05-rollouts'));
+    const apply05 = calls.findIndex((c) => isPhaseApply(c, '05-rollouts'));
     expect(removals[0]![1]).toBeGreaterThan(apply05);
   });
 
@@ -360,7 +400,7 @@ describe('running the plan (fake kubectl)', () => {
     expect(result.message).toContain('INFISICAL_IDENTITIES: got nothing');
     expect(calls).toEqual([]);
 
-    const failing = fake({}, (argv) => (argv.includes('rollout') ? 1 : 0));
+    const failing = fake({}, (argv) => (argv.includes('--for=condition=complete') ? 1 : 0));
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: failing.spawn, log: () => {} }).code).toBe(2);
   });
 
@@ -394,7 +434,7 @@ describe('running the plan (fake kubectl)', () => {
     expect(logs.join('\n')).toContain('moved to another phase: Deployment blog/blog (04-apps -> 05-rollouts)');
     const label = calls.findIndex((c) => c.argv.join(' ') === `kubectl label --overwrite -n blog deployment.apps/blog applyset.kubernetes.io/part-of=${applySetId('05-rollouts')}`);
     expect(label).toBeGreaterThan(-1);
-    expect(label).toBeLessThan(calls.findIndex((c) => c.argv.some((a) => a.startsWith('--applyset='))));
+    expect(label).toBeLessThan(calls.findIndex((c) => isPhaseApply(c)));
   });
 
 
@@ -452,5 +492,32 @@ describe('secret zero: one Infisical identity per namespace', () => {
     // No folder is read from two namespaces, so one namespace's identity is useless for another's stores.
     const paths = infisicalStores(collectObjects(renderedDist).values()).flatMap((s) => s.secretsPaths);
     expect(new Set(paths).size).toBe(paths.length);
+  });
+});
+
+describe('what the apply sends (lib/delivery/live-diff.ts)', () => {
+  const manifest = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'a' }, spec: { hard: { pods: 3, 'requests.storage': '0Mi', 'limits.cpu': '1500m' } } } as any;
+  const sent = asApplied(manifest, '04-apps');
+  const live = (edit: (o: any) => void = () => {}) => {
+    const o = structuredClone(sent) as any;
+    o.spec.hard = { pods: '3', 'requests.storage': '0', 'limits.cpu': '1500m', extra: '1' };
+    o.metadata.uid = 'defaulted';
+    edit(o);
+    return o;
+  };
+  it('leaves an object the cluster holds as sent, quantities in canonical form and defaults added', () => {
+    expect((sent.metadata.labels as Record<string, string>)['applyset.kubernetes.io/part-of']).toBe(applySetId('04-apps'));
+    expect(whySend(sent, live())).toBeUndefined();
+  });
+  it('sends what is new, what dist/ changed and what someone changed by hand', () => {
+    expect(whySend(sent, undefined)).toBe('not in the cluster');
+    expect(whySend(asApplied({ ...manifest, spec: { hard: { pods: 4 } } }, '04-apps'), live())).toBe('changed in dist/');
+    expect(whySend(sent, live((o) => (o.spec.hard.pods = '5')))).toBe('changed in the cluster: spec.hard.pods');
+    expect(whySend(asApplied(manifest, '05-rollouts'), live())).toBe('changed in dist/'); // moved to another phase's ApplySet
+  });
+  it('compares quantities by amount', () => {
+    expect([sameQuantity('1000m', '1'), sameQuantity('1Gi', '1024Mi'), sameQuantity('0Mi', '0'), sameQuantity('0.5', '500m')]).toEqual([true, true, true, true]);
+    expect([sameQuantity('1Gi', '1G'), sameQuantity('1', '2'), sameQuantity('x', 'x1')]).toEqual([false, false, false]);
+    expect(differingFields({ a: [1, { b: 'x' }] }, { a: [1, { b: 'y', c: 1 }] })).toEqual(['a[1].b']);
   });
 });

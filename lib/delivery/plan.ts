@@ -42,9 +42,12 @@ export { commandLine, DEFAULT_TIMEOUTS, formatPlan, JOB_POLL_MS, shellQuote, typ
  *         every app workload (of 04 and 05)
  *
  * Every phase is one server-side apply (field manager `hobby-infra`, `--force-conflicts`: git wins
- * over hand edits) with `--prune --applyset`, so only objects that an earlier apply of the same
- * phase labelled as members can ever be deleted, and only what the inventory foresaw and the guard
- * let through. After it, labels added by hand are removed.
+ * over hand edits) of only what the cluster does not hold as dist/ says (lib/delivery/live-diff.ts,
+ * against the inventory's read), each object labelled as a member of the phase's ApplySet as
+ * `kubectl apply --applyset` labels it; then the members dist/ dropped are deleted (only what the
+ * inventory foresaw and the guard let through), and the parent records what the phase holds, as
+ * kubectl keeps it (parents.ts). After it, labels added by hand are removed. The waits of what did
+ * not change are skipped (a step's `when`).
  */
 
 export interface PlanOptions {

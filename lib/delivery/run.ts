@@ -1,24 +1,26 @@
 import { groupOf, PHASES, type Manifest, type Phase } from '../render';
 import { applyPhase, prunePhase, toSend, type PhaseContext } from './converge';
-import { moveMember } from './parents';
-import { waitForRollouts } from './rollouts';
-import { applySetId, applySetName } from './applyset';
-import { RECOVERY_LABEL } from '../constructs/recovery';
-import { checkPrune, replacedBy, volumeOverwrites, type GuardOptions } from './guard';
-import { analyzeInventory, chartsStillServing, kubectlTarget, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
+import type { GuardOptions } from './guard';
+import { kubectlTarget, type Inventory, type LiveObject, type Member } from './inventory';
 import { durationMs, waitForJobs } from './jobs';
+import { displayName, parseDiffObjects } from './manifests';
+import { moveMember } from './parents';
 import { policyRefusal } from './policy-check';
 import { waitForRecovery } from './recovery';
-import { displayName, parseDiffObjects } from './manifests';
+import { waitForRollouts } from './rollouts';
+import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
+import { takeInventory } from './take-inventory';
 
 export { diffFileName, parseDiffObjects } from './manifests';
-import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 
 /*
  * Running the plan (lib/delivery/plan.ts) step by step: the inventory and the prune guard before
- * anything is written, the ApplySet parents created once and moved objects relabelled, each
- * phase's apply, then what an apply leaves to do (pruned namespaces gone, hand-added labels
- * removed), the Job polls (lib/delivery/jobs.ts) and the waits. The first failure stops the run.
+ * anything is written (take-inventory.ts), the ApplySet parents created once and moved objects
+ * relabelled (parents.ts), each phase's apply of what differs and prune of what dist/ dropped
+ * (converge.ts), then what a prune leaves to do (pruned namespaces gone, hand-added labels
+ * removed), the Job, recovery and rollout polls and the waits. A wait whose `when` this run's
+ * writes do not meet is skipped: a re-apply that changes nothing writes and waits for nothing.
+ * The first failure stops the run.
  */
 
 export interface SpawnResult {
@@ -51,56 +53,8 @@ export interface RunResult {
 
 const CAPTURED: readonly StepKind[] = ['policy', 'inventory', 'diff'];
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const phaseOfParent = new Map(PHASES.map((p) => [applySetName(p), p]));
 const names = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) =>
   xs.map((x) => displayName(('live' in x ? x.live : x) as Manifest)).join(', ');
-
-/** `Deployment.apps` (a contains-group-kinds entry) -> `deployment.apps`, as kubectl get takes it. */
-const resourceOfGroupKind = (gk: string) => {
-  const [kind, ...group] = gk.split('.');
-  return [kind!.toLowerCase(), ...group].join('.');
-};
-
-type Checked = { ok: true; inventory: Inventory; live: Map<string, LiveObject> } | { ok: false; result: Omit<RunResult, 'ran'> };
-
-/** Reads every ApplySet's members (kubectl get) and judges the whole run before anything is written. */
-function takeInventory(step: Step, first: SpawnResult, opts: RunOptions): Checked {
-  const env = opts.env;
-  const parents = JSON.parse(first.stdout || '{"items":[]}') as { items: LiveObject[] };
-  const members: Member[] = [];
-  for (const parent of parents.items) {
-    const phase = phaseOfParent.get(parent.metadata.name);
-    const gks = (parent.metadata.annotations?.['applyset.kubernetes.io/contains-group-kinds'] ?? '').split(',').filter(Boolean);
-    if (!phase || !gks.length) continue;
-    const argv = ['kubectl', 'get', gks.map(resourceOfGroupKind).join(','), '--all-namespaces', '-l', `${PART_OF_LABEL}=${applySetId(phase)}`, '-o', 'json'];
-    opts.log(`$ ${argv.map(shellQuote).join(' ')}`);
-    const r = opts.spawn(argv, { env, capture: true, quiet: true });
-    if (r.status !== 0) return { ok: false, result: { code: 2, message: `could not list the members of ApplySet ${parent.metadata.name}: ${(r.stderr ?? '').trim()}` } };
-    members.push(...membersOf(phase, JSON.parse(r.stdout || '{}')));
-  }
-  const inventory = analyzeInventory(step.dist!, members);
-  const { pruned, moved, extraLabels, missing } = inventory;
-  opts.log(`inventory: ${members.length} object(s) in the cluster's ApplySets, ${step.dist!.size} in dist/`);
-  if (pruned.length) opts.log(`  no longer in dist/ (to prune): ${names(pruned)}`);
-  if (moved.length) opts.log(`  moved to another phase: ${moved.map((m) => `${names([m.member])} (${m.member.phase} -> ${m.to})`).join(', ')}`);
-  if (extraLabels.length) opts.log(`  labels not in dist/: ${extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
-  if (missing.length && opts.mode === 'drift') opts.log(`  in dist/ but not in the cluster: ${missing.map((o) => displayName(o.manifest)).join(', ')}`);
-
-  // Removing a chart whose CRDs dist/ still uses is never right, whatever the flags say.
-  const serving = chartsStillServing(pruned, step.dist!);
-  if (serving.length) return { ok: false, result: { code: 3, message: `refused before anything was written: ${serving.join('; ')}` } };
-  if (opts.mode !== 'drift') {
-    const liveKeys = new Set(members.map((m) => m.key));
-    const overwrites = volumeOverwrites(step.dist!.values(), liveKeys, RECOVERY_LABEL);
-    const pruning = pruned.map(({ live }) => ({ resource: resourceRef(live).split('/')[0]!, name: live.metadata.name, because: replacedBy(live, step.dist!.values()) }));
-    const verdict = checkPrune(pruning, opts, overwrites);
-    opts.log(`prune guard: ${pruned.length} object(s) to prune in this run`);
-    if (!verdict.ok) {
-      return { ok: false, result: { code: 3, message: `prune guard refused the run before anything was written: ${verdict.reasons.join('; ')}. Re-run with --allow-destructive (or --max-prune N) if this is intended.` } };
-    }
-  }
-  return { ok: true, inventory, live: new Map(members.map((m) => [m.key, m.live])) };
-}
 
 /**
  * What a phase's prune leaves to do: a pruned Namespace takes its objects with it, and later phases
