@@ -41,4 +41,7 @@ export const cluster = defineCluster({
     recover: false,
   },
   hosts: { status: 'status' },
+  // Who signs in to the platform's own UIs (Uptime Kuma's admin UI) with GitHub: your organisation,
+  // or a team in it as 'org/team' (docs/private-uis.md). Without it they answer adminCidrs only.
+  adminLogin: { github: { orgs: ['hobby-infra'] } },
 });

@@ -1,3 +1,4 @@
+import { loginSchema } from './spec/login';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CIVO_KUBERNETES_VERSIONS, CIVO_REGIONS, K3S_POD_CIDR, K3S_SERVICE_CIDR, nearestCivoVersions, NODE_SIZES, type NodeSizeName } from './civo';
@@ -192,7 +193,14 @@ export const clusterConfigSchema = z
     /** Subdomains of platform services. */
     hosts: z.strictObject({
       status: z.string().regex(DNS_LABEL, 'a single DNS label such as status'),
+      /** The sign-in at the edge (GitHub's OAuth callback): auth.<domain> unless set. */
+      auth: z.string().regex(DNS_LABEL, 'a single DNS label such as auth').default('auth'),
     }),
+    /**
+     * Who may use the platform's own UIs (Uptime Kuma's admin UI and setup wizard) through the sign-in
+     * at the edge, as an app's `login`. Without it they answer the admin CIDRs only.
+     */
+    adminLogin: loginSchema.optional(),
   });
 
 export type ClusterConfigInput = z.input<typeof clusterConfigSchema>;
