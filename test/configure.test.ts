@@ -108,7 +108,7 @@ describe('npm run configure', () => {
 
     expect(npm(dir, 'bootstrap:synth').status).toBe(0);
     const stack = JSON.parse(readFileSync(join(dir, 'bootstrap/cdktf.out/stacks/hobby-bootstrap/cdk.tf.json'), 'utf8'));
-    expect(Object.values<any>(stack.resource.cloudflare_dns_record).map((r) => r.name).sort()).toEqual([ALICE.domain, `lab.${ALICE.domain}`, `status.${ALICE.domain}`].sort());
+    expect(Object.values<any>(stack.resource.cloudflare_dns_record).map((r) => r.name).sort()).toEqual([ALICE.domain, `auth.${ALICE.domain}`, `lab.${ALICE.domain}`, `status.${ALICE.domain}`].sort());
     expect(stack.data.cloudflare_zone.zone.filter.name).toBe(ALICE.domain);
     expect(stack.terraform.backend.s3).toMatchObject({ bucket: ALICE.stateBucket, endpoints: { s3: `https://${ALICE.accountId}.r2.cloudflarestorage.com` } });
     expect(stack.resource.cloudflare_r2_bucket.backups_lab.account_id).toBe(ALICE.accountId);
