@@ -6,8 +6,9 @@ import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { APP_NAMESPACE_LABEL, fromAnywhere, PlatformNetwork, tcp, toApiServer, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
-import { TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
+import { SIGN_IN, TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
+import { SIGN_IN_PODS } from './sign-in';
 import { UPTIME_KUMA } from './uptime-kuma';
 
 
@@ -36,6 +37,10 @@ export class TraefikChart extends PlatformChart {
 
     // One object for both entry points, written once in the values (anchors below).
     const clientIp = { proxyProtocol: { trustedIPs: [cluster.network.cidr] }, forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] } };
+    // A client's X_Auth_Request_User is dropped: Traefik replaces only the dashed form of the
+    // headers a login sets (ForwardAuth), and backends that read headers as CGI/WSGI/PHP variables
+    // take both names for one (GHSA-x677-9fxg-v5c5; docs/private-uis.md).
+    const headers = { underscoreHeadersStrategy: 'delete' };
     new HelmRelease(this, 'traefik', {
       chart: CHARTS.traefik,
       targetNamespace: TRAEFIK_NAMESPACE,
@@ -55,12 +60,12 @@ export class TraefikChart extends PlatformChart {
         ports: {
           web: {
             exposedPort: 80,
-            http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
+            http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } }, ...headers },
             ...clientIp,
           },
           websecure: {
             exposedPort: 443,
-            http: { tls: { enabled: true } },
+            http: { tls: { enabled: true }, ...headers },
             ...clientIp,
             ...(requestTimeoutSeconds ? { transport: { respondingTimeouts: { readTimeout: `${requestTimeoutSeconds}s` } } } : {}),
           },
@@ -95,6 +100,7 @@ export class TraefikChart extends PlatformChart {
             // Any port: each app's own policy admits Traefik to its web ports only.
             toPods({ namespacesLabelled: APP_NAMESPACE_LABEL }, 'any', 'routes requests to the apps\' web components'),
             toPods({ namespace: UPTIME_KUMA.namespace, labels: UPTIME_KUMA.pods }, tcp(UPTIME_KUMA.port), 'routes status.<domain> to Uptime Kuma'),
+            toPods({ namespace: SIGN_IN.namespace, labels: SIGN_IN_PODS }, tcp(SIGN_IN.port), "asks the sign-in about each request to a login's hosts (ForwardAuth), and routes auth.<domain>/oauth2 to it"),
           ],
         },
       },

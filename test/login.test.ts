@@ -3,6 +3,8 @@ import { fixtureCluster as cluster, fixtureClusterInput } from './fixtures/clust
 import { defineCluster } from '../lib/config';
 import { SIGN_IN } from '../lib/platform-contracts';
 import { PUBLIC_STATUS_PATHS } from '../charts/uptime-kuma';
+import { networkCoverage, renderedPods } from '../lib/delivery/chart-network';
+import type { Manifest } from '../lib/render';
 import { appFile, find, render } from './helpers';
 
 /*
@@ -97,6 +99,11 @@ describe('the sign-in at the edge', () => {
     expect(store.spec.provider.infisical.secretsScope.secretsPath).toBe('/platform/sign-in');
     const external = find(objects, 'ExternalSecret', 'oauth2-proxy', SIGN_IN.namespace) as any;
     expect(external.spec.data.map((d: any) => d.secretKey).sort()).toEqual(['OAUTH2_PROXY_CLIENT_ID', 'OAUTH2_PROXY_CLIENT_SECRET', 'OAUTH2_PROXY_COOKIE_SECRET']);
+  });
+
+  test("its pods, rendered by dist/ itself (no chart), are selected by exactly the policy its chart file declares", () => {
+    const own = objects.filter((o) => o.metadata.namespace === SIGN_IN.namespace) as unknown as Manifest[];
+    expect(networkCoverage(renderedPods(own, SIGN_IN.namespace), objects as unknown as Manifest[])).toEqual({ problems: [], covered: 1, hostNetwork: 0, outside: [] });
   });
 
   test('the auth host is a platform host: an app cannot claim it, and hosts.auth moves it', () => {

@@ -250,7 +250,8 @@ describe('platform NetworkPolicies', () => {
     const open = decide(flows).flatMap((v, i) => {
       const f = flows[i]!;
       const inbound = f.to === signIn;
-      return (inbound ? v.ingress.allowed : v.egress.allowed) ? [`${inbound ? `from ${f.from.name}` : `to ${f.to.name}`} ${f.port.protocol} ${f.port.port}`] : [];
+      // Through only when both ends' policies let it: the sender's egress and the receiver's ingress.
+      return v.ingress.allowed && v.egress.allowed ? [`${inbound ? `from ${f.from.name}` : `to ${f.to.name}`} ${f.port.protocol} ${f.port.port}`] : [];
     });
     const traefikPods = peers.filter(isTraefik).map((p) => `from ${p.name} TCP ${SIGN_IN.port}`);
     const internet = others.filter((p) => ['the internet', "Cloudflare's resolver", 'a client on the internet'].includes(p.name)).map((p) => `to ${p.name} TCP 443`);
