@@ -5,7 +5,7 @@ import type { ClusterConfig } from '../lib/config';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { HttpsIngress } from '../lib/constructs/ingress';
 import { PlatformNamespace } from '../lib/constructs/namespace';
-import { fromPods, PlatformNetwork, tcp, toInternet } from '../lib/constructs/platform-network';
+import { APP_NAMESPACE_LABEL, fromPods, PlatformNetwork, tcp, toInternet } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { authHost } from '../lib/hosts';
 import { RELOAD_ON_SECRET, SIGN_IN, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
@@ -72,7 +72,13 @@ export function signInArgs(cluster: ClusterConfig): string[] {
 export class SignInChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
     super(scope, 'sign-in');
-    const namespace = new PlatformNamespace(this, SIGN_IN.namespace, { podSecurity: 'restricted' }).name;
+    // The apps' namespace label, as restore-drills carries it: its workload is dist/'s own Deployment,
+    // as an app's is, not a chart's, and its pods run with no ServiceAccount token. The deploy
+    // identity's admission policy keeps what makes pods out of the charts' namespaces only
+    // (lib/delivery/policy-inputs.ts), so a Tailscale or monitoring namespace stays closed to them.
+    // Doors that open onto the apps' namespaces (Traefik's, CloudNativePG's) meet this namespace's
+    // own policy, which admits Traefik on the sign-in's port only.
+    const namespace = new PlatformNamespace(this, SIGN_IN.namespace, { podSecurity: 'restricted', labels: { [APP_NAMESPACE_LABEL]: SIGN_IN.namespace } }).name;
     new InfisicalSecretStore(this, 'store', { cluster, namespace, secretsPath: '/platform/sign-in' });
     new InfisicalSecret(this, 'secret', { cluster, namespace, secretName: SIGN_IN_SECRET.name, keys: { ...SIGN_IN_SECRET.keys } });
 

@@ -55,4 +55,11 @@ export const SIGN_IN = {
   service: 'oauth2-proxy',
   port: 4180,
   userHeaders: ['X-Auth-Request-User', 'X-Auth-Request-Email'],
+  /**
+   * The same headers under every alias a backend may read them by: CGI, WSGI, PHP and NGINX turn
+   * each character but letters and digits into `_`, so `X.Auth.Request.User` would be the user too
+   * (Go, and so Traefik, tell the names apart). Traefik deletes every request header this matches
+   * and copies only the sign-in's answers that match it (ForwardAuth `authResponseHeadersRegex`).
+   */
+  userHeadersRegex: '(?i)^X[^A-Za-z0-9]Auth[^A-Za-z0-9]Request[^A-Za-z0-9](User|Email)$',
 } as const;

@@ -28,8 +28,13 @@ describe('an app with a login', () => {
       forwardAuth: {
         address: `http://oauth2-proxy.sign-in.svc.cluster.local:${SIGN_IN.port}/?allowed_groups=Octo-Family,octo-org:ops`,
         authResponseHeaders: ['X-Auth-Request-User', 'X-Auth-Request-Email'],
+        authResponseHeadersRegex: SIGN_IN.userHeadersRegex,
       },
     });
+    // The regex (Go's syntax) matches the names and their aliases, and nothing else oauth2-proxy answers with.
+    const alias = new RegExp(SIGN_IN.userHeadersRegex.replace('(?i)', ''), 'i');
+    expect(['X-Auth-Request-User', 'x.auth.request.email', 'X_Auth_Request_User', 'X~Auth+Request|User'].every((h) => alias.test(h))).toBe(true);
+    expect(['X-Auth-Request-Groups', 'X-Auth-Request-Preferred-Username', 'X-Auth-Request-Access-Token', 'GAP-Auth', 'X-Auth-Request-User2'].some((h) => alias.test(h))).toBe(false);
     // Traefik's own X-Forwarded-* only (the default); never the deprecated trust of the client's.
     expect(middleware.spec.forwardAuth.trustForwardHeader).toBeUndefined();
   });

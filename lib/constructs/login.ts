@@ -20,9 +20,9 @@ export function signInAddress(login: LoginSpec): string {
  * sign-in at the edge (charts/sign-in.ts). oauth2-proxy answers a request without a session with a
  * redirect to GitHub (Traefik passes it, and its CSRF cookie, to the browser), one whose user is in
  * none of `allowed_groups` with 403, and a signed-in member with 202 and the user's GitHub login and
- * email in X-Auth-Request-User and X-Auth-Request-Email. Traefik then removes those headers from the
- * client's request and sets them from oauth2-proxy's answer only, so the app can trust them: its
- * NetworkPolicy admits only Traefik. Traefik sets the X-Forwarded-* headers oauth2-proxy reads
+ * email in X-Auth-Request-User and X-Auth-Request-Email. Traefik then removes those headers, and any
+ * alias of them (`X.Auth.Request.User`), from the client's request and sets them from oauth2-proxy's
+ * answer only, so the app can trust them: its NetworkPolicy admits only Traefik. Traefik sets the X-Forwarded-* headers oauth2-proxy reads
  * (where to return after sign-in) from the request it received (its default; the entry point
  * trusts X-Forwarded-* from Cloudflare only, docs/client-ip.md), never from what the client sent.
  */
@@ -40,6 +40,7 @@ export class LoginGate extends Construct {
         forwardAuth: {
           address: signInAddress(props.login),
           authResponseHeaders: [...SIGN_IN.userHeaders],
+          authResponseHeadersRegex: SIGN_IN.userHeadersRegex,
         },
       },
     });
