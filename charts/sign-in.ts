@@ -67,7 +67,7 @@ export function signInArgs(cluster: ClusterConfig): string[] {
  * Chosen over other forward-auth servers because it is one small static Go binary in a distroless
  * image, kept by an active project, that knows GitHub's organisations and teams and checks them per
  * request (docs/private-uis.md). Rendered here, not from a chart, so its flags are reviewed in
- * dist/ and test/sign-in.test.ts runs the real binary with exactly these.
+ * dist/ and test/cluster/sign-in.test.ts runs the real binary with exactly these.
  */
 export class SignInChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {

@@ -153,7 +153,7 @@ export const IMAGES = {
     tag: '0.18.1',
   },
   /**
-   * oauth2-proxy, the sign-in at the edge (charts/sign-in.ts). test/sign-in.test.ts builds the same
+   * oauth2-proxy, the sign-in at the edge (charts/sign-in.ts). test/cluster/sign-in.test.ts builds the same
    * version from its Go module (scripts/build-oauth2-proxy.sh) and runs it with the rendered flags.
    */
   oauth2Proxy: {

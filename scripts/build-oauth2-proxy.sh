@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a real oauth2-proxy (the sign-in at the edge, charts/sign-in.ts) from its official Go
 # module, github.com/oauth2-proxy/oauth2-proxy/v7, with `go build` the way its Makefile does (same
-# version ldflag), for test/sign-in.test.ts. The version is the one the chart runs (IMAGES.oauth2Proxy
+# version ldflag), for test/cluster/sign-in.test.ts. The version is the one the chart runs (IMAGES.oauth2Proxy
 # in config/versions.ts, passed by the test), so a Renovate bump of the image tests the new binary.
 # The binary is cached outside the repository, keyed by version, so only the first run on a machine
 # pays for the build (a few minutes on 2 cores from cold Go caches; the modules come from the Go

@@ -11,7 +11,7 @@ import { appFile, find, render } from './helpers';
  * `login` as synth renders it: each app's ForwardAuth middleware asks the sign-in at the edge
  * (charts/sign-in.ts) with its own groups, on every Ingress of the app; Uptime Kuma's admin UI does
  * the same with config `adminLogin` while its status page stays public; and the refusals. What the
- * real oauth2-proxy makes of the rendered flags and addresses is test/sign-in.test.ts.
+ * real oauth2-proxy makes of the rendered flags and addresses is test/cluster/sign-in.test.ts.
  */
 
 const MIDDLEWARES = 'traefik.ingress.kubernetes.io/router.middlewares';
