@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IMAGES } from '../../config/versions';
-import { SIGN_IN_SECRET } from '../../charts/sign-in';
 import { SIGN_IN } from '../../lib/platform-contracts';
 import { fixtureCluster as cluster } from '../fixtures/cluster';
 import { fakeGitHub, type FakeGitHub, type GitHubUser } from '../fixtures/fake-github';
@@ -35,7 +34,10 @@ const people: Record<string, GitHubUser> = {
 
 /** What synth renders: the Deployment's flags and the app's Middleware. */
 const { objects } = render({ apps: [appFile('tools', { image: 'ghcr.io/me/tools:1.0.0', port: 8080, hosts: ['tools'], login: { github: { orgs: ['Octo-Family'], teams: ['octo-org/ops'] } } })] });
-const renderedArgs: string[] = (find(objects, 'Deployment', SIGN_IN.service, SIGN_IN.namespace) as any).spec.template.spec.containers[0].args;
+const container = (find(objects, 'Deployment', SIGN_IN.service, SIGN_IN.namespace) as any).spec.template.spec.containers[0];
+const renderedArgs: string[] = container.args;
+/** The container's environment as dist/ fills it: the ExternalSecret's keys, from what Infisical holds. */
+const secret = find(objects, 'ExternalSecret', container.envFrom[0].secretRef.name, SIGN_IN.namespace) as any;
 const middleware: ForwardAuthSpec = (find(objects, 'Middleware', 'login', 'tools') as any).spec.forwardAuth;
 
 let github: FakeGitHub;
@@ -80,7 +82,9 @@ beforeAll(async () => {
     `--redeem-url=${github.url}/login/oauth/access_token`,
     `--validate-url=${github.url}/`,
   ];
-  const env = { [Object.keys(SIGN_IN_SECRET.keys)[0]!]: client.id, OAUTH2_PROXY_CLIENT_SECRET: client.secret, OAUTH2_PROXY_COOKIE_SECRET: randomBytes(32).toString('base64url'), PATH: process.env.PATH };
+  // What docs/setup.md has the user store in Infisical /platform/sign-in.
+  const infisical: Record<string, string> = { GITHUB_OAUTH_CLIENT_ID: client.id, GITHUB_OAUTH_CLIENT_SECRET: client.secret, COOKIE_SECRET: randomBytes(32).toString('base64url') };
+  const env = { ...Object.fromEntries(secret.spec.data.map((d: any) => [d.secretKey, infisical[d.remoteRef.key]])), PATH: process.env.PATH };
   proxy = spawn(binary, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   log = "";
   proxy.stderr!.on('data', (c) => (log += c));
