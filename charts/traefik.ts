@@ -3,11 +3,13 @@ import { CHARTS } from '../config/versions';
 import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
 import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
+import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { APP_NAMESPACE_LABEL, fromAnywhere, PlatformNetwork, tcp, toApiServer, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { SIGN_IN, TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
+import { Construct } from 'constructs';
 import { SIGN_IN_PODS } from './sign-in';
 import { UPTIME_KUMA } from './uptime-kuma';
 
@@ -37,6 +39,9 @@ export class TraefikChart extends PlatformChart {
 
     // One object for both entry points, written once in the values (anchors below).
     const clientIp = { proxyProtocol: { trustedIPs: [cluster.network.cidr] }, forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] } };
+    // Authenticated Origin Pulls: TLS only from a client whose certificate the zone's CA signed, which
+    // only this zone's Cloudflare presents (docs/client-ip.md); the CA from Infisical.
+    const originPulls = cluster.dns.authenticatedOriginPulls ? new OriginPullCa(this, cluster) : undefined;
     // A client's X_Auth_Request_User is dropped: Traefik replaces only the dashed form of the
     // headers a login sets (ForwardAuth), and backends that read headers as CGI/WSGI/PHP variables
     // take both names for one (GHSA-x677-9fxg-v5c5; docs/private-uis.md).
@@ -71,6 +76,7 @@ export class TraefikChart extends PlatformChart {
           },
         },
         tlsStore: { default: { defaultCertificate: { secretName: WILDCARD_CERT_SECRET } } },
+        ...(originPulls ? { tlsOptions: { default: { clientAuth: { secretNames: [originPulls.secretName], clientAuthType: 'RequireAndVerifyClientCert' } } } } : {}),
         // The dashboard stays off the internet; reach it with `kubectl port-forward` when needed.
         ingressRoute: { dashboard: { enabled: false } },
         ingressClass: { enabled: true, isDefaultClass: true, name: 'traefik' },
@@ -104,6 +110,26 @@ export class TraefikChart extends PlatformChart {
           ],
         },
       },
+    });
+  }
+}
+
+/** The Secret with the CA of the zone's origin-pull certificate (`ca.crt`, as Traefik's clientAuth reads it). */
+export const ORIGIN_PULL_CA = { secretName: 'origin-pull-ca', infisicalPath: '/platform/traefik', infisicalKey: 'ORIGIN_PULL_CA' } as const;
+
+/** The origin-pull CA, from Infisical /platform/traefik into the Secret Traefik's default TLSOption names. */
+class OriginPullCa extends Construct {
+  readonly secretName = ORIGIN_PULL_CA.secretName;
+
+  constructor(scope: Construct, cluster: ClusterConfig) {
+    super(scope, 'origin-pull-ca');
+    new InfisicalSecretStore(this, 'store', { cluster, namespace: TRAEFIK_NAMESPACE, secretsPath: ORIGIN_PULL_CA.infisicalPath });
+    new InfisicalSecret(this, 'secret', {
+      cluster,
+      namespace: TRAEFIK_NAMESPACE,
+      secretName: ORIGIN_PULL_CA.secretName,
+      keys: { [ORIGIN_PULL_CA.infisicalKey]: ORIGIN_PULL_CA.infisicalKey },
+      template: { 'ca.crt': `{{ .${ORIGIN_PULL_CA.infisicalKey} }}` },
     });
   }
 }

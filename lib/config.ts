@@ -151,10 +151,21 @@ export const clusterConfigSchema = z
         const problem = adminCidrsProblem(cidrs);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
-    dns: z.strictObject({
-      /** Proxy records through Cloudflare; the firewall then admits 80/443 only from Cloudflare. */
-      proxied: z.boolean('true or false'),
-    }),
+    dns: z
+      .strictObject({
+        /** Proxy records through Cloudflare; the firewall then admits 80/443 only from Cloudflare. */
+        proxied: z.boolean('true or false'),
+        /**
+         * Authenticated Origin Pulls with the zone's own certificate: Traefik takes TLS only from a
+         * client with a certificate the CA in Infisical /platform/traefik signed, which only this
+         * zone's Cloudflare presents (docs/client-ip.md). Needs `proxied`.
+         */
+        authenticatedOriginPulls: z.boolean('true or false').optional(),
+      })
+      .refine((dns) => !dns.authenticatedOriginPulls || dns.proxied, {
+        path: ['authenticatedOriginPulls'],
+        message: 'false or nothing while dns.proxied is false (without Cloudflare in front, no client presents the zone\'s certificate and Traefik would refuse every visitor)',
+      }),
     civo: z.strictObject({
       /** Civo marketplace applications removed at cluster creation (Civo's bundled Traefik). */
       removeApplications: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'a Civo marketplace application name')),
