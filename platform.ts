@@ -10,6 +10,7 @@ import { ExternalSecretsChart } from './charts/external-secrets';
 import { MonitoringChart } from './charts/monitoring';
 import { ReloaderChart } from './charts/reloader';
 import { RestoreDrillsChart } from './charts/restore-drills';
+import { SignInChart } from './charts/sign-in';
 import { TailscaleChart } from './charts/tailscale';
 import { TraefikChart } from './charts/traefik';
 import { UptimeKumaChart } from './charts/uptime-kuma';
@@ -49,6 +50,7 @@ export function buildPlatform({ cluster, appSources, deployed = NOTHING_DEPLOYED
   new ReloaderChart(app, cluster);
   new ClusterAutoscalerChart(app, cluster);
   new MonitoringChart(app, cluster);
+  new SignInChart(app, cluster);
   new UptimeKumaChart(app, cluster);
   new TailscaleChart(app, cluster);
   new CloudNativePgChart(app, cluster);

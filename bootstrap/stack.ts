@@ -1,4 +1,5 @@
 import { DataCloudflareZone } from '@cdktf/provider-cloudflare/lib/data-cloudflare-zone';
+import { AuthenticatedOriginPullsSettings } from '@cdktf/provider-cloudflare/lib/authenticated-origin-pulls-settings';
 import { DnsRecord } from '@cdktf/provider-cloudflare/lib/dns-record';
 import { CloudflareProvider } from '@cdktf/provider-cloudflare/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
@@ -155,6 +156,10 @@ export class BootstrapStack extends TerraformStack {
         comment: 'managed by hobby-infra bootstrap',
       });
     }
+
+    // Authenticated Origin Pulls with the zone's own certificate, which you upload first (docs/client-ip.md):
+    // Cloudflare then presents it on every connection to the origin, and Traefik requires it.
+    if (cluster.dns.authenticatedOriginPulls) new AuthenticatedOriginPullsSettings(this, 'origin-pulls', { zoneId: zone.zoneId, enabled: true });
 
     // App backups (databases and volumes, docs/backups.md): a bucket and a token per app.
     addBackupBuckets(this, { cluster, owners: props.backupOwners });

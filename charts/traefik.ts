@@ -3,11 +3,14 @@ import { CHARTS } from '../config/versions';
 import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
 import type { ClusterConfig } from '../lib/config';
 import { HelmRelease } from '../lib/constructs/helm-release';
+import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { APP_NAMESPACE_LABEL, fromAnywhere, PlatformNetwork, tcp, toApiServer, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
-import { TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
+import { SIGN_IN, TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE, WILDCARD_CERT_SECRET } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
+import { Construct } from 'constructs';
+import { SIGN_IN_PODS } from './sign-in';
 import { UPTIME_KUMA } from './uptime-kuma';
 
 
@@ -36,6 +39,13 @@ export class TraefikChart extends PlatformChart {
 
     // One object for both entry points, written once in the values (anchors below).
     const clientIp = { proxyProtocol: { trustedIPs: [cluster.network.cidr] }, forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] } };
+    // Authenticated Origin Pulls: TLS only from a client whose certificate the zone's CA signed, which
+    // only this zone's Cloudflare presents (docs/client-ip.md); the CA from Infisical.
+    const originPulls = cluster.dns.authenticatedOriginPulls ? new OriginPullCa(this, cluster) : undefined;
+    // A client's X_Auth_Request_User is dropped: Traefik replaces only the dashed form of the
+    // headers a login sets (ForwardAuth), and backends that read headers as CGI/WSGI/PHP variables
+    // take both names for one (GHSA-x677-9fxg-v5c5; docs/private-uis.md).
+    const headers = { underscoreHeadersStrategy: 'delete' };
     new HelmRelease(this, 'traefik', {
       chart: CHARTS.traefik,
       targetNamespace: TRAEFIK_NAMESPACE,
@@ -55,17 +65,18 @@ export class TraefikChart extends PlatformChart {
         ports: {
           web: {
             exposedPort: 80,
-            http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
+            http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } }, ...headers },
             ...clientIp,
           },
           websecure: {
             exposedPort: 443,
-            http: { tls: { enabled: true } },
+            http: { tls: { enabled: true }, ...headers },
             ...clientIp,
             ...(requestTimeoutSeconds ? { transport: { respondingTimeouts: { readTimeout: `${requestTimeoutSeconds}s` } } } : {}),
           },
         },
         tlsStore: { default: { defaultCertificate: { secretName: WILDCARD_CERT_SECRET } } },
+        ...(originPulls ? { tlsOptions: { default: { clientAuth: { secretNames: [originPulls.secretName], clientAuthType: 'RequireAndVerifyClientCert' } } } } : {}),
         // The dashboard stays off the internet; reach it with `kubectl port-forward` when needed.
         ingressRoute: { dashboard: { enabled: false } },
         ingressClass: { enabled: true, isDefaultClass: true, name: 'traefik' },
@@ -95,9 +106,30 @@ export class TraefikChart extends PlatformChart {
             // Any port: each app's own policy admits Traefik to its web ports only.
             toPods({ namespacesLabelled: APP_NAMESPACE_LABEL }, 'any', 'routes requests to the apps\' web components'),
             toPods({ namespace: UPTIME_KUMA.namespace, labels: UPTIME_KUMA.pods }, tcp(UPTIME_KUMA.port), 'routes status.<domain> to Uptime Kuma'),
+            toPods({ namespace: SIGN_IN.namespace, labels: SIGN_IN_PODS }, tcp(SIGN_IN.port), "asks the sign-in about each request to a login's hosts (ForwardAuth), and routes auth.<domain>/oauth2 to it"),
           ],
         },
       },
+    });
+  }
+}
+
+/** The Secret with the CA of the zone's origin-pull certificate (`ca.crt`, as Traefik's clientAuth reads it). */
+export const ORIGIN_PULL_CA = { secretName: 'origin-pull-ca', infisicalPath: '/platform/traefik', infisicalKey: 'ORIGIN_PULL_CA' } as const;
+
+/** The origin-pull CA, from Infisical /platform/traefik into the Secret Traefik's default TLSOption names. */
+class OriginPullCa extends Construct {
+  readonly secretName = ORIGIN_PULL_CA.secretName;
+
+  constructor(scope: Construct, cluster: ClusterConfig) {
+    super(scope, 'origin-pull-ca');
+    new InfisicalSecretStore(this, 'store', { cluster, namespace: TRAEFIK_NAMESPACE, secretsPath: ORIGIN_PULL_CA.infisicalPath });
+    new InfisicalSecret(this, 'secret', {
+      cluster,
+      namespace: TRAEFIK_NAMESPACE,
+      secretName: ORIGIN_PULL_CA.secretName,
+      keys: { [ORIGIN_PULL_CA.infisicalKey]: ORIGIN_PULL_CA.infisicalKey },
+      template: { 'ca.crt': `{{ .${ORIGIN_PULL_CA.infisicalKey} }}` },
     });
   }
 }

@@ -6,6 +6,7 @@ import { AdminOnly } from '../lib/constructs/admin-only';
 import { BackupSecretStore } from '../lib/constructs/backups';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { HttpsIngress } from '../lib/constructs/ingress';
+import { LoginGate } from '../lib/constructs/login';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { fromPods, PlatformNetwork, tcp, toInternet, toPods } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
@@ -13,6 +14,7 @@ import { VolumeBackup } from '../lib/constructs/volume-backup';
 import { statusHost } from '../lib/hosts';
 import { PLATFORM_NAMESPACES, TRAEFIK_ENTRYPOINT_PORTS, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
 import { AFTER_RECOVERY_LABEL, PlatformChart } from '../lib/render';
+import { loginGroups } from '../lib/spec/login';
 import type { VolumeSpec } from '../lib/spec/types';
 
 const RELEASE = PLATFORM_NAMESPACES.uptimeKuma;
@@ -45,7 +47,8 @@ export const DATA_VOLUME: VolumeSpec = {
 /**
  * What a public status page loads: the page, its data and heartbeats, badges and static assets.
  * Everything else (the dashboard, settings, the first-run setup wizard, the socket.io API) is the
- * admin UI, which only the admin CIDRs reach.
+ * admin UI, which only the admins reach: those config `adminLogin` names, through the sign-in at the
+ * edge (charts/sign-in.ts), or without it the admin CIDRs.
  */
 export const PUBLIC_STATUS_PATHS = ['/status', '/api/status-page', '/api/badge', '/assets', '/upload', '/icon.svg', '/favicon.ico'] as const;
 
@@ -53,8 +56,8 @@ export const PUBLIC_STATUS_PATHS = ['/status', '/api/status-page', '/api/badge',
  * Uptime Kuma, the status page at status.<domain>, with its SQLite data on a Civo volume that
  * dist/ owns and VolSync backs up to s3://<bucket>/uptime-kuma/volumes/uptime-kuma/.
  * The Ingresses are rendered here (not by the chart) so that they are reviewed, and DNS is derived
- * from them: one public for the status page paths, one for everything else behind AdminOnly (the
- * first visitor of an open setup wizard would become its admin).
+ * from them: one public for the status page paths, one for everything else behind the admins' login
+ * or AdminOnly (the first visitor of an open setup wizard would become its admin).
  */
 export class UptimeKumaChart extends PlatformChart {
   constructor(scope: App, cluster: ClusterConfig) {
@@ -102,7 +105,7 @@ export class UptimeKumaChart extends PlatformChart {
         'uptime-kuma': {
           pods: UPTIME_KUMA.pods,
           doors: [
-            fromPods({ namespace: TRAEFIK_NAMESPACE }, tcp(PORT), 'Traefik routes the status page and (from the admin CIDRs) the dashboard to it'),
+            fromPods({ namespace: TRAEFIK_NAMESPACE }, tcp(PORT), 'Traefik routes the status page and (for the admins) the dashboard to it'),
             toInternet(tcp(80, 443), 'checks the sites it monitors (HTTP and HTTPS) and sends notifications to web hooks'),
             toPods({ namespace: TRAEFIK_NAMESPACE }, tcp(TRAEFIK_ENTRYPOINT_PORTS.web, TRAEFIK_ENTRYPOINT_PORTS.websecure), "checks the platform's own sites: without Cloudflare's proxy their address is the load balancer's, which kube-proxy sends straight to Traefik's pods"),
           ],
@@ -116,13 +119,16 @@ export class UptimeKumaChart extends PlatformChart {
       hosts,
       routes: PUBLIC_STATUS_PATHS.map((path) => ({ path, service: RELEASE, port: PORT })),
     });
-    const adminOnly = new AdminOnly(this, 'admin-only', { cluster, namespace });
+    // The admin UI: behind the sign-in when config `adminLogin` says who the admins are, else the admin CIDRs only.
+    const admin = cluster.adminLogin
+      ? new LoginGate(this, 'login', { namespace, login: loginGroups(cluster.adminLogin) })
+      : new AdminOnly(this, 'admin-only', { cluster, namespace });
     new HttpsIngress(this, 'admin', {
       name: RELEASE,
       namespace,
       hosts,
       routes: [{ path: '/', service: RELEASE, port: PORT }],
-      middlewares: [adminOnly.reference],
+      middlewares: [admin.reference],
     });
   }
 }

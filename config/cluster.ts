@@ -41,4 +41,8 @@ export const cluster = defineCluster({
     recover: false,
   },
   hosts: { status: 'status' },
+  // Who signs in to the platform's own UIs (Uptime Kuma's admin UI) with GitHub: your organisations
+  // (npm run configure -- --admin-orgs), or teams as 'org/team' (docs/private-uis.md). Without
+  // adminLogin they answer adminCidrs only.
+  adminLogin: { github: { orgs: ['your-github-org'] } },
 });

@@ -152,6 +152,15 @@ export const IMAGES = {
     // renovate: datasource=docker depName=docker.io/restic/restic
     tag: '0.18.1',
   },
+  /**
+   * oauth2-proxy, the sign-in at the edge (charts/sign-in.ts). test/cluster/sign-in.test.ts builds the same
+   * version from its Go module (scripts/build-oauth2-proxy.sh) and runs it with the rendered flags.
+   */
+  oauth2Proxy: {
+    repository: 'quay.io/oauth2-proxy/oauth2-proxy',
+    // renovate: datasource=docker depName=quay.io/oauth2-proxy/oauth2-proxy
+    tag: 'v7.15.6',
+  },
   /** Valkey, the cache an app gets with `cache:` (lib/constructs/cache.ts). */
   valkey: {
     repository: 'docker.io/valkey/valkey',

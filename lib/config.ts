@@ -1,3 +1,4 @@
+import { loginSchema } from './spec/login';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CIVO_KUBERNETES_VERSIONS, CIVO_REGIONS, K3S_POD_CIDR, K3S_SERVICE_CIDR, nearestCivoVersions, NODE_SIZES, type NodeSizeName } from './civo';
@@ -150,10 +151,21 @@ export const clusterConfigSchema = z
         const problem = adminCidrsProblem(cidrs);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
-    dns: z.strictObject({
-      /** Proxy records through Cloudflare; the firewall then admits 80/443 only from Cloudflare. */
-      proxied: z.boolean('true or false'),
-    }),
+    dns: z
+      .strictObject({
+        /** Proxy records through Cloudflare; the firewall then admits 80/443 only from Cloudflare. */
+        proxied: z.boolean('true or false'),
+        /**
+         * Authenticated Origin Pulls with the zone's own certificate: Traefik takes TLS only from a
+         * client with a certificate the CA in Infisical /platform/traefik signed, which only this
+         * zone's Cloudflare presents (docs/client-ip.md). Needs `proxied`.
+         */
+        authenticatedOriginPulls: z.boolean('true or false').optional(),
+      })
+      .refine((dns) => !dns.authenticatedOriginPulls || dns.proxied, {
+        path: ['authenticatedOriginPulls'],
+        message: 'false or nothing while dns.proxied is false (without Cloudflare in front, no client presents the zone\'s certificate and Traefik would refuse every visitor)',
+      }),
     civo: z.strictObject({
       /** Civo marketplace applications removed at cluster creation (Civo's bundled Traefik). */
       removeApplications: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'a Civo marketplace application name')),
@@ -192,7 +204,14 @@ export const clusterConfigSchema = z
     /** Subdomains of platform services. */
     hosts: z.strictObject({
       status: z.string().regex(DNS_LABEL, 'a single DNS label such as status'),
+      /** The sign-in at the edge (GitHub's OAuth callback): auth.<domain> unless set. */
+      auth: z.string().regex(DNS_LABEL, 'a single DNS label such as auth').default('auth'),
     }),
+    /**
+     * Who may use the platform's own UIs (Uptime Kuma's admin UI and setup wizard) through the sign-in
+     * at the edge, as an app's `login`. Without it they answer the admin CIDRs only.
+     */
+    adminLogin: loginSchema.optional(),
   });
 
 export type ClusterConfigInput = z.input<typeof clusterConfigSchema>;

@@ -12,9 +12,14 @@ export function statusHost(cluster: ClusterConfig): string {
   return fqdn(cluster.hosts.status, cluster.domain);
 }
 
+/** The sign-in at the edge (charts/sign-in.ts): GitHub's callback and the sign-out page. */
+export function authHost(cluster: ClusterConfig): string {
+  return fqdn(cluster.hosts.auth, cluster.domain);
+}
+
 /** Hosts of platform services. */
 export function platformHosts(cluster: ClusterConfig): string[] {
-  return [statusHost(cluster)];
+  return [statusHost(cluster), authHost(cluster)];
 }
 
 /** Every host that needs a DNS record: the apex, the platform's hosts and the apps' hosts. */

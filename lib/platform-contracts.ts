@@ -14,6 +14,7 @@ export const PLATFORM_NAMESPACES = {
   monitoring: 'monitoring',
   reloader: 'reloader',
   restoreDrills: 'restore-drills',
+  signIn: 'sign-in',
   tailscale: 'tailscale',
   traefik: 'traefik',
   uptimeKuma: 'uptime-kuma',
@@ -43,3 +44,22 @@ export const TRAEFIK_ENTRYPOINT_PORTS = { web: 8000, websecure: 8443 } as const;
  * one manifest per key: the runner creates them, and the capacity report counts the largest.
  */
 export const DRILL_CLUSTERS_LABEL = 'hobby-infra.dev/restore-drill-clusters';
+
+/**
+ * The sign-in at the edge (charts/sign-in.ts): oauth2-proxy's Service in its namespace, which each
+ * login's ForwardAuth middleware (lib/constructs/login.ts) calls, and the headers it answers with
+ * that Traefik copies into the request to the app (replacing any the client sent).
+ */
+export const SIGN_IN = {
+  namespace: PLATFORM_NAMESPACES.signIn,
+  service: 'oauth2-proxy',
+  port: 4180,
+  userHeaders: ['X-Auth-Request-User', 'X-Auth-Request-Email'],
+  /**
+   * The same headers under every alias a backend may read them by: CGI, WSGI, PHP and NGINX turn
+   * each character but letters and digits into `_`, so `X.Auth.Request.User` would be the user too
+   * (Go, and so Traefik, tell the names apart). Traefik deletes every request header this matches
+   * and copies only the sign-in's answers that match it (ForwardAuth `authResponseHeadersRegex`).
+   */
+  userHeadersRegex: '(?i)^X[^A-Za-z0-9]Auth[^A-Za-z0-9]Request[^A-Za-z0-9](User|Email)$',
+} as const;

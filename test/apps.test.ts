@@ -222,9 +222,9 @@ describe('the app variants the cluster suite validates', () => {
 
   test('turn on every field of the app spec, at the top level and inside components', () => {
     const used = new Set(Object.values(APP_VARIANTS).flatMap((spec) => usedPaths(spec)));
-    // Fields that exist only to be refused with a clear message: a job's `port`; and `from` at the
-    // top level, where the one component has no other to borrow a volume from.
-    const refusals = /^(jobs|cronJobs)\.\*\.port$|^volumes?\.(\*\.)?from$/;
+    // Fields that exist only to be refused with a clear message: a job's `port`; `from` at the
+    // top level, where the one component has no other to borrow a volume from; a login's `users`.
+    const refusals = /^(jobs|cronJobs)\.\*\.port$|^volumes?\.(\*\.)?from$|^login\.github\.users$/;
     const missing = [...new Set(fieldPaths(appSchema))].filter((p) => !used.has(p) && !refusals.test(p));
     expect(missing).toEqual([]);
     expect(used.has('components.*.volume.size')).toBe(true);

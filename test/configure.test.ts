@@ -26,6 +26,7 @@ const placeholders = {
   loadBalancer: { reservedIp: '74.220.24.10', firewallId: '5f0c3a8e-2d4b-4c7e-9a61-3b8f1d2e4c90' },
   adminCidrs: ['203.0.113.10/32'],
   tailscale: { ...fixtureCluster.tailscale, tailnet: 'tail0a1b2c.ts.net' },
+  adminLogin: { github: { orgs: ['your-github-org'] } },
   backups: { ...fixtureCluster.backups, r2: { ...fixtureCluster.backups.r2, accountId: '0123456789abcdef0123456789abcdef' } },
 };
 // A comment that must survive every edit: configure changes values, never the file's prose.
@@ -47,6 +48,7 @@ const aliceFlags = [
   '--domain', ALICE.domain, '--acme-email', ALICE.acmeEmail, '--admin-cidrs', ALICE.adminCidrs.join(','),
   '--cloudflare-account-id', ALICE.accountId, '--tailnet', ALICE.tailnet, '--infisical-project', ALICE.project,
   '--region', 'LON1', '--node-size', 'g4s.kube.small', '--max-nodes', '3', '--state-bucket', ALICE.stateBucket, '--name', 'alice',
+  '--admin-orgs', 'alice-family',
 ];
 
 const { CDK8S_OUTDIR: _outdir, ...env } = process.env;
@@ -85,6 +87,7 @@ describe('npm run configure', () => {
     expect(config).toContain('// Kept by configure.');
     expect(config).toContain(`"domain": '${ALICE.domain}'`);
     expect(config).toContain(`"adminCidrs": ['81.2.69.142/32', '2a02:8070::/48']`);
+    expect(config).toContain(`"orgs": ['alice-family']`);
     expect(state).toContain(`bucket: '${ALICE.stateBucket}'`);
     // The account id has one home: the state backend reads the config's.
     expect(state).not.toMatch(/[0-9a-f]{32}/);
@@ -96,6 +99,7 @@ describe('npm run configure', () => {
 
     const objects = [...readTree(join(dir, 'dist')).values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS()));
     const ingress = objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'lab');
+    expect(objects.find((o) => o.kind === 'Middleware' && o.metadata.namespace === 'uptime-kuma').spec.forwardAuth.address).toMatch(/\?allowed_groups=alice-family$/);
     expect(ingress.spec.rules.map((r: any) => r.host)).toEqual([`lab.${ALICE.domain}`]);
     const certificates = objects.filter((o) => o.kind === 'Certificate').flatMap((o) => o.spec.dnsNames ?? []);
     expect(certificates).toEqual(expect.arrayContaining([ALICE.domain, `*.${ALICE.domain}`]));
@@ -108,7 +112,7 @@ describe('npm run configure', () => {
 
     expect(npm(dir, 'bootstrap:synth').status).toBe(0);
     const stack = JSON.parse(readFileSync(join(dir, 'bootstrap/cdktf.out/stacks/hobby-bootstrap/cdk.tf.json'), 'utf8'));
-    expect(Object.values<any>(stack.resource.cloudflare_dns_record).map((r) => r.name).sort()).toEqual([ALICE.domain, `lab.${ALICE.domain}`, `status.${ALICE.domain}`].sort());
+    expect(Object.values<any>(stack.resource.cloudflare_dns_record).map((r) => r.name).sort()).toEqual([ALICE.domain, `auth.${ALICE.domain}`, `lab.${ALICE.domain}`, `status.${ALICE.domain}`].sort());
     expect(stack.data.cloudflare_zone.zone.filter.name).toBe(ALICE.domain);
     expect(stack.terraform.backend.s3).toMatchObject({ bucket: ALICE.stateBucket, endpoints: { s3: `https://${ALICE.accountId}.r2.cloudflarestorage.com` } });
     expect(stack.resource.cloudflare_r2_bucket.backups_lab.account_id).toBe(ALICE.accountId);

@@ -4,6 +4,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { appFile, render } from './helpers';
+import { fixtureClusterInput } from './fixtures/cluster';
+import { defineCluster } from '../lib/config';
 
 /*
  * The docs say what the code does: every `npm run <script>` they show exists, with flags its script
@@ -180,7 +182,10 @@ describe("docs/setup.md's table of secrets", () => {
 
   it('names each Infisical folder and key the rendered SecretStores read', () => {
     const fixture = 'docs-fixture';
+    // With every optional platform secret on (Authenticated Origin Pulls' CA in /platform/traefik).
+    const cluster = defineCluster({ ...fixtureClusterInput, dns: { proxied: true, authenticatedOriginPulls: true } }, 'test/fixtures/cluster.ts');
     const { objects } = render({
+      cluster,
       apps: [
         appFile(fixture, {
           image: 'ghcr.io/me/docs-fixture:1.0.0',

@@ -65,7 +65,7 @@ describe('renovate.json', () => {
       { datasource: 'docker', depName: IMAGES.postgres.repository, currentValue: IMAGES.postgres.tag },
       { datasource: 'docker', depName: IMAGES.valkey.repository, currentValue: IMAGES.valkey.tag },
       { datasource: 'github-releases', depName: 'cloudnative-pg/plugin-barman-cloud', currentValue: IMAGES.barmanCloudPlugin.tag },
-      ...[IMAGES.kubectl, IMAGES.busybox, IMAGES.restic].map((i) => ({ datasource: 'docker', depName: i.repository, currentValue: i.tag })),
+      ...[IMAGES.kubectl, IMAGES.busybox, IMAGES.restic, IMAGES.oauth2Proxy].map((i) => ({ datasource: 'docker', depName: i.repository, currentValue: i.tag })),
     ];
     expect(matches).toEqual(expect.arrayContaining([...expected, ...images]));
     expect(matches).toHaveLength(expected.length + images.length);

@@ -33,6 +33,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   cluster('node-size', 'nodePool.size', 'Node size'),
   cluster('min-nodes', 'nodePool.minNodes', 'Minimum nodes', 'count'),
   cluster('max-nodes', 'nodePool.maxNodes', 'Maximum nodes', 'count'),
+  cluster('admin-orgs', 'adminLogin.github.orgs', 'GitHub organisations whose members sign in to the platform UIs (comma-separated)', 'list'),
   cluster('tailnet', 'tailscale.tailnet', 'Tailscale tailnet DNS name (admin console > DNS)'),
   cluster('infisical-host', 'infisical.hostApi', 'Infisical API URL'),
   cluster('infisical-project', 'infisical.projectSlug', 'Infisical project slug'),

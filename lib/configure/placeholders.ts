@@ -18,6 +18,7 @@ export const TEMPLATE_VALUES = {
   adminCidrs: '203.0.113.10/32',
   'backups.r2.accountId': '0123456789abcdef0123456789abcdef',
   'tailscale.tailnet': 'tail0a1b2c.ts.net',
+  'adminLogin.github.orgs': 'your-github-org',
 } as const;
 
 export const PLACEHOLDER_ACCOUNT_ID = TEMPLATE_VALUES['backups.r2.accountId'];

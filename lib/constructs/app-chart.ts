@@ -15,6 +15,7 @@ import { AppDatabase, databaseUsage } from './database';
 import { InfisicalSecret, InfisicalSecretStore } from './infisical';
 import { HttpLimits } from './http-limits';
 import { HttpsIngress } from './ingress';
+import { LoginGate } from './login';
 import { AppCronJob, AppJob } from './job';
 import { PlatformNamespace } from './namespace';
 import type { AppContext } from './pod';
@@ -84,8 +85,10 @@ export class AppChart extends PlatformChart {
     const web = spec.components.filter((c) => c.kind === 'web');
     if (spec.hosts.length > 0) {
       const adminOnly = spec.private ? new AdminOnly(this, 'admin-only', { cluster, namespace }) : undefined;
+      const login = spec.login ? new LoginGate(this, 'login', { namespace, login: spec.login }) : undefined;
       const limits = spec.http?.maxBodyBytes ? new HttpLimits(this, 'http-limits', { namespace, maxBodyBytes: spec.http.maxBodyBytes }) : undefined;
-      const middlewares = [adminOnly?.reference, limits?.reference].filter((m): m is string => m !== undefined);
+      // The allowlist first: a request from elsewhere gets 403 without a round trip to the sign-in.
+      const middlewares = [adminOnly?.reference, login?.reference, limits?.reference].filter((m): m is string => m !== undefined);
       new HttpsIngress(this, 'ingress', {
         name: spec.name,
         namespace,

@@ -11,6 +11,7 @@ import type { AppSpec, CacheSpec, ComponentSpec, CronJobSpec, JobSpec } from './
 import { componentFields, componentSchema, cronJobSchema, jobSchema, type ComponentInput } from './workload';
 import { appReferenceProblems } from './references';
 import { appBoundProblems } from './bounds';
+import { loginGroups, loginSchema } from './login';
 
 /*
  * The declaration an apps/<name>.ts file exports, parsed strictly (an unknown field is an error),
@@ -54,6 +55,8 @@ export const appSchema = z
     hosts: z.array(hostSchema).optional(),
     /** An internal UI: its hosts answer only the admin CIDRs (config `adminCidrs`), everyone else gets 403. */
     private: z.boolean('true or false').optional(),
+    /** Behind the sign-in at the edge (GitHub): only members of these orgs or teams get in; the app reads who in X-Auth-Request-User. */
+    login: loginSchema.optional(),
     ...componentSchema.partial().shape,
     /** Several components of one app (e.g. `web` at / and `api` at /api, a worker, an internal service) instead of one. */
     components: z.record(processName('component'), componentSchema).optional(),
@@ -119,7 +122,7 @@ function resolveHost(host: string, index: number, domain: string): { fqdn: strin
 const byName = <T>(record: Record<string, T> | undefined): [string, T][] => Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 function normalize(name: string, file: string, raw: AppInput, cluster: ClusterConfig, folder: string | undefined): AppSpec {
-  const { hosts = [], components, jobs, cronJobs, cache: rawCache, http, private: isPrivate = false, database: rawDatabase, ...single } = raw;
+  const { hosts = [], components, jobs, cronJobs, cache: rawCache, http, private: isPrivate = false, login: rawLogin, database: rawDatabase, ...single } = raw;
   const problems: string[] = [];
   const declared: [Where, ComponentInput][] = components
     ? byName(components).map(([short, c]) => [{ app: name, field: `components.${short}`, short, folder }, c])
@@ -142,6 +145,8 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
   if (duplicate) problems.push(`hosts: got ${duplicate} twice, expected each host once`);
   if (http && hosts.length === 0) problems.push('http: got HTTP settings for an app without hosts, expected hosts whose requests they shape');
   if (isPrivate && hosts.length === 0) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
+  if (rawLogin && hosts.length === 0) problems.push('login: got a login for an app without hosts, expected hosts to put behind it (an app without hosts is not reachable from outside at all)');
+  const login = rawLogin ? loginGroups(rawLogin) : undefined;
   const cache: CacheSpec | undefined = rawCache && { name: `${name}-cache`, memory: rawCache.memory ?? '64Mi', evict: rawCache.evict ?? false, ...(rawCache.persistence ? { persistence: rawCache.persistence } : {}) };
   const database = rawDatabase ? normalizeDatabase(name, rawDatabase, problems, cluster.backups) : undefined;
   if (cluster.backups.recover) {
@@ -153,7 +158,7 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
       }
     }
   }
-  const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
+  const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(login ? { login } : {}), ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
   problems.push(...appReferenceProblems(app, LABEL_VALUE_MAX), ...appBoundProblems(app, cluster.nodePool.size));
   if (problems.length) throw new SpecError(file, problems);
   return app;

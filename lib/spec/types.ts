@@ -1,6 +1,7 @@
 import type { Resources } from './fields';
 import type { CacheKey, DatabaseKey } from './workload';
 import type { DatabaseSpec } from './database';
+import type { LoginSpec } from './login';
 
 /*
  * A validated app, as the constructs read it: names resolved, defaults filled in, every
@@ -116,6 +117,8 @@ export interface AppSpec {
   readonly hosts: string[];
   /** Only the admin CIDRs reach the hosts (lib/constructs/admin-only.ts). */
   readonly private: boolean;
+  /** Behind the sign-in at the edge: the groups (GitHub `org`, `org:team`) that may pass (lib/constructs/login.ts). */
+  readonly login?: LoginSpec;
   /** What the app's Ingress lets through. */
   readonly http?: { readonly maxBodyBytes?: number; readonly requestTimeoutSeconds?: number };
   readonly components: ComponentSpec[];

@@ -9,6 +9,7 @@ import { selects, type LabelSelector } from '../../lib/delivery/chart-network';
 import type { ControlPlane } from '../../lib/delivery/control-plane';
 import { renderFiles, type Manifest } from '../../lib/render';
 import { toYaml } from '../../lib/yaml';
+import { SIGN_IN } from '../../lib/platform-contracts';
 import { buildPlatform } from '../../platform';
 import { parseFiles } from '../helpers';
 import { REPO, startPinnedControlPlane } from './harness';
@@ -236,6 +237,26 @@ describe('platform NetworkPolicies', () => {
       { from: client, to: kuma, port: { protocol: 'TCP', port: 3001 } },
     ]);
     expect([out!.egress.allowed, fromTraefik!.egress.allowed && fromTraefik!.ingress.allowed, fromStranger!.ingress.allowed, fromInternet!.ingress.allowed]).toEqual([true, true, false, false]);
+  });
+
+  it('the sign-in (oauth2-proxy) is reached from Traefik only, on its port, and reaches only DNS and HTTPS on the internet (GitHub)', () => {
+    const signIn = componentPods.find((p) => p.name === `${SIGN_IN.namespace}/${SIGN_IN.service}`)!;
+    const isTraefik = (p: Peer) => p.namespace === 'traefik';
+    // Every peer of the grid, every port of it, both ways; and the private targets on every port.
+    const grid: Flow[] = peers.filter((p) => p.ip !== signIn.ip).flatMap((peer) => PORTS.flatMap((port) => [{ from: peer, to: signIn, port }, { from: signIn, to: peer, port }]));
+    const privateTargets = others.filter((p) => ['the metadata service', 'a node (and the API server)', 'the kubernetes Service', 'a private address', 'a CGNAT address'].includes(p.name));
+    const everyPort: Flow[] = privateTargets.flatMap((to) => Array.from({ length: 65535 }, (_, i) => i + 1).flatMap((port) => (['TCP', 'UDP'] as const).map((protocol) => ({ from: signIn, to, port: { protocol, port } }))));
+    const flows = [...grid, ...everyPort];
+    const open = decide(flows).flatMap((v, i) => {
+      const f = flows[i]!;
+      const inbound = f.to === signIn;
+      // Through only when both ends' policies let it: the sender's egress and the receiver's ingress.
+      return v.ingress.allowed && v.egress.allowed ? [`${inbound ? `from ${f.from.name}` : `to ${f.to.name}`} ${f.port.protocol} ${f.port.port}`] : [];
+    });
+    const traefikPods = peers.filter(isTraefik).map((p) => `from ${p.name} TCP ${SIGN_IN.port}`);
+    const internet = others.filter((p) => ['the internet', "Cloudflare's resolver", 'a client on the internet'].includes(p.name)).map((p) => `to ${p.name} TCP 443`);
+    expect(traefikPods.length).toBeGreaterThanOrEqual(2);
+    expect(open.sort()).toEqual([...traefikPods, ...internet, 'to kube-dns TCP 53', 'to kube-dns UDP 53'].sort());
   });
 
   it('the check can fail: a door opened too wide, or a selector that misses its pods, disagrees with the declarations', () => {
