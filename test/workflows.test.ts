@@ -60,7 +60,9 @@ describe('workflows', () => {
         const installs = /npm ci/.test(runsOf(job));
         for (const step of job.steps) {
           // The npm cache only where npm installs; the jobs that hold secrets install nothing.
-          if (String(step.uses).startsWith('actions/setup-node@')) expect(step.with, file).toEqual(installs ? { 'node-version': 22, cache: 'npm' } : { 'node-version': 22 });
+          // Renovate's validator (npx, no install of this repository) needs the Node its release requires.
+          const node = /renovate-config-validator/.test(runsOf(job)) ? 24 : 22;
+          if (String(step.uses).startsWith('actions/setup-node@')) expect(step.with, file).toEqual(installs ? { 'node-version': node, cache: 'npm' } : { 'node-version': node });
         }
       }
     }
@@ -147,6 +149,14 @@ describe('workflows', () => {
     for (const command of ['npm run test:helm', '--charts "$charts" --pull', 'npm run -s check-charts --', '--admission', '--full-out']) expect(runs).toContain(command);
     const artifacts = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.name);
     expect(artifacts).toEqual(['rendered-diff', 'rendered-diff-comment']);
+  });
+
+  it('validates renovate.json with Renovate\'s own validator at a pinned release, run with npx and never installed by npm ci', () => {
+    const job = load('pr.yml').jobs['renovate-config']!;
+    expect(job.steps.map((s) => s.run).filter(Boolean)).toEqual([/* the only command */ 'npx --yes --package renovate@44.121.2 -- renovate-config-validator --strict']);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect({ ...pkg.dependencies, ...pkg.devDependencies }).not.toHaveProperty('renovate');
+    expect(readFileSync(join(root, 'package-lock.json'), 'utf8')).not.toContain('"node_modules/renovate"');
   });
 
   it('posts the PR comment from a workflow_run that checks out nothing and takes the PR number from GitHub, not the artifact', () => {
