@@ -10,7 +10,7 @@ import { HELM_VERSIONS } from '../config/versions';
 const root = resolve(import.meta.dirname, '..');
 const workflowsDir = join(root, '.github/workflows');
 const workflowFiles = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-type Step = { uses?: string; with?: Record<string, any>; run?: string; env?: Record<string, string>; name?: string };
+type Step = { uses?: string; with?: Record<string, any>; run?: string; env?: Record<string, string>; name?: string; id?: string; if?: string };
 type Job = { steps: Step[]; environment?: string; if?: string; needs?: string | string[]; permissions?: Record<string, string>; outputs?: Record<string, string> };
 type Workflow = { on: Record<string, any>; jobs: Record<string, Job>; concurrency?: any; permissions?: any };
 const load = (f: string) => parse(readFileSync(join(workflowsDir, f), 'utf8')) as Workflow;
@@ -149,6 +149,23 @@ describe('workflows', () => {
     for (const command of ['npm run test:helm', '--charts "$charts" --pull', 'npm run -s check-charts --', '--admission', '--full-out']) expect(runs).toContain(command);
     const artifacts = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.name);
     expect(artifacts).toEqual(['rendered-diff', 'rendered-diff-comment']);
+  });
+
+  it('checks dist/ and the charts against the next Kubernetes minor\'s API server, and against the cluster\'s new version when a PR bumps it', () => {
+    const steps = load('pr.yml').jobs.check!.steps;
+    const upgrade = steps.findIndex((s) => s.id === 'upgrade');
+    const run = steps[upgrade]!.run!;
+    expect(run).toContain('npm run -s check-upgrade -- --to next --charts "$charts" --out "$RUNNER_TEMP/upgrade-next.md" || true');
+    expect(run).toContain('git show "origin/$BASE_REF:config/cluster.ts"');
+    expect(run).toContain('npm run -s check-upgrade -- --to cluster --charts "$charts" --out "$RUNNER_TEMP/upgrade-cluster.md" || status=$?');
+    // After the charts are pulled, before the comment is uploaded; a refused cluster bump fails the job.
+    expect(upgrade).toBeGreaterThan(steps.findIndex((s) => s.id === 'rendered'));
+    expect(upgrade).toBeLessThan(steps.findIndex((s) => s.with?.name === 'rendered-diff-comment'));
+    expect(steps.find((s) => s.if === "steps.upgrade.outputs.cluster != '0'")?.run).toContain('exit 1');
+    // The next minor's build is cached with the cluster's, keyed by the file that pins it.
+    const key = steps.find((s) => s.with?.path === '~/.cache/hobby-infra/control-plane')?.with?.key;
+    expect(key).toContain("'config/kubernetes-releases.ts'");
+    expect(key).toContain("'scripts/build-control-plane.sh'");
   });
 
   it('validates renovate.json with Renovate\'s own validator at a pinned release, run with npx and never installed by npm ci', () => {
