@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { cluster } from '../config/cluster';
 import { exitWith, parseCommandLine } from '../lib/cli';
 import { kubernetesVersionOf } from '../lib/delivery/control-plane';
@@ -8,11 +8,13 @@ import { renderChartObjects, resolveHelm } from '../lib/delivery/helm';
 import { collectObjects } from '../lib/delivery/manifests';
 import { imagesOf } from '../lib/images/collect';
 import { resolveImage, type Resolution } from '../lib/images/registry';
+import { toYaml } from '../lib/yaml';
 
-const usage = 'npm run check-images -- [--dist <dir>] [--charts <dir> [--pull] [--helm <path>]] [--base <ref>] [--list] [--out <file>]';
+const usage = 'npm run check-images -- [--dist <dir>] [--charts <dir> [--pull] [--helm <path>]] [--rendered-out <dir>] [--base <ref>] [--list] [--out <file>]';
 const about = `Resolves every image of dist/ (and with --charts, of every object the pinned charts render) against
 its registry: the tag (or digest) must exist; the digest it points to goes into the report (Markdown,
 for the PR comment). Anonymous pulls only (public images; a private one is reported as such).
+--rendered-out <dir>: also write what each chart renders to <dir>/<release>.yaml (for a manifest scanner).
 --base <ref>: only the images that dist/ at <ref> does not have (what a PR changes).
 --list: print the images, one a line, and resolve nothing (for a scanner to loop over).
 Exit codes: 0 every image resolved, 1 an image does not exist or cannot be resolved, 2 bad usage.`;
@@ -24,6 +26,7 @@ const { values } = parseCommandLine('check-images', { usage, about }, {
   base: { type: 'string' },
   list: { type: 'boolean', default: false },
   out: { type: 'string' },
+  'rendered-out': { type: 'string' },
 });
 
 /** Runs `work` over `items`, `limit` at a time. */
@@ -47,7 +50,13 @@ async function main() {
     const images = imagesOf([...collectObjects(dist).values()].map((o) => o.manifest));
     if (values.charts) {
       const opts = { helm: resolveHelm(values.helm), charts: resolve(values.charts), kubeVersion: kubernetesVersionOf(cluster), pull: values.pull };
-      for (const { release, objects } of renderChartObjects(dist, opts)) imagesOf(objects.map((o) => o.manifest), ` (chart ${release.chart} ${release.version})`, images);
+      for (const { release, objects } of renderChartObjects(dist, opts)) {
+        imagesOf(objects.map((o) => o.manifest), ` (chart ${release.chart} ${release.version})`, images);
+        if (values['rendered-out'] && dist === files) {
+          mkdirSync(values['rendered-out'], { recursive: true });
+          writeFileSync(join(values['rendered-out'], `${release.release}.yaml`), objects.map((o) => toYaml(o.manifest)).join('---\n'));
+        }
+      }
     }
     return images;
   };
