@@ -2,6 +2,7 @@ import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
 import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
 import type { ClusterConfig } from '../lib/config';
+import { ChartCrds } from '../lib/constructs/chart-crds';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { APP_NAMESPACE_LABEL, fromAnywhere, PlatformNetwork, tcp, toApiServer, toPods } from '../lib/constructs/platform-network';
@@ -35,6 +36,8 @@ export class TraefikChart extends PlatformChart {
     new PlatformNamespace(this, TRAEFIK_NAMESPACE, { podSecurity: 'restricted' });
 
     // One object for both entry points, written once in the values (anchors below).
+    // Traefik's CRDs at the chart's version, applied before it: helm would never upgrade them.
+    new ChartCrds(this, 'crds', CHARTS.traefik);
     const clientIp = { proxyProtocol: { trustedIPs: [cluster.network.cidr] }, forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] } };
     new HelmRelease(this, 'traefik', {
       chart: CHARTS.traefik,
