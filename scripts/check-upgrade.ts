@@ -61,15 +61,17 @@ async function main() {
   const verdicts: ObjectVerdict[] = [];
   try {
     // Created for real: what the other objects need to exist (and these are checked on the way).
+    // dist/'s own CRDs last: where one is also in imports/ or a chart, dist/'s is what the cluster gets.
     const chartCrds = charts.flatMap((c) => c.objects.map((o) => o.manifest).filter(isCrd));
-    const created = [...crds, ...chartCrds].map((m) => applyAndListen(cp, m, { dryRun: false }));
+    const allCrds = [...crds, ...chartCrds, ...dist.filter(isCrd)];
+    const created = allCrds.map((m) => applyAndListen(cp, m, { dryRun: false }));
     verdicts.push(...created);
-    const served = [...crds, ...chartCrds].filter((_, i) => !created[i]!.refused).map((m) => m.metadata.name);
+    const served = allCrds.filter((_, i) => !created[i]!.refused).map((m) => m.metadata.name);
     const notServed = waitForCrds(cp, [...new Set(served)]);
     if (notServed) throw new Error(`the CRDs were created but are not served: ${notServed}`);
     for (const m of dist.filter(isSetup)) verdicts.push(applyAndListen(cp, m, { dryRun: false }));
     // Dry runs: everything else of dist/, then the charts' objects, then the pods of both.
-    for (const m of dist.filter((o) => !isSetup(o))) verdicts.push(applyAndListen(cp, m, { dryRun: true }));
+    for (const m of dist.filter((o) => !isSetup(o) && !isCrd(o))) verdicts.push(applyAndListen(cp, m, { dryRun: true }));
     for (const { release, objects } of charts) {
       for (const { manifest } of objects.filter((o) => !isCrd(o.manifest))) {
         verdicts.push(applyAndListen(cp, manifest, { dryRun: true, namespace: release.namespace, name: `${displayName(manifest)} (chart ${release.chart} ${release.version})` }));
