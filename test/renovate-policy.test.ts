@@ -100,4 +100,16 @@ describe('renovate.json: quiet and safe', () => {
     expect(manager.datasourceTemplate).toBe('npm');
     expect(glob('.github/workflows/pr.yml').test('.github/workflows/pr.yml') && new RegExp(manager.managerFilePatterns[0].slice(1, -1)).test('.github/workflows/pr.yml')).toBe(true);
   });
+
+  it('keeps the Trivy release the workflow pins current, with its action', () => {
+    const text = readFileSync(join(root, '.github/workflows/pr.yml'), 'utf8');
+    const manager = config.customManagers.find((m: Rule) => m.depNameTemplate === 'aquasecurity/trivy');
+    const pinned = new RegExp(manager.matchStrings[0]).exec(text)?.groups?.currentValue;
+    const step = (parse(text).jobs.check.steps as { uses?: string; with?: { version?: string } }[]).find((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
+    expect(pinned).toBe(step!.with!.version);
+    const trivy = { file: '.github/workflows/pr.yml', manager: 'custom.regex', datasource: 'github-releases', depName: 'aquasecurity/trivy', updateType: 'minor' };
+    expect(resolved(trivy).groupName).toBe('trivy');
+    expect(resolved({ ...action, depName: 'aquasecurity/trivy-action', updateType: 'minor' }).groupName).toBe('trivy');
+    expect(resolved(trivy).minimumReleaseAge).toBe('3 days');
+  });
 });

@@ -105,7 +105,11 @@ describe('renovate.json', () => {
     const npmPackages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
     // The depNames the config/versions.ts comments declare (a github-releases name is owner/repo).
     const declared = [...source.matchAll(/renovate: datasource=\S+ depName=(\S+)/g)].map((m) => m[1]!);
-    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository), ...declared, ...npmPackages]);
+    // The workflows' actions (owner/repo of each `uses:`) and the custom managers' own dependency names.
+    const workflows = readdirSync(join(root, '.github/workflows')).map((f) => readFileSync(join(root, '.github/workflows', f), 'utf8')).join('\n');
+    const actions = [...workflows.matchAll(/uses: ([\w.-]+\/[\w.-]+)@/g)].map((m) => m[1]!);
+    const templated = config.customManagers.map((m) => m.depNameTemplate).filter((n): n is string => !!n);
+    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository), ...declared, ...npmPackages, ...actions, ...templated]);
     for (const rule of config.packageRules) {
       for (const name of rule.matchPackageNames ?? []) {
         // A /regex/ must match at least one package; a plain name must be one.
