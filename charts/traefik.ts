@@ -2,6 +2,7 @@ import type { App } from 'cdk8s';
 import { CHARTS } from '../config/versions';
 import { CLOUDFLARE_RANGES } from '../lib/cloudflare';
 import type { ClusterConfig } from '../lib/config';
+import { ChartCrds } from '../lib/constructs/chart-crds';
 import { HelmRelease } from '../lib/constructs/helm-release';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { PlatformNamespace } from '../lib/constructs/namespace';
@@ -38,6 +39,8 @@ export class TraefikChart extends PlatformChart {
     new PlatformNamespace(this, TRAEFIK_NAMESPACE, { podSecurity: 'restricted' });
 
     // One object for both entry points, written once in the values (anchors below).
+    // Traefik's CRDs at the chart's version, applied before it: helm would never upgrade them.
+    new ChartCrds(this, 'crds', CHARTS.traefik);
     const clientIp = { proxyProtocol: { trustedIPs: [cluster.network.cidr] }, forwardedHeaders: { trustedIPs: [...CLOUDFLARE_RANGES] } };
     // Authenticated Origin Pulls: TLS only from a client whose certificate the zone's CA signed, which
     // only this zone's Cloudflare presents (docs/client-ip.md); the CA from Infisical.

@@ -19,6 +19,15 @@ export interface PinnedChart {
    * schema follows the version Renovate bumps; `npm run import` saves it for the tests.
    */
   readonly valuesSchema?: string;
+  /**
+   * For a chart that ships its CRDs in its `crds/` folder, which `helm upgrade` (helm-controller)
+   * installs once and never updates: that folder at the pinned version (`{version}` as above; its
+   * kustomization.yaml lists the files) and the prefix of the files the platform uses. `npm run
+   * import` saves them in imports/chart-crds/<chart>/, and synth renders them into dist/ (phase 01,
+   * applied before the chart, so a chart bump's CRD change shows in the diff and is applied; the
+   * prune guard never deletes a CRD without --allow-destructive).
+   */
+  readonly crds?: { readonly folder: string; readonly prefix: string };
 }
 
 export const CHARTS = {
@@ -28,6 +37,8 @@ export const CHARTS = {
     // renovate: datasource=helm depName=traefik registryUrl=https://traefik.github.io/charts
     version: '41.3.0',
     valuesSchema: 'https://raw.githubusercontent.com/traefik/traefik-helm-chart/v{version}/traefik/values.schema.json',
+    // Traefik Proxy's own CRDs (the Hub ones are not used); upstream deprecated its traefik-crds chart.
+    crds: { folder: 'https://raw.githubusercontent.com/traefik/traefik-helm-chart/v{version}/traefik/crds', prefix: 'traefik.io_' },
   },
   certManager: {
     repo: 'https://charts.jetstack.io',

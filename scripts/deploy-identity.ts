@@ -32,4 +32,4 @@ try {
 } catch (err) {
   exitWith('deploy-identity', `${values.dist}/: ${(err as Error).message}`, 2);
 }
-process.stdout.write([...deployIdentityObjects(), ...deployPolicyObjects(inputs!)].map((o) => toYaml(o)).join('---\n'));
+process.stdout.write([...deployIdentityObjects(inputs!.crds), ...deployPolicyObjects(inputs!)].map((o) => toYaml(o)).join('---\n'));

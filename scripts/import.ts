@@ -1,7 +1,9 @@
 // `npm run import`: regenerates imports/ from the sources pinned in cdk8s.yaml and config/versions.ts.
 //   - one named `cdk8s import` per CRD (named, so two CRDs of one API group don't overwrite each
 //     other's module), plus a copy of each CRD in imports/crds/ that the schema tests validate against;
-//   - each chart's values.schema.json in imports/chart-values/, to validate HelmChart values.
+//   - each chart's values.schema.json in imports/chart-values/, to validate HelmChart values;
+//   - the CRDs of charts that keep them in crds/ (helm never upgrades those) in imports/chart-crds/,
+//     which synth renders into dist/.
 // Online it fetches the pinned URLs. Offline: `npm run import -- --from <crd-dir> [--values-from <dir>]`
 // reads the same file names from local folders; a chart schema missing there is reported and skipped.
 // Atomic like synth: everything is built in a temp folder that replaces imports/ only when it all
@@ -10,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { CHARTS, valuesSchemaUrl } from '../config/versions';
+import { CHARTS, valuesSchemaUrl, type PinnedChart } from '../config/versions';
 import { exitWith, parseCommandLine } from '../lib/cli';
 import { replaceDirectoryAtomically } from '../lib/output';
 
@@ -80,6 +82,34 @@ async function fill(staging: string): Promise<void> {
     provenance.push(`| ${chart.chart} | ${chart.version} | ${localDir ? `local copy standing in for ${url}` : url} |`);
   }
   writeFileSync(join(valuesDir, 'README.md'), `${provenance.join('\n')}\n`);
+  await importChartCrds(staging);
+}
+
+/**
+ * The CRDs of the charts that ship them in `crds/` (config/versions.ts `crds`), which synth renders
+ * into dist/ (lib/constructs/chart-crds.ts): the files the folder's kustomization.yaml lists that
+ * start with the prefix, at the pinned version, and a source.json saying which. Offline, --from
+ * holds them as chart-crds/<chart>/ (kustomization.yaml and the files).
+ */
+async function importChartCrds(staging: string): Promise<void> {
+  for (const chart of Object.values(CHARTS) as PinnedChart[]) {
+    if (!chart.crds) continue;
+    const folder = chart.crds.folder.replaceAll('{version}', chart.version);
+    const localDir = args.from && join(args.from, 'chart-crds', chart.chart);
+    const list = await source(`${folder}/kustomization.yaml`, localDir);
+    if (list === undefined) throw new Error(`--from: got ${args.from} without chart-crds/${chart.chart}/kustomization.yaml, expected ${chart.chart}'s crds/ folder at ${chart.version}`);
+    const files = ((parse(list) as { resources?: string[] }).resources ?? []).filter((f) => f.startsWith(chart.crds!.prefix)).sort();
+    if (!files.length) throw new Error(`${folder}/kustomization.yaml: resources: got no file starting with ${chart.crds.prefix}, expected ${chart.chart}'s CRDs`);
+    const dir = join(staging, 'chart-crds', chart.chart);
+    mkdirSync(dir, { recursive: true });
+    for (const file of files) {
+      const text = await source(`${folder}/${file}`, localDir);
+      if (text === undefined) throw new Error(`--from: got ${localDir} without ${file}, expected every CRD its kustomization.yaml lists`);
+      writeFileSync(join(dir, file), text);
+    }
+    writeFileSync(join(dir, 'source.json'), `${JSON.stringify({ chart: chart.chart, version: chart.version, folder, files }, null, 2)}\n`);
+    console.log(`importing ${chart.chart} ${chart.version} CRDs for dist/ (${files.length} from ${folder})`);
+  }
 }
 
 replaceDirectoryAtomically(outDir, fill).catch((error: Error) => {

@@ -45,6 +45,11 @@ describe('the deploy identity', () => {
     expect(rules.filter((r) => r.resources.includes('customresourcedefinitions') && r.verbs.some((v) => v !== 'get' && v !== 'list' && v !== 'watch'))).toEqual([
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: ['applysets.hobby-infra.dev'] },
     ]);
+    // The CRDs dist/ renders, by name; never `delete` of a CRD (that deletes every object of its kind).
+    expect(deployRules(['middlewares.traefik.io']).filter((r) => r.resources.includes('customresourcedefinitions') && r.verbs.includes('patch'))).toEqual([
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: ['applysets.hobby-infra.dev', 'middlewares.traefik.io'] },
+    ]);
+    expect(deployRules(['middlewares.traefik.io']).filter((r) => r.resources.includes('customresourcedefinitions') && r.verbs.includes('delete'))).toEqual([]);
   });
 
   it('the drift identity can delete nothing, and reads no Secret', () => {
@@ -60,7 +65,7 @@ describe('the deploy identity', () => {
       for (const [file, text] of fixture) mkdirSync(join(dir, file.split('/')[0]!), { recursive: true }), writeFileSync(join(dir, file), text);
       const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dir], { cwd: root, encoding: 'utf8' });
       expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
-      expect(out).toBe([...deployIdentityObjects(), ...deployPolicyObjects(policyInputs(collectObjects(fixture).values()))].map((o) => toYaml(o)).join('---\n'));
+      expect(out).toBe([...deployIdentityObjects(policyInputs(collectObjects(fixture).values()).crds), ...deployPolicyObjects(policyInputs(collectObjects(fixture).values()))].map((o) => toYaml(o)).join('---\n'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

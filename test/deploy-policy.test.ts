@@ -25,6 +25,7 @@ describe('the admission policy of the deploy identity', () => {
       platformNamespaces: ['cert-manager', 'metrics'], // blog is an app's (app.kubernetes.io/part-of)
       platformResources: ['/secrets'], // secret zero; the fixture renders nothing in cert-manager or metrics
       infisicalHosts: [],
+      crds: [],
     });
   });
 
@@ -37,7 +38,7 @@ describe('the admission policy of the deploy identity', () => {
 
   it('pins each HelmChart\'s values as CEL string literals that hold every character (JSON escapes are CEL\'s)', () => {
     const values = 'a: "quoted"\nb: \'single\'\nc: back\\slash\ttab\n';
-    const [policy] = deployPolicyObjects({ charts: { 'kube-system/x r c -> x': values }, privileged: {}, platformNamespaces: [], platformResources: [], infisicalHosts: [] }) as any[];
+    const [policy] = deployPolicyObjects({ charts: { 'kube-system/x r c -> x': values }, privileged: {}, platformNamespaces: [], platformResources: [], infisicalHosts: [], crds: [] }) as any[];
     const charts = policy.spec.variables.find((v: { name: string }) => v.name === 'charts').expression as string;
     expect(JSON.parse(`[${charts.slice(1, -1).trim().replace(/^("[^"]*"): /, '$1, ')}]`)).toEqual(['kube-system/x r c -> x', values]);
   });

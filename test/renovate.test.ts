@@ -12,7 +12,11 @@ const root = resolve(import.meta.dirname, '..');
 const Renovate = z.strictObject({
   $schema: z.string().url(),
   extends: z.array(z.string()),
+  dependencyDashboard: z.boolean(),
+  schedule: z.array(z.string()),
   internalChecksFilter: z.enum(['strict', 'flexible', 'none']),
+  prCreation: z.enum(['immediate', 'not-pending', 'status-success', 'approval']),
+  gitIgnoredAuthors: z.array(z.string()),
   customManagers: z
     .array(
       z.strictObject({
@@ -31,8 +35,16 @@ const Renovate = z.strictObject({
       description: z.string(),
       matchDatasources: z.array(z.string()).optional(),
       matchPackageNames: z.array(z.string()).optional(),
+      matchFileNames: z.array(z.string()).optional(),
+      matchUpdateTypes: z.array(z.enum(['major', 'minor', 'patch', 'digest', 'pinDigest', 'pin'])).optional(),
+      matchManagers: z.array(z.string()).optional(),
+      matchDepTypes: z.array(z.string()).optional(),
       allowedVersions: z.string().optional(),
       minimumReleaseAge: z.string().regex(/^\d+ (day|days|week|weeks)$/).optional(),
+      minimumReleaseAgeBehaviour: z.enum(['timestamp-required', 'timestamp-optional']).optional(),
+      groupName: z.string().optional(),
+      schedule: z.array(z.string()).optional(),
+      automerge: z.boolean().optional(),
     }),
   ),
 });
@@ -50,6 +62,7 @@ describe('renovate.json', () => {
 
   it('holds npm updates back until the release is 3 days old, and opens no branch before that', () => {
     const npm = config.packageRules.filter((r) => r.matchDatasources?.includes('npm') && r.minimumReleaseAge);
+    expect(config.prCreation).toBe('not-pending');
     expect(npm).toHaveLength(1);
     expect(npm[0]!.matchPackageNames).toBeUndefined();
     expect(Number.parseInt(npm[0]!.minimumReleaseAge!, 10) * (/week/.test(npm[0]!.minimumReleaseAge!) ? 7 : 1)).toBeGreaterThanOrEqual(3);
@@ -90,7 +103,13 @@ describe('renovate.json', () => {
   it('package rules name packages that exist', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const npmPackages = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
-    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository), ...npmPackages]);
+    // The depNames the config/versions.ts comments declare (a github-releases name is owner/repo).
+    const declared = [...source.matchAll(/renovate: datasource=\S+ depName=(\S+)/g)].map((m) => m[1]!);
+    // The workflows' actions (owner/repo of each `uses:`) and the custom managers' own dependency names.
+    const workflows = readdirSync(join(root, '.github/workflows')).map((f) => readFileSync(join(root, '.github/workflows', f), 'utf8')).join('\n');
+    const actions = [...workflows.matchAll(/uses: ([\w.-]+\/[\w.-]+)@/g)].map((m) => m[1]!);
+    const templated = config.customManagers.map((m) => m.depNameTemplate).filter((n): n is string => !!n);
+    const names = new Set([...Object.values(CHARTS).map((c) => c.chart), ...Object.values(IMAGES).map((i) => i.repository), ...declared, ...npmPackages, ...actions, ...templated]);
     for (const rule of config.packageRules) {
       for (const name of rule.matchPackageNames ?? []) {
         // A /regex/ must match at least one package; a plain name must be one.

@@ -67,7 +67,13 @@ const policyRead = (): PolicyRule => ({
   resourceNames: [DEPLOY_NAME],
 });
 
-export function deployRules(): PolicyRule[] {
+/**
+ * `crds`: the CustomResourceDefinitions dist/ renders (a chart's CRDs that helm would never upgrade,
+ * lib/constructs/chart-crds.ts): the deploy identity creates and patches those by name, never
+ * deletes one (removing a CRD deletes every object of its kind: an admin's step). The admission
+ * policy refuses a conversion webhook on any of them.
+ */
+export function deployRules(crds: readonly string[] = []): PolicyRule[] {
   return [
     ...Object.entries(MANAGED_RESOURCES).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: MANAGE })),
     // Secret zero: written into the namespaces that have a SecretStore, never read back or listed.
@@ -77,20 +83,21 @@ export function deployRules(): PolicyRule[] {
     // the Jobs the apply polls and the status of the database Clusters it waits for).
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
-    // The ApplySet parents and their CRD, the one CRD the apply itself writes. (A server-side apply
-    // that creates an object is authorized as `create` of that name, so resourceNames holds.)
-    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: [APPLYSET_CRD] },
+    // The ApplySet parents and their CRD, which the apply itself writes, and the CRDs dist/ renders.
+    // (A server-side apply that creates an object is authorized as `create` of that name, so resourceNames holds.)
+    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: [APPLYSET_CRD, ...crds] },
     { apiGroups: [APPLYSET_GROUP], resources: ['applysets'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
     policyRead(),
   ];
 }
 
 /** The drift identity: what `--drift` reads, and the dry-run writes of `kubectl diff` (refused by the policy unless dry runs). */
-export function driftRules(): PolicyRule[] {
+export function driftRules(crds: readonly string[] = []): PolicyRule[] {
   return [
     ...Object.entries(MANAGED_RESOURCES).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources], verbs: DIFF })),
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+    ...(crds.length ? [{ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: [...crds] }] : []),
     { apiGroups: [APPLYSET_GROUP], resources: ['applysets'], verbs: READ },
     policyRead(),
   ];
@@ -98,7 +105,8 @@ export function driftRules(): PolicyRule[] {
 
 /** `Deployment` in `apps` -> is it covered? (by resource, as RBAC sees it). */
 export function coversResource(group: string, resource: string): boolean {
-  return (MANAGED_RESOURCES[group] ?? []).includes(resource);
+  // CRDs: by name, the ones dist/ renders (deployRules).
+  return (MANAGED_RESOURCES[group] ?? []).includes(resource) || (group === 'apiextensions.k8s.io' && resource === 'customresourcedefinitions');
 }
 
 /** A ServiceAccount, ClusterRole and ClusterRoleBinding (to the ServiceAccount and the group). */
@@ -121,6 +129,6 @@ function identity(sa: { namespace: string; name: string }, group: string, rules:
 }
 
 /** The deploy identity and the drift identity (the admission policy that guards them: deploy-policy.ts). */
-export function deployIdentityObjects(): Record<string, unknown>[] {
-  return [...identity(DEPLOY_SERVICE_ACCOUNT, DEPLOY_GROUP, deployRules()), ...identity(DRIFT_SERVICE_ACCOUNT, DRIFT_GROUP, driftRules())];
+export function deployIdentityObjects(crds: readonly string[] = []): Record<string, unknown>[] {
+  return [...identity(DEPLOY_SERVICE_ACCOUNT, DEPLOY_GROUP, deployRules(crds)), ...identity(DRIFT_SERVICE_ACCOUNT, DRIFT_GROUP, driftRules(crds))];
 }

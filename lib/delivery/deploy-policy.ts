@@ -27,7 +27,7 @@ import { ENFORCE, REASON, type PolicyInputs } from './policy-inputs';
  *   Secret is Opaque (never a service-account-token Secret the controller fills), and no controller
  *   may be pointed at it (an ExternalSecret's target, a Certificate's secretName, a backup's
  *   repository). SecretStores speak only to the Infisical hosts dist/ names; VolSync movers run as
- *   their own ServiceAccount; the ApplySet CRD gets no conversion webhook.
+ *   their own ServiceAccount; CRDs: only the ApplySet CRD and those dist/ renders, with no conversion webhook.
  * - The drift identity: server-side dry runs only (what `kubectl diff` sends).
  *
  * The policy is printed with the identities (`npm run -s deploy-identity`), from the dist/ it will
@@ -120,8 +120,9 @@ export function deployPolicyObjects(inputs: PolicyInputs): Record<string, unknow
           `'SecretStore ' + variables.requestNamespace + '/' + variables.requestName + ': only the Infisical provider, at ${inputs.infisicalHosts.join(' or ') || 'no host'} (secret zero goes to no other host)'`,
         ),
         rule(
-          `!${is('apiextensions.k8s.io', 'customresourcedefinitions')} || !${writes} || variables.requestName != ${cel(APPLYSET_CRD)} || !has(object.spec.conversion) || object.spec.conversion.strategy == 'None'`,
-          `'CustomResourceDefinition ${APPLYSET_CRD}: no conversion webhook'`,
+          // A conversion webhook would receive every object of the kind: no CRD the identity writes gets one.
+          `!${is('apiextensions.k8s.io', 'customresourcedefinitions')} || !${writes} || (variables.requestName in ${celList([APPLYSET_CRD, ...inputs.crds])} && (!has(object.spec.conversion) || object.spec.conversion.strategy == 'None'))`,
+          `'CustomResourceDefinition ' + variables.requestName + ': the deploy identity writes only ${APPLYSET_CRD} and the CRDs dist/ renders, never with a conversion webhook'`,
         ),
       ],
     },

@@ -25,6 +25,8 @@ export interface PolicyInputs {
   readonly platformResources: readonly string[];
   /** The Infisical API hosts of dist/'s SecretStores (secret zero is sent to no other). */
   readonly infisicalHosts: readonly string[];
+  /** The CustomResourceDefinitions dist/ renders (a chart's CRDs helm never upgrades), by name, sorted. */
+  readonly crds: readonly string[];
 }
 
 /** `<namespace>/<name> <repo> <chart> -> <target namespace>`: how the policy names a HelmChart. */
@@ -67,5 +69,6 @@ export function policyInputs(objects: Iterable<DistObject>): PolicyInputs {
       '/secrets',
     ]),
     infisicalHosts: sorted(hosts),
+    crds: sorted(all.map((o) => o.manifest).filter((m) => m.kind === 'CustomResourceDefinition' && groupOf(m.apiVersion) === 'apiextensions.k8s.io').map((m) => m.metadata.name)),
   };
 }

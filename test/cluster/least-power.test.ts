@@ -139,14 +139,20 @@ describe('the deploy path holds only the power it needs', () => {
     refused(dryRun({ ...store, metadata: { name: 'infisical-backups', namespace: 'store' }, spec: { provider: { infisical: { ...store.spec.provider.infisical, hostAPI: 'https://infisical.evil.example' } } } }), 'only the Infisical provider, at https://eu.infisical.com');
   });
 
-  it('the policy itself, and the ApplySet CRD\'s conversion, cannot be changed by either identity', () => {
+  it('the policy itself, and the conversion of the CRDs it writes, cannot be changed by either identity', () => {
     for (const env of [cluster.deployEnv, cluster.driftEnv]) {
       refused(attempt(env, ['delete', 'validatingadmissionpolicy', 'hobby-infra-deploy']), 'forbidden');
       refused(attempt(env, ['delete', 'validatingadmissionpolicybinding', 'hobby-infra-deploy']), 'forbidden');
       refused(attempt(env, ['label', 'validatingadmissionpolicy', 'hobby-infra-deploy', 'x=y']), 'forbidden');
     }
     const conversion = '{"spec":{"conversion":{"strategy":"Webhook","webhook":{"conversionReviewVersions":["v1"],"clientConfig":{"url":"https://evil.example/convert"}}}}}';
-    refused(attempt(cluster.deployEnv, ['patch', '--dry-run=server', 'crd', 'applysets.hobby-infra.dev', '--type=merge', '-p', conversion]), 'no conversion webhook');
+    refused(attempt(cluster.deployEnv, ['patch', '--dry-run=server', 'crd', 'applysets.hobby-infra.dev', '--type=merge', '-p', conversion]), 'never with a conversion webhook');
+    // The CRDs dist/ renders (Traefik's): patched by name, never given a conversion webhook, never deleted;
+    // a CRD dist/ does not render is not the deploy identity's to write.
+    admitted(attempt(cluster.deployEnv, ['label', '--dry-run=server', 'crd', 'middlewares.traefik.io', 'x=y']));
+    refused(attempt(cluster.deployEnv, ['patch', '--dry-run=server', 'crd', 'middlewares.traefik.io', '--type=merge', '-p', conversion]), 'never with a conversion webhook');
+    refused(attempt(cluster.deployEnv, ['delete', '--dry-run=server', 'crd', 'middlewares.traefik.io']), 'forbidden');
+    refused(attempt(cluster.deployEnv, ['label', '--dry-run=server', 'crd', 'helmcharts.helm.cattle.io', 'x=y']), 'forbidden');
   });
 
   it('the drift identity writes nothing, and --drift works as it', async () => {
