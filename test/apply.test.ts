@@ -521,3 +521,15 @@ describe('what the apply sends (lib/delivery/live-diff.ts)', () => {
     expect(differingFields({ a: [1, { b: 'x' }] }, { a: [1, { b: 'y', c: 1 }] })).toEqual(['a[1].b']);
   });
 });
+
+describe('a CRD that leaves dist/', () => {
+  it('is refused before anything is written, whatever the flags, naming the admin step', () => {
+    const live = applied();
+    live['01-prerequisites'].push({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'middlewares.traefik.io' } });
+    const { calls, spawn } = fake(live);
+    const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {}, allowDestructive: true });
+    expect(result.code).toBe(3);
+    expect(result.message).toContain('kubectl delete crd/middlewares.traefik.io');
+    expect(writesToObjects(calls)).toEqual([]);
+  });
+});

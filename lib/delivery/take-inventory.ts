@@ -57,6 +57,12 @@ export function takeInventory(step: Step, first: { stdout?: string }, opts: Inve
   // Removing a chart whose CRDs dist/ still uses is never right, whatever the flags say.
   const serving = chartsStillServing(pruned, step.dist!);
   if (serving.length) return { ok: false, result: { code: 3, message: `refused before anything was written: ${serving.join('; ')}` } };
+  // The deploy identity may not delete a CRD (it takes every object of its kind along): an admin's step, said before anything is written.
+  const crds = pruned.filter((m) => m.live.kind === 'CustomResourceDefinition');
+  if (crds.length && opts.mode !== 'drift') {
+    const refs = crds.map((m) => `crd/${m.live.metadata.name}`).join(' ');
+    return { ok: false, result: { code: 3, message: `refused before anything was written: ${names(crds)} is no longer in dist/, and deleting a CRD deletes every object of its kind, which the deploy identity may not do. An admin removes it: kubectl delete ${refs}` } };
+  }
   if (opts.mode !== 'drift') {
     const liveKeys = new Set(members.map((m) => m.key));
     const overwrites = volumeOverwrites(step.dist!.values(), liveKeys, RECOVERY_LABEL);
