@@ -117,17 +117,12 @@ describe('the apply plan', () => {
       APPLY,
       PRUNE,
       'kubectl apply --server-side --field-manager=hobby-infra --force-conflicts -f -',
-      'kubectl wait --for=create --timeout=5m crd/helmcharts.helm.cattle.io',
-      'kubectl wait --for=condition=Established --timeout=5m crd/helmcharts.helm.cattle.io',
+      'kubectl get crd/helmcharts.helm.cattle.io --ignore-not-found -o json',
       APPLY,
       PRUNE,
-      'kubectl -n kube-system wait --for=create --timeout=5m job/helm-install-cert-manager',
-      'kubectl -n kube-system wait --for=condition=complete --timeout=15m job/helm-install-cert-manager',
-      // One CRD per `wait --for=create`: kubectl gives up on the first of several that is missing.
-      'kubectl wait --for=create --timeout=5m crd/clusterissuers.cert-manager.io',
-      'kubectl wait --for=create --timeout=5m crd/clusters.postgresql.cnpg.io',
-      'kubectl wait --for=create --timeout=5m crd/secretstores.external-secrets.io',
-      'kubectl wait --for=condition=Established --timeout=5m crd/clusterissuers.cert-manager.io crd/clusters.postgresql.cnpg.io crd/secretstores.external-secrets.io',
+      // One read of everything awaited per poll: the install Jobs, then the CRDs (each must exist and be Established).
+      'kubectl -n kube-system get job/helm-install-cert-manager --ignore-not-found -o json',
+      'kubectl get crd/clusterissuers.cert-manager.io crd/clusters.postgresql.cnpg.io crd/secretstores.external-secrets.io --ignore-not-found -o json',
       // cert-manager serves cert-manager.io with its webhook (its HelmChart says so); nothing in the fixture serves external-secrets.io.
       'kubectl -n cert-manager wait --for=condition=Available --timeout=5m deployment/cert-manager-webhook',
       APPLY,
@@ -211,8 +206,8 @@ describe('the apply plan', () => {
     expect(out).toBe(formatPlan(buildPlan({ files: renderedDist, distDir: renderedDistDir })));
     const lines = out.replaceAll(renderedDistDir, 'dist').split('\n');
     const at = (pred: (l: string) => boolean) => lines.findIndex(pred);
-    const established = at((l) => l.startsWith('kubectl wait --for=condition=Established') && l.includes('cert-manager.io'));
-    const jobs = at((l) => l.includes('--for=condition=complete') && l.includes('job/helm-install-'));
+    const established = at((l) => l.startsWith('kubectl get crd/') && l.includes('cert-manager.io'));
+    const jobs = at((l) => l.includes(' get job/helm-install-'));
     const phase2 = at((l) => l === '# apply what the cluster does not hold as dist/02-helm-charts/ has it');
     expect(phase2).toBeGreaterThan(0);
     expect(jobs).toBeGreaterThan(phase2);
@@ -400,7 +395,7 @@ describe('running the plan (fake kubectl)', () => {
     expect(result.message).toContain('INFISICAL_IDENTITIES: got nothing');
     expect(calls).toEqual([]);
 
-    const failing = fake({}, (argv) => (argv.includes('--for=condition=complete') ? 1 : 0));
+    const failing = fake({}, (argv) => (argv.includes('--for=condition=Available') ? 1 : 0));
     expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: failing.spawn, log: () => {} }).code).toBe(2);
   });
 

@@ -6,6 +6,7 @@ import { collectObjects, type DistObject } from './manifests';
 import { jobSteps } from './jobs';
 import { APPLIED_DIGEST_ANNOTATION, asApplied } from './live-diff';
 import { recoverySteps } from './recovery';
+import { presenceStep } from './presence';
 import { rolloutStep } from './rollouts';
 import { policyStep } from './policy-check';
 import { crdNameOf } from './plural';
@@ -95,9 +96,7 @@ export function buildPlan(opts: PlanOptions): Step[] {
     if (!todo.length || mode !== 'apply') return;
     todo.forEach((c) => waited.add(c));
     const refs = todo.map((c) => `crd/${c}`);
-    // One resource per `wait --for=create`: with several, kubectl 1.32 gives up on the first NotFound.
-    for (const ref of refs) steps.push({ phase, kind: 'wait', title: `CRD exists (${why})`, argv: ['kubectl', 'wait', '--for=create', `--timeout=${t.crd}`, ref], customKinds: [], when: { phases: when } });
-    steps.push({ phase, kind: 'wait', title: `CRDs Established (${why})`, argv: ['kubectl', 'wait', '--for=condition=Established', `--timeout=${t.crd}`, ...refs], customKinds: [], waitsForCrds: todo, when: { phases: when } });
+    steps.push(presenceStep(phase, `CRDs Established (${why})`, refs, 'Established', t.crd, { waitsForCrds: todo, when: { phases: when } }));
   };
 
   steps.push(policyStep(all));
@@ -203,8 +202,7 @@ export function buildPlan(opts: PlanOptions): Step[] {
         const jobs = here.map((c) => `job/helm-install-${c.manifest.metadata.name}`);
         // Only when one of these charts was sent: an unchanged chart's install ran in an earlier apply.
         const when = { phases: [phase], keys: here.map((c) => c.key) };
-        for (const job of jobs) steps.push({ phase, kind: 'wait', title: 'helm-install Job exists', argv: ['kubectl', '-n', ns, 'wait', '--for=create', `--timeout=${t.crd}`, job], customKinds: [], when });
-        steps.push({ phase, kind: 'wait', title: 'helm-install Jobs complete', argv: ['kubectl', '-n', ns, 'wait', '--for=condition=complete', `--timeout=${t.helmJob}`, ...jobs], customKinds: [], when });
+        steps.push(presenceStep(phase, 'helm-install Jobs complete', jobs, 'Complete', t.helmJob, { namespace: ns, when }));
       }
       const later = PHASES.filter((p) => p > phase).flatMap((p) => byPhase.get(p)!);
       crdWaits(phase, crdsOf(later), 'used by later phases', [phase]);

@@ -3,7 +3,7 @@ import { applySetId } from './applyset';
 import { PART_OF_LABEL } from './inventory';
 import { objectKey, type DistObject } from './manifests';
 import { pollReads, type JobWait, type PollVerdict } from './jobs';
-import { isKind, JOB_POLL_MS, type Step } from './steps';
+import { isKind, type Step } from './steps';
 
 /*
  * The rollouts of the app workloads the apply sent: one read of every Deployment, StatefulSet and
@@ -14,6 +14,8 @@ import { isKind, JOB_POLL_MS, type Step } from './steps';
  */
 
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** A rollout is read every second: pods start in seconds, and one read covers every workload. */
+export const ROLLOUT_POLL_MS = 1000;
 const ROLLOUT_PHASES: readonly Phase[] = ['04-apps', '05-rollouts'];
 
 export const isWorkload = (o: DistObject) => WORKLOADS.some((k) => isKind(o, 'apps', k));
@@ -25,7 +27,7 @@ export function rolloutStep(objects: readonly DistObject[], timeout: string): St
   return {
     phase: '05-rollouts',
     kind: 'rollout',
-    title: `rollouts of the app workloads this run sent (of ${workloads.length}; read every ${JOB_POLL_MS / 1000} s, as kubectl rollout status judges them; timeout ${timeout})`,
+    title: `rollouts of the app workloads this run sent (of ${workloads.length}; read every ${ROLLOUT_POLL_MS / 1000} s, as kubectl rollout status judges them; timeout ${timeout})`,
     argv: ['kubectl', 'get', 'deployments.apps,statefulsets.apps,daemonsets.apps', '--all-namespaces', '-l', `${PART_OF_LABEL} in (${ROLLOUT_PHASES.map(applySetId).join(',')})`, '-o', 'json'],
     customKinds: [],
     objects: workloads,

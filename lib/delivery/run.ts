@@ -6,8 +6,9 @@ import { durationMs, waitForJobs } from './jobs';
 import { displayName, parseDiffObjects } from './manifests';
 import { moveMember } from './parents';
 import { policyRefusal } from './policy-check';
+import { waitForPresence } from './presence';
 import { waitForRecovery } from './recovery';
-import { waitForRollouts } from './rollouts';
+import { ROLLOUT_POLL_MS, waitForRollouts } from './rollouts';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 import { takeInventory } from './take-inventory';
 
@@ -153,6 +154,12 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
     }
     opts.log(`\n# [${step.phase}] ${step.title}\n$ ${commandLine(step)}`);
     let input = step.stdin?.render(opts.env);
+    if (step.kind === 'present') {
+      ran.push(i);
+      const failed = waitForPresence({ ...poll(env), reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.crd }, step.presence!);
+      if (failed) return { code: 2, message: `${step.title.split(' (read every')[0]}: ${failed}`, ran };
+      continue;
+    }
     if (step.kind === 'rollout') {
       const keys = new Set((step.objects ?? []).map((o) => o.key).filter((k) => PHASES.some((p) => writes.get(p)!.keys.has(k))));
       ran.push(i);
@@ -160,7 +167,7 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
         opts.log('no app workload was sent in this run: nothing rolls out');
         continue;
       }
-      const failed = waitForRollouts({ ...poll(env), reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.rollout }, keys);
+      const failed = waitForRollouts({ ...poll(env), everyMs: ROLLOUT_POLL_MS, reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.rollout }, keys);
       if (failed) return { code: 2, message: failed, ran };
       continue;
     }

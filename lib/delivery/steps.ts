@@ -6,7 +6,7 @@ import type { DistObject } from './manifests';
  * how the plan prints: exactly the commands the runner runs.
  */
 
-export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'prune' | 'secret' | 'wait' | 'jobs' | 'recovery' | 'rollout' | 'diff';
+export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'prune' | 'secret' | 'wait' | 'present' | 'jobs' | 'recovery' | 'rollout' | 'diff';
 
 export interface Step {
   readonly phase: Phase | 'setup' | 'check';
@@ -26,6 +26,8 @@ export interface Step {
   readonly dist?: ReadonlyMap<string, DistObject>;
   /** `jobs`, `recovery`, `rollout`: how long the runner polls before it gives up (`15m`). */
   readonly timeout?: string;
+  /** `present`: what it waits for (lib/delivery/presence.ts). */
+  readonly presence?: { readonly condition: string; readonly refs: readonly string[] };
   /** `apply`, `prune`: the phase's objects of dist/, in order; `rollout`: the workloads it may wait for. */
   readonly objects?: readonly DistObject[];
   /**
