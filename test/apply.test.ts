@@ -403,8 +403,19 @@ describe('running the plan (fake kubectl)', () => {
     const steps = buildPlan({ files: fixture, mode: 'drift' });
     const drift = (live: ReturnType<typeof applied>, exit?: (argv: readonly string[]) => number) => runPlan(steps, { mode: 'drift', env: {}, spawn: fake(live, exit).spawn, log: () => {} });
     expect(drift(applied())).toMatchObject({ code: 0, message: 'no drift' });
-    expect(drift(applied(), (a) => (a[1] === 'diff' ? 1 : 0)).code).toBe(1);
-    expect(drift(applied(), (a) => (a[1] === 'diff' ? 2 : 0)).code).toBe(2);
+    // Nothing differs in the inventory's read: no kubectl diff runs at all.
+    const idle = fake(applied(), (a) => (a[1] === 'diff' ? 1 : 0));
+    expect(runPlan(steps, { mode: 'drift', env: {}, spawn: idle.spawn, log: () => {} }).code).toBe(0);
+    expect(idle.calls.filter((c) => c.argv[1] === 'diff')).toEqual([]);
+    // A field changed by hand: kubectl diff runs for that object only, and decides.
+    const edited = applied();
+    edited['04-apps'].find((m) => m.kind === 'Cluster')!.spec = { instances: 3 };
+    edited['04-apps'].find((m) => m.kind === 'Cluster')!.metadata.annotations['hobby-infra.dev/applied-digest'] = 'an-older-render';
+    const seen = fake(edited, (a) => (a[1] === 'diff' ? 1 : 0));
+    expect(runPlan(steps, { mode: 'drift', env: {}, spawn: seen.spawn, log: () => {} }).code).toBe(1);
+    expect(seen.calls.filter((c) => c.argv[1] === 'diff').map((c) => JSON.parse(c.input!).items.map((i: any) => i.metadata.name))).toEqual([['blog-db']]);
+    expect(drift(edited, (a) => (a[1] === 'diff' ? 2 : 0)).code).toBe(2);
+    expect(drift(edited, (a) => (a[1] === 'diff' ? 0 : 0)).code).toBe(0);
 
     const extra = applied();
     extra['03-custom-resources'].push({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'old' } });

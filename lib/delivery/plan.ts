@@ -146,9 +146,9 @@ export function buildPlan(opts: PlanOptions): Step[] {
       steps.push({
         phase,
         kind: 'diff',
-        title: `live objects differ from ${dist}/${phase}/`,
+        title: `live objects differ from ${dist}/${phase}/ (judged from the inventory's read; kubectl diff of those that do)`,
         argv: ['kubectl', 'diff', ...ssa, '-f', '-'],
-        stdin: { describe: `${dist}/${phase}/*.yaml with label applyset.kubernetes.io/part-of=${applySetId(phase)}`, render: () => labelledManifests(objects, phase) },
+        stdin: { describe: `the objects of ${dist}/${phase}/ the inventory's read shows differ (as the apply would send them), if any`, render: () => labelledManifests(objects, phase) },
         customKinds,
         dist: new Map(objects.map((o) => [o.key, o])),
       });

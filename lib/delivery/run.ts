@@ -160,6 +160,20 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       if (failed) return { code: 2, message: `${step.title.split(' (read every')[0]}: ${failed}`, ran };
       continue;
     }
+    if (step.kind === 'diff') {
+      // Judged from the inventory's read, as the apply judges what to send; kubectl diff shows (and confirms) only those that differ.
+      const differing = toSend([...(step.dist?.values() ?? [])], step.phase as Phase, live).filter((s) => live.has(s.object.key));
+      ran.push(i);
+      if (!differing.length) {
+        opts.log(`${step.phase}: every object in the cluster is as dist/ has it`);
+        continue;
+      }
+      for (const d of differing) opts.log(`  ${displayName(d.object.manifest)}: ${d.why}`);
+      const result = opts.spawn(step.argv, { env, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: differing.map((d) => d.applied) }), capture: true });
+      if (result.status === 1) drift.push(`differs from dist/${step.phase}: ${parseDiffObjects(result.stdout ?? '', step.dist?.values()).join(', ') || 'see the diff above'}`);
+      else if (result.status !== 0) return { code: 2, message: `kubectl diff failed (exit ${result.status})`, ran };
+      continue;
+    }
     if (step.kind === 'rollout') {
       const keys = new Set((step.objects ?? []).map((o) => o.key).filter((k) => PHASES.some((p) => writes.get(p)!.keys.has(k))));
       ran.push(i);
@@ -237,11 +251,6 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
         if (inventory.extraLabels.length) drift.push(`labels added by hand: ${inventory.extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
         if (inventory.missing.length) drift.push(`missing from the cluster: ${inventory.missing.map((o) => displayName(o.manifest)).join(', ')}`);
       }
-      continue;
-    }
-    if (step.kind === 'diff') {
-      if (result.status === 1) drift.push(`differs from dist/${step.phase}: ${parseDiffObjects(result.stdout ?? '', step.dist?.values()).join(', ') || 'see the diff above'}`);
-      else if (result.status !== 0) return { code: 2, message: `kubectl diff failed (exit ${result.status})`, ran };
       continue;
     }
     if (result.status !== 0) return { code: 2, message: `step failed (exit ${result.status}): ${commandLine(step)}`, ran };
