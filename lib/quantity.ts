@@ -69,6 +69,24 @@ export function cpuMilliValue(quantity: string): bigint {
   });
 }
 
+/** Every suffix resource.Quantity reads, in milli-units. */
+const MILLI: Record<string, bigint> = { '': 1000n, m: 1n, ...Object.fromEntries(Object.entries({ ...BINARY, ...DECIMAL }).filter(([k]) => k).map(([k, v]) => [k, v * 1000n])) };
+const ANY_QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+/**
+ * Whether two quantities are the same amount, exactly: the API server writes a quantity back in
+ * its canonical form (`0Mi` as `0`, `1000m` as `1`, `1024Mi` as `1Gi`), not as it was given.
+ */
+export function sameQuantity(a: string, b: string): boolean {
+  const x = ANY_QUANTITY.exec(a);
+  const y = ANY_QUANTITY.exec(b);
+  if (!x || !y) return false;
+  // Both as a fraction over 10^decimals, cross-multiplied: no rounding.
+  const [xw, xf = ''] = x[1]!.split('.');
+  const [yw, yf = ''] = y[1]!.split('.');
+  return BigInt(xw! + xf) * MILLI[x[2] ?? '']! * 10n ** BigInt(yf.length) === BigInt(yw! + yf) * MILLI[y[2] ?? '']! * 10n ** BigInt(xf.length);
+}
+
 const whole = (n: number | bigint): bigint => (typeof n === 'bigint' ? n : BigInt(Math.round(n)));
 
 /** `2` for 2000 millicores, `250m` otherwise: whole cores as people write them; exact for any whole amount (never `1e+21`). */

@@ -26,8 +26,15 @@ export interface Sent {
   readonly error?: string;
 }
 
+/** An object the apply sends: dist/'s, as sent (asApplied), and why. */
+export interface Send {
+  readonly object: DistObject;
+  readonly applied: Manifest;
+  readonly why: string;
+}
+
 /** The objects of a phase that must be sent, each with the reason, in dist/'s order. */
-export function toSend(objects: readonly DistObject[], phase: Phase, live: ReadonlyMap<string, LiveObject>): { object: DistObject; applied: Manifest; why: string }[] {
+export function toSend(objects: readonly DistObject[], phase: Phase, live: ReadonlyMap<string, LiveObject>): Send[] {
   return objects.flatMap((object) => {
     const applied = asApplied(object.manifest, phase);
     const why = whySend(applied, live.get(object.key));
@@ -35,11 +42,10 @@ export function toSend(objects: readonly DistObject[], phase: Phase, live: Reado
   });
 }
 
-/** The `apply` step of a phase: only what differs, as one List on stdin. */
-export function applyPhase(step: Step, ctx: PhaseContext): Sent {
+/** The `apply` step of a phase: only what differs (`sends`, toSend's judgement after the inventory), as one List on stdin. */
+export function applyPhase(step: Step, sends: readonly Send[], ctx: PhaseContext): Sent {
   const phase = step.phase as Phase;
   const objects = step.objects ?? [];
-  const sends = toSend(objects, phase, ctx.live);
   if (!sends.length) {
     ctx.log(`${phase}: all ${objects.length} object(s) are in the cluster as dist/ has them; nothing sent`);
     return { objects: [] };

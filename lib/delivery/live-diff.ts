@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Manifest, Phase } from '../render';
 import { applySetId } from './applyset';
 import { PART_OF_LABEL, type LiveObject } from './inventory';
+import { sameQuantity } from '../quantity';
 
 /*
  * What the apply writes, decided from the live objects the inventory already read (one list per
@@ -57,24 +58,6 @@ export function differingFields(desired: unknown, live: unknown, path = ''): str
   // A quantity comes back in its canonical form: `pods: 10` as "10", `0Mi` as "0", `1000m` as "1".
   if ((typeof desired === 'number' || typeof desired === 'string') && typeof live === 'string' && desired !== live && sameQuantity(String(desired), live)) return [];
   return desired === live ? [] : [path || '.'];
-}
-
-const SUFFIX: Record<string, bigint> = { '': 1000n, m: 1n, k: 10n ** 6n, M: 10n ** 9n, G: 10n ** 12n, T: 10n ** 15n, P: 10n ** 18n, E: 10n ** 21n, Ki: 1000n << 10n, Mi: 1000n << 20n, Gi: 1000n << 30n, Ti: 1000n << 40n, Pi: 1000n << 50n, Ei: 1000n << 60n };
-const QUANTITY = /^([0-9]+)(?:\.([0-9]+))?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-
-/** Milli-units of a Kubernetes quantity, times 10^(its decimals), with those decimals: enough to compare two. */
-function milli(q: string): { value: bigint; scale: bigint } | undefined {
-  const m = QUANTITY.exec(q);
-  if (!m) return undefined;
-  const fraction = m[2] ?? '';
-  return { value: BigInt(m[1]! + fraction) * SUFFIX[m[3] ?? '']!, scale: 10n ** BigInt(fraction.length) };
-}
-
-/** Whether two quantities are the same amount (resource.Quantity's canonical form differs from how it was written). */
-export function sameQuantity(a: string, b: string): boolean {
-  const x = milli(a);
-  const y = milli(b);
-  return !!x && !!y && x.value * y.scale === y.value * x.scale;
 }
 
 /** Why `applied` (asApplied's result) must be sent to a cluster that holds `live` (undefined: it has none), or undefined when it holds it already. */

@@ -1,5 +1,5 @@
 import { groupOf, PHASES, type Manifest, type Phase } from '../render';
-import { applyPhase, prunePhase, toSend, type PhaseContext } from './converge';
+import { applyPhase, prunePhase, toSend, type PhaseContext, type Send } from './converge';
 import type { GuardOptions } from './guard';
 import { kubectlTarget, type Inventory, type LiveObject, type Member } from './inventory';
 import { durationMs, waitForJobs } from './jobs';
@@ -74,14 +74,15 @@ function afterPrune(phase: Phase, inventory: Inventory, run: (argv: readonly str
   return undefined;
 }
 
-/** What this run writes, by phase: the keys it sends or prunes, and their namespaces (for the steps' `when`). */
-type Writes = Map<Phase, { keys: Set<string>; namespaces: Set<string> }>;
+/** What this run writes, by phase, judged once after the inventory: what it sends (applyPhase sends it), the keys it sends or prunes and their namespaces (for the steps' `when`). */
+type Writes = Map<Phase, { keys: Set<string>; namespaces: Set<string>; sends: Send[] }>;
 
 function writesOf(steps: readonly Step[], inventory: Inventory | undefined, live: ReadonlyMap<string, LiveObject>): Writes {
-  const writes: Writes = new Map(PHASES.map((p) => [p, { keys: new Set<string>(), namespaces: new Set<string>() }]));
+  const writes: Writes = new Map(PHASES.map((p) => [p, { keys: new Set<string>(), namespaces: new Set<string>(), sends: [] as Send[] }]));
   for (const step of steps.filter((s) => s.kind === 'apply')) {
     const w = writes.get(step.phase as Phase)!;
-    for (const { object } of toSend(step.objects ?? [], step.phase as Phase, live)) (w.keys.add(object.key), w.namespaces.add(object.manifest.metadata.namespace ?? ''));
+    w.sends = toSend(step.objects ?? [], step.phase as Phase, live);
+    for (const { object } of w.sends) (w.keys.add(object.key), w.namespaces.add(object.manifest.metadata.namespace ?? ''));
   }
   for (const m of inventory?.pruned ?? []) (writes.get(m.phase)!.keys.add(m.key), writes.get(m.phase)!.namespaces.add(m.live.metadata.namespace ?? ''));
   return writes;
@@ -140,7 +141,7 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       const ctx: PhaseContext = { inventory: inventory ?? { pruned: [], moved: [], extraLabels: [], missing: [] }, live, parents, dryRun: opts.mode !== 'apply', env, spawn: opts.spawn, log: opts.log };
       ran.push(i);
       if (step.kind === 'apply') {
-        const sent = applyPhase(step, ctx);
+        const sent = applyPhase(step, writes.get(step.phase as Phase)!.sends, ctx);
         if (sent.error) return { code: 2, message: sent.error, ran };
         continue;
       }
