@@ -23,6 +23,12 @@ export interface HelmReleaseProps {
    */
   readonly webhookDeployments?: readonly string[];
   /**
+   * The workloads the chart runs in the target namespace, as `deployment/name`, `daemonset/name`,
+   * `statefulset/name` (the names helm renders for this release): after the HelmCharts are applied,
+   * the apply's health check waits for each to be rolled out, and names the one that is not.
+   */
+  readonly workloads?: readonly string[];
+  /**
    * Names for values used more than once (the same object in `values`): written once as a YAML
    * anchor (`&cloudflare`) and referred to by alias (`*cloudflare`) instead of repeated.
    */
@@ -53,6 +59,8 @@ export function valuesYaml(values: Record<string, unknown>, anchors: Readonly<Re
 export const CRD_GROUPS_ANNOTATION = 'hobby-infra.dev/crd-groups';
 /** HelmChart annotation: comma-separated Deployments that serve the chart's admission webhooks. */
 export const WEBHOOK_DEPLOYMENTS_ANNOTATION = 'hobby-infra.dev/webhook-deployments';
+/** HelmChart annotation: comma-separated `kind/name` of the workloads the chart runs. */
+export const WORKLOADS_ANNOTATION = 'hobby-infra.dev/workloads';
 
 type Annotated = { metadata: { [key: string]: unknown } };
 const listAnnotation = (o: Annotated, key: string) => (((o.metadata.annotations as Record<string, string> | undefined) ?? {})[key] ?? '').split(',').filter(Boolean);
@@ -62,6 +70,10 @@ export const crdGroupsOf = (chart: Annotated): string[] => listAnnotation(chart,
 
 /** The Deployments a rendered (or live) HelmChart says serve its admission webhooks. */
 export const webhookDeploymentsOf = (chart: Annotated): string[] => listAnnotation(chart, WEBHOOK_DEPLOYMENTS_ANNOTATION);
+
+/** The workloads (`deployment/name`, …) a rendered (or live) HelmChart says it runs, its webhook Deployments included. */
+export const workloadsOf = (chart: Annotated): string[] =>
+  [...new Set([...listAnnotation(chart, WORKLOADS_ANNOTATION), ...webhookDeploymentsOf(chart).map((d) => `deployment/${d}`)])].sort();
 
 /**
  * A Helm release reconciled by k3s' helm-controller: a helm.cattle.io/v1 HelmChart in kube-system
@@ -77,11 +89,12 @@ export class HelmRelease extends Construct {
         name: id,
         namespace: 'kube-system',
         ...(props.labels ? { labels: { ...props.labels } } : {}),
-        ...(props.crdGroups?.length || props.webhookDeployments?.length
+        ...(props.crdGroups?.length || props.webhookDeployments?.length || props.workloads?.length
           ? {
               annotations: {
                 ...(props.crdGroups?.length ? { [CRD_GROUPS_ANNOTATION]: [...props.crdGroups].sort().join(',') } : {}),
                 ...(props.webhookDeployments?.length ? { [WEBHOOK_DEPLOYMENTS_ANNOTATION]: [...props.webhookDeployments].sort().join(',') } : {}),
+                ...(props.workloads?.length ? { [WORKLOADS_ANNOTATION]: [...props.workloads].sort().join(',') } : {}),
               },
             }
           : {}),
