@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, resolve } from 'node:path';
 import { DEFAULT_MAX_PRUNE } from '../lib/delivery/guard';
-import { buildPlan, formatPlan } from '../lib/delivery/plan';
+import { buildPlan, DEFAULT_TIMEOUTS, formatPlan } from '../lib/delivery/plan';
+import { durationMs } from '../lib/delivery/jobs';
 import { runPlan, type Spawner } from '../lib/delivery/run';
 import { readDistDir } from '../lib/delivery/diff';
 import { collectObjects } from '../lib/delivery/manifests';
@@ -17,6 +18,9 @@ import { exitWith, parseCommandLine } from '../lib/cli';
  *   --drift    kubectl diff per phase plus the inventory (not in dist/, missing, hand-added labels); exit 1 on drift
  *   --allow-destructive  let the prune delete protected kinds / more than --max-prune (default 10, env APPLY_MAX_PRUNE)
  *   --skip-rollouts      no waits for the apps' one-off Jobs (after phase 04) and rollouts (after 05): the k3d end-to-end job
+ *   --skip-health        no health checks (chart installs, chart workloads, Certificates, secrets, databases, backups)
+ *   --timeout NAME=DUR   bound one kind of wait (repeatable): certificate=10m, helmJob=15m, … (--help lists them)
+ *   --report FILE        write what the run did (per phase: time, sent, pruned, health; the failure) as JSON
  *   --context NAME       the kubeconfig context to write to
  *   --identities-template  print the INFISICAL_IDENTITIES JSON dist/ needs, with placeholders
  * Every mode but --plan needs an explicit target, KUBECONFIG or --context: a default kubeconfig
@@ -24,14 +28,18 @@ import { exitWith, parseCommandLine } from '../lib/cli';
  * Exit codes: 0 done, 1 drift, 2 error, 3 the prune guard refused.
  */
 
-const usage = 'npm run apply -- [--plan | --dry-run | --drift | --identities-template] [--context NAME] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--dist <dir>]';
-const { values } = parseCommandLine('apply', { usage, about: 'Applies dist/ in phases (the CI deploy job); --plan prints the kubectl commands without a cluster, --dry-run runs them\nwith --dry-run=server, --drift reports what differs. Every mode but --plan needs KUBECONFIG or --context.\nExit codes: 0 done, 1 drift, 2 error, 3 the prune guard refused.' }, {
+const usage = 'npm run apply -- [--plan | --dry-run | --drift | --identities-template] [--context NAME] [--allow-destructive] [--max-prune N] [--skip-rollouts] [--skip-health] [--timeout NAME=DURATION]... [--report FILE] [--dist <dir>]';
+const timeoutNames = Object.entries(DEFAULT_TIMEOUTS).map(([k, v]) => `${k}=${v}`).join(', ');
+const { values } = parseCommandLine('apply', { usage, about: `Applies dist/ in phases (the CI deploy job); --plan prints the kubectl commands without a cluster, --dry-run runs them\nwith --dry-run=server, --drift reports what differs. Every mode but --plan needs KUBECONFIG or --context.\nAfter each phase and at the end it checks health (chart installs, the charts' workloads, Certificates, SecretStores,\nExternalSecrets, databases, backups); --timeout NAME=DURATION bounds one kind of wait (defaults: ${timeoutNames}).\n--report FILE writes what the run did as JSON (the deploy job's summary and statuses read it).\nExit codes: 0 done, 1 drift, 2 error, 3 the prune guard refused.` }, {
     plan: { type: 'boolean', default: false },
     'identities-template': { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
     drift: { type: 'boolean', default: false },
     'allow-destructive': { type: 'boolean', default: false },
     'skip-rollouts': { type: 'boolean', default: false },
+    'skip-health': { type: 'boolean', default: false },
+    timeout: { type: 'string', multiple: true, default: [] },
+    report: { type: 'string' },
     'max-prune': { type: 'string', default: String(process.env.APPLY_MAX_PRUNE ?? DEFAULT_MAX_PRUNE) },
     dist: { type: 'string', default: 'dist' },
     kubectl: { type: 'string', default: process.env.KUBECTL ?? 'kubectl' },
@@ -67,7 +75,14 @@ if (values['identities-template']) {
   process.exit(0);
 }
 const mode = values['dry-run'] ? 'dry-run' : values.drift ? 'drift' : 'apply';
-const steps = fromDist(() => buildPlan({ files, distDir: values.dist, mode: values.plan ? 'apply' : mode, rollouts: !values['skip-rollouts'] }));
+const timeouts: Partial<Record<keyof typeof DEFAULT_TIMEOUTS, string>> = {};
+for (const t of values.timeout ?? []) {
+  const [name, duration] = t.split('=') as [string, string | undefined];
+  if (!(name in DEFAULT_TIMEOUTS)) exitWith('apply', `--timeout: got ${JSON.stringify(t)}, expected NAME=DURATION with NAME one of ${Object.keys(DEFAULT_TIMEOUTS).join(', ')}`, 2, usage);
+  if (!duration || !/^\d+(ms|s|m|h)$/.test(duration) || durationMs(duration) === 0) exitWith('apply', `--timeout ${name}: got ${JSON.stringify(duration ?? '')}, expected a duration above zero such as 90s, 10m or 1h`, 2, usage);
+  timeouts[name as keyof typeof DEFAULT_TIMEOUTS] = duration;
+}
+const steps = fromDist(() => buildPlan({ files, distDir: values.dist, mode: values.plan ? 'apply' : mode, rollouts: !values['skip-rollouts'], health: !values['skip-health'], timeouts }));
 
 if (values.plan) {
   process.stdout.write(formatPlan(steps));
@@ -116,6 +131,14 @@ const result = runPlan(steps, {
   log: (line) => console.log(line),
   maxPrune,
   allowDestructive: values['allow-destructive'],
+  timeouts,
 });
+if (values.report) {
+  // Written aside and renamed: a reader never sees half a report.
+  const file = resolve(values.report);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(result.report, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
 (result.code === 0 ? console.log : console.error)(`\napply: ${result.message}`);
 process.exit(result.code);

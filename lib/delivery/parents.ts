@@ -2,7 +2,7 @@ import { groupOf, type Manifest, type Phase } from '../render';
 import { APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent } from './applyset';
 import { kubectlTarget, PART_OF_LABEL, type LiveObject, type Member } from './inventory';
 import { displayName } from './manifests';
-import { shellQuote } from './steps';
+import { commandLine, shellQuote, type Step } from './steps';
 
 /*
  * The ApplySet parents' record of their members, kept as kubectl keeps it (KEP-3659), so that
@@ -68,4 +68,28 @@ export function moveMember(member: Member, to: Phase, parents: Map<string, LiveO
   io.log(`$ ${label.map(shellQuote).join(' ')}`);
   if (io.spawn(label, { env: io.env, capture: false }).status !== 0) return `could not move ${displayName(member.live as Manifest)} from ApplySet ${applySetName(member.phase)} to ${applySetName(to)}`;
   return undefined;
+}
+
+/**
+ * The `parents` step: the ApplySet parents the inventory did not find, created once (re-applying an
+ * existing parent would reset what kubectl recorded in it); then the members that moved between
+ * phases relabelled (`moved`, apply mode only).
+ */
+export function ensureParents(step: Step, input: string, parents: Map<string, LiveObject>, moved: readonly { member: Member; to: Phase }[], io: ParentIo): { created: boolean; error?: string } {
+  const list = JSON.parse(input) as { items: LiveObject[] };
+  list.items = list.items.filter((p) => !parents.has(p.metadata.name));
+  let created = false;
+  if (list.items.length) {
+    created = true;
+    const r = io.spawn(step.argv, { env: io.env, input: JSON.stringify(list), capture: false });
+    if (r.status !== 0) return { created, error: `step failed (exit ${r.status}): ${commandLine(step)}` };
+    list.items.forEach((p) => parents.set(p.metadata.name, p));
+  } else {
+    io.log('all ApplySet parents exist; kubectl keeps them up to date');
+  }
+  for (const { member, to } of moved) {
+    const error = moveMember(member, to, parents, io);
+    if (error) return { created, error };
+  }
+  return { created };
 }

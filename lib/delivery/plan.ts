@@ -2,6 +2,8 @@ import { crdGroupsOf, webhookDeploymentsOf } from '../constructs/helm-release';
 import { UNIVERSAL_AUTH_SECRET } from '../constructs/infisical';
 import { groupOf, isBuiltInGroup, PHASES, type Manifest, type Phase } from '../render';
 import { APPLYSET_CRD, APPLYSET_FIELD_MANAGER, APPLYSET_GROUP, APPLYSET_KIND, applySetId, applySetName, applySetParent, applySetParentCrd, FIELD_MANAGER } from './applyset';
+import { chartInstallStep, chartWorkloadStep } from './chart-installs';
+import { finalHealthStep, phaseHealthStep } from './health';
 import { collectObjects, type DistObject } from './manifests';
 import { jobSteps } from './jobs';
 import { APPLIED_DIGEST_ANNOTATION, asApplied } from './live-diff';
@@ -64,6 +66,13 @@ export interface PlanOptions {
    * true; the k3d end-to-end test cannot pull app images, so neither would ever finish).
    */
   readonly rollouts?: boolean;
+  /**
+   * Check health after each phase and at the end (default true): chart installs failing fast, the
+   * charts' workloads, Certificates, SecretStores, ExternalSecrets, databases, backups
+   * (lib/delivery/health.ts, chart-installs.ts). Off for the k3d end-to-end test, whose cluster
+   * cannot get certificates or reach Infisical.
+   */
+  readonly health?: boolean;
 }
 
 const customKindOf = (m: Manifest) => (isBuiltInGroup(m.apiVersion) ? undefined : `${m.kind}.${groupOf(m.apiVersion)}`);
@@ -88,6 +97,8 @@ export function buildPlan(opts: PlanOptions): Step[] {
   const byPhase = new Map<Phase, DistObject[]>(PHASES.map((p) => [p, [...all.values()].filter((o) => o.phase === p)]));
   const present = PHASES.filter((p) => byPhase.get(p)!.length > 0);
   const waitForApps = mode === 'apply' && opts.rollouts !== false;
+  const checkHealth = mode === 'apply' && opts.health !== false;
+  const charts = (byPhase.get('02-helm-charts') ?? []).filter((o) => isKind(o, 'helm.cattle.io', 'HelmChart'));
   const steps: Step[] = [];
   const waited = new Set<string>();
 
@@ -196,13 +207,10 @@ export function buildPlan(opts: PlanOptions): Step[] {
     }
 
     if (phase === '02-helm-charts' && mode === 'apply') {
-      const charts = objects.filter((o) => isKind(o, 'helm.cattle.io', 'HelmChart'));
       for (const ns of uniqueSorted(charts.map(namespaceOf))) {
         const here = charts.filter((c) => namespaceOf(c) === ns);
-        const jobs = here.map((c) => `job/helm-install-${c.manifest.metadata.name}`);
-        // Only when one of these charts was sent: an unchanged chart's install ran in an earlier apply.
-        const when = { phases: [phase], keys: here.map((c) => c.key) };
-        steps.push(presenceStep(phase, 'helm-install Jobs complete', jobs, 'Complete', t.helmJob, { namespace: ns, when }));
+        // Only the charts this run sent: an unchanged chart's install ran in an earlier apply.
+        steps.push(chartInstallStep(phase, ns, here, t.helmJob));
       }
       const later = PHASES.filter((p) => p > phase).flatMap((p) => byPhase.get(p)!);
       crdWaits(phase, crdsOf(later), 'used by later phases', [phase]);
@@ -221,16 +229,28 @@ export function buildPlan(opts: PlanOptions): Step[] {
           when: { phases: [phase] },
         });
       }
+      const workloads = checkHealth && chartWorkloadStep(phase, charts, t, false);
+      if (workloads) steps.push(workloads);
     }
+    // The health of what this phase sent (phase 04's before its Jobs run: they need their secrets and databases).
+    const health = checkHealth && phase !== '04-apps' ? phaseHealthStep(phase, objects, t) : undefined;
+    if (health) steps.push(health);
 
     // Recover mode: every database and volume back (Uptime Kuma's, of phase 03, too) before the Jobs and phase 05.
-    if (phase === '04-apps' && waitForApps) steps.push(...recoverySteps([...all.values()], t), ...jobSteps(objects, t));
+    if (phase === '04-apps' && waitForApps) steps.push(...recoverySteps([...all.values()], t));
+    const appHealth = checkHealth && phase === '04-apps' ? phaseHealthStep(phase, objects, t) : undefined;
+    if (appHealth) steps.push(appHealth);
+    if (phase === '04-apps' && waitForApps) steps.push(...jobSteps(objects, t));
   }
 
   // The rollouts, once everything of the apps is applied: the workloads of 05 and those that stay in 04 (StatefulSets, DaemonSets), of them those this run sent.
   if (waitForApps) {
     const rollouts = rolloutStep([...byPhase.get('04-apps')!, ...byPhase.get('05-rollouts')!], t.rollout);
     if (rollouts) steps.push(rollouts);
+  }
+  // At the end, everything applied, changed or not, judged once: what is unhealthy fails the run, named.
+  if (checkHealth) {
+    for (const final of [chartWorkloadStep('check', charts, t, true), finalHealthStep([...all.values()], present)]) if (final) steps.push(final);
   }
   return steps;
 }

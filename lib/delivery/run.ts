@@ -1,16 +1,20 @@
-import { groupOf, PHASES, type Manifest, type Phase } from '../render';
-import { applyPhase, prunePhase, toSend, type PhaseContext, type Send } from './converge';
+import type { ApplyReport } from '../report/deploy-report';
+import { PHASES, type Manifest, type Phase } from '../render';
+import { applyPhase, prunePhase, toSend, type PhaseContext } from './converge';
 import type { GuardOptions } from './guard';
-import { kubectlTarget, type Inventory, type LiveObject, type Member } from './inventory';
+import type { Inventory, LiveObject } from './inventory';
 import { durationMs, waitForJobs } from './jobs';
 import { displayName, parseDiffObjects } from './manifests';
-import { moveMember } from './parents';
+import { ensureParents } from './parents';
 import { policyRefusal } from './policy-check';
 import { waitForPresence } from './presence';
 import { waitForRecovery } from './recovery';
 import { ROLLOUT_POLL_MS, waitForRollouts } from './rollouts';
+import { runHealthStep, runHelmStep, runWorkloadsStep, staleInstallJobs, waitForRemovedCharts, type HealthContext, type HealthOutcome } from './run-health';
+import { RunRecorder } from './run-report';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
-import { takeInventory } from './take-inventory';
+import { inventoryDrift, takeInventory } from './take-inventory';
+import { afterPrune, applies, writesOf, type Writes } from './writes';
 
 export { diffFileName, parseDiffObjects } from './manifests';
 
@@ -41,6 +45,8 @@ export interface RunOptions extends GuardOptions {
   /** Blocks between the reads of a Job poll (default: really sleeps; tests pass a fake clock). */
   readonly sleep?: (ms: number) => void;
   readonly now?: () => number;
+  /** The waits' bounds (the plan's, with `--timeout name=duration` applied). */
+  readonly timeouts?: Partial<typeof DEFAULT_TIMEOUTS>;
 }
 
 export interface RunResult {
@@ -51,54 +57,25 @@ export interface RunResult {
   readonly ran: number[];
 }
 
+/** The run's outcome with what it did (`--report`). */
+export interface RunOutcome extends RunResult {
+  readonly report: ApplyReport;
+}
+
 
 const CAPTURED: readonly StepKind[] = ['policy', 'inventory', 'diff'];
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const names = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) =>
-  xs.map((x) => displayName(('live' in x ? x.live : x) as Manifest)).join(', ');
 
-/**
- * What a phase's prune leaves to do: a pruned Namespace takes its objects with it, and later phases
- * must not find members vanishing under them, so it is waited for until it is gone; labels added by
- * hand go once, after the phase the object is rendered in now. Returns an error.
- */
-function afterPrune(phase: Phase, inventory: Inventory, run: (argv: readonly string[]) => boolean): string | undefined {
-  const namespaces = inventory.pruned.filter((m) => m.phase === phase && m.live.kind === 'Namespace' && !groupOf(m.live.apiVersion));
-  if (namespaces.length && !run(['kubectl', 'wait', '--for=delete', `--timeout=${DEFAULT_TIMEOUTS.namespace}`, ...namespaces.map((m) => `namespace/${m.live.metadata.name}`)])) {
-    return `pruned namespaces did not finish deleting: ${names(namespaces)}`;
-  }
-  const phaseNow = (member: Member) => inventory.moved.find((m) => m.member === member)?.to ?? member.phase;
-  for (const { member, keys } of inventory.extraLabels.filter((e) => phaseNow(e.member) === phase)) {
-    if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) return `could not remove the labels ${keys.join(', ')} from ${names([member])}`;
-  }
-  return undefined;
+export function runPlan(steps: readonly Step[], opts: RunOptions): RunOutcome {
+  const rec = new RunRecorder(opts.now ?? Date.now);
+  const failedObjects: string[] = [];
+  const result = runSteps(steps, opts, rec, failedObjects);
+  const last = steps[result.ran.at(-1) ?? -1];
+  const failed = result.code >= 2 ? { phase: last?.phase ?? 'setup', step: last?.title ?? 'before any step', objects: failedObjects } : undefined;
+  return { ...result, report: rec.report(opts.mode, result.code, result.message, failed) };
 }
 
-/** What this run writes, by phase, judged once after the inventory: what it sends (applyPhase sends it), the keys it sends or prunes and their namespaces (for the steps' `when`). */
-type Writes = Map<Phase, { keys: Set<string>; namespaces: Set<string>; sends: Send[] }>;
-
-function writesOf(steps: readonly Step[], inventory: Inventory | undefined, live: ReadonlyMap<string, LiveObject>): Writes {
-  const writes: Writes = new Map(PHASES.map((p) => [p, { keys: new Set<string>(), namespaces: new Set<string>(), sends: [] as Send[] }]));
-  for (const step of steps.filter((s) => s.kind === 'apply')) {
-    const w = writes.get(step.phase as Phase)!;
-    w.sends = toSend(step.objects ?? [], step.phase as Phase, live);
-    for (const { object } of w.sends) (w.keys.add(object.key), w.namespaces.add(object.manifest.metadata.namespace ?? ''));
-  }
-  for (const m of inventory?.pruned ?? []) (writes.get(m.phase)!.keys.add(m.key), writes.get(m.phase)!.namespaces.add(m.live.metadata.namespace ?? ''));
-  return writes;
-}
-
-/** Whether a step's `when` holds for this run's writes (a step without one always runs). */
-function applies(step: Step, writes: Writes): boolean {
-  if (!step.when) return true;
-  return step.when.phases.some((p) => {
-    const w = writes.get(p)!;
-    if (step.when!.keys) return step.when!.keys.some((k) => w.keys.has(k));
-    return step.when!.namespace === undefined ? w.keys.size > 0 : w.namespaces.has(step.when!.namespace);
-  });
-}
-
-export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
+function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, failedObjects: string[]): RunResult {
   // Fail before touching anything when secret zero cannot be built.
   for (const step of steps.filter((s) => s.kind === 'secret')) {
     try {
@@ -126,6 +103,19 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
     now: opts.now ?? Date.now,
   });
 
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const healthContext = (env: NodeJS.ProcessEnv): HealthContext => ({ poll: poll(env), env, read: poll(env).read, log: opts.log, timeouts });
+  /** Records a health outcome; returns the run's failure when it has one. */
+  const judged = (phase: string, outcome: HealthOutcome | undefined, i: number): RunResult | undefined => {
+    if (!outcome) return undefined;
+    rec.health(phase, outcome.checks);
+    if (!outcome.error) return undefined;
+    failedObjects.push(...outcome.checks.flatMap((c) => c.problems.map((p) => p.object)));
+    return { code: 2, message: outcome.error, ran: ran.includes(i) ? ran : [...ran, i] };
+  };
+  /** helm-install Jobs that were there before phase 02 sent their charts (helm-controller replaces them). */
+  let staleJobs = new Set<string>();
+
   /** Steps already run as part of a group (consecutive Job polls run as one). */
   const done = new Set<number>();
 
@@ -136,20 +126,27 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       continue;
     }
     const env = { ...opts.env, ...step.env };
+    rec.enter(step.phase);
     if (step.kind === 'apply' || step.kind === 'prune') {
       opts.log(`\n# [${step.phase}] ${step.title}`);
       const ctx: PhaseContext = { inventory: inventory ?? { pruned: [], moved: [], extraLabels: [], missing: [] }, live, parents, dryRun: opts.mode !== 'apply', env, spawn: opts.spawn, log: opts.log };
       ran.push(i);
       if (step.kind === 'apply') {
-        const sent = applyPhase(step, writes.get(step.phase as Phase)!.sends, ctx);
+        const sends = writes.get(step.phase as Phase)!.sends;
+        if (opts.mode === 'apply' && sends.some((s) => s.object.manifest.kind === 'HelmChart')) staleJobs = staleInstallJobs(sends, healthContext(env));
+        const sent = applyPhase(step, sends, ctx);
         if (sent.error) return { code: 2, message: sent.error, ran };
+        rec.sent(step.phase, opts.mode === 'apply' || opts.mode === 'dry-run' ? sends.map((s) => `${displayName(s.object.manifest)}: ${s.why}`) : []);
         continue;
       }
       const pruned = prunePhase(step, ctx);
       if (pruned.error) return { code: 2, message: pruned.error, ran };
+      rec.pruned(step.phase, pruned.pruned.map((m) => displayName(m.live as Manifest)));
       if (opts.mode === 'apply' && inventory) {
         const cleaned = afterPrune(step.phase as Phase, inventory, run);
         if (cleaned) return { code: 2, message: cleaned, ran };
+        const removed = judged(step.phase, waitForRemovedCharts(step.phase as Phase, pruned.pruned, healthContext(env)), i);
+        if (removed) return removed;
       }
       continue;
     }
@@ -159,6 +156,15 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       ran.push(i);
       const failed = waitForPresence({ ...poll(env), reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.crd }, step.presence!);
       if (failed) return { code: 2, message: `${step.title.split(' (read every')[0]}: ${failed}`, ran };
+      continue;
+    }
+    if (step.kind === 'helm' || step.kind === 'workloads' || step.kind === 'health') {
+      ran.push(i);
+      const ctx = healthContext(env);
+      const keys = new Set((step.objects ?? []).map((o) => o.key).filter((k) => step.phase === 'check' || PHASES.some((p) => writes.get(p)!.keys.has(k))));
+      const outcome = step.kind === 'helm' ? runHelmStep(step, staleJobs, ctx) : step.kind === 'workloads' ? runWorkloadsStep(step, ctx) : runHealthStep(step, keys, ctx);
+      const failure = judged(step.phase, outcome, i);
+      if (failure) return failure;
       continue;
     }
     if (step.kind === 'diff') {
@@ -203,24 +209,9 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       continue;
     }
     if (step.kind === 'parents') {
-      // Only the missing ones: re-applying an existing parent would reset what kubectl recorded in it.
-      const list = JSON.parse(input!) as { items: LiveObject[] };
-      list.items = list.items.filter((p) => !parents.has(p.metadata.name));
-      if (list.items.length) {
-        input = JSON.stringify(list);
-        const created = opts.spawn(step.argv, { env, input, capture: false });
-        ran.push(i);
-        if (created.status !== 0) return { code: 2, message: `step failed (exit ${created.status}): ${commandLine(step)}`, ran };
-        list.items.forEach((p) => parents.set(p.metadata.name, p));
-      } else {
-        opts.log('all ApplySet parents exist; kubectl keeps them up to date');
-      }
-      if (opts.mode === 'apply') {
-        for (const { member, to } of inventory?.moved ?? []) {
-          const moved = moveMember(member, to, parents, { ...opts, env });
-          if (moved) return { code: 2, message: moved, ran };
-        }
-      }
+      const made = ensureParents(step, input!, parents, opts.mode === 'apply' ? (inventory?.moved ?? []) : [], { ...opts, env });
+      if (made.created) ran.push(i);
+      if (made.error) return { code: 2, message: made.error, ran: made.created ? ran : [...ran, i] };
       continue;
     }
     const result = opts.spawn(step.argv, { env, input, capture: CAPTURED.includes(step.kind), quiet: step.kind === 'inventory' || step.kind === 'policy' });
@@ -246,12 +237,7 @@ export function runPlan(steps: readonly Step[], opts: RunOptions): RunResult {
       inventory = checked.inventory;
       live = checked.live;
       writes = writesOf(steps, inventory, live);
-      if (opts.mode === 'drift') {
-        if (inventory.pruned.length) drift.push(`not in dist/: ${names(inventory.pruned)}`);
-        if (inventory.moved.length) drift.push(`in another phase's ApplySet: ${names(inventory.moved.map((m) => m.member))}`);
-        if (inventory.extraLabels.length) drift.push(`labels added by hand: ${inventory.extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
-        if (inventory.missing.length) drift.push(`missing from the cluster: ${inventory.missing.map((o) => displayName(o.manifest)).join(', ')}`);
-      }
+      if (opts.mode === 'drift') drift.push(...inventoryDrift(inventory));
       continue;
     }
     if (result.status !== 0) return { code: 2, message: `step failed (exit ${result.status}): ${commandLine(step)}`, ran };

@@ -1,4 +1,5 @@
 import { groupOf, type Phase } from '../render';
+import type { ChartJobs } from './chart-installs';
 import type { DistObject } from './manifests';
 
 /*
@@ -6,7 +7,7 @@ import type { DistObject } from './manifests';
  * how the plan prints: exactly the commands the runner runs.
  */
 
-export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'prune' | 'secret' | 'wait' | 'present' | 'jobs' | 'recovery' | 'rollout' | 'diff';
+export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'prune' | 'secret' | 'wait' | 'present' | 'jobs' | 'recovery' | 'rollout' | 'diff' | 'helm' | 'workloads' | 'health';
 
 export interface Step {
   readonly phase: Phase | 'setup' | 'check';
@@ -14,6 +15,10 @@ export interface Step {
   readonly title: string;
   /** The exact command, starting with `kubectl` (for `jobs`: the one the runner polls). */
   readonly argv: readonly string[];
+  /** More reads of the same poll (`helm`: the Jobs' pods; `workloads`: the other namespaces). */
+  readonly reads?: readonly (readonly string[])[];
+  /** `helm`: the chart Jobs it waits for (lib/delivery/chart-installs.ts). */
+  readonly chartJobs?: ChartJobs;
   /** Extra environment (shown in the plan as a prefix). */
   readonly env?: Readonly<Record<string, string>>;
   /** Content piped on stdin: what the plan shows, and how it is built at run time. */
@@ -28,7 +33,7 @@ export interface Step {
   readonly timeout?: string;
   /** `present`: what it waits for (lib/delivery/presence.ts). */
   readonly presence?: { readonly condition: string; readonly refs: readonly string[] };
-  /** `apply`, `prune`: the phase's objects of dist/, in order; `rollout`: the workloads it may wait for. */
+  /** `apply`, `prune`: the phase's objects of dist/, in order; `rollout`: the workloads it may wait for; `health`: the objects it judges. */
   readonly objects?: readonly DistObject[];
   /**
    * Run only when this run wrote something (sent or pruned) in one of these phases, and, if given,
@@ -37,7 +42,20 @@ export interface Step {
   readonly when?: { readonly phases: readonly Phase[]; readonly namespace?: string; readonly keys?: readonly string[] };
 }
 
-export const DEFAULT_TIMEOUTS = { crd: '5m', helmJob: '15m', webhook: '5m', rollout: '5m', namespace: '5m', database: '15m', job: '15m', recovery: '60m' };
+/** How long each wait may take; `npm run apply -- --timeout <name>=<duration>` changes one. */
+export const DEFAULT_TIMEOUTS = {
+  crd: '5m',
+  helmJob: '15m',
+  webhook: '5m',
+  rollout: '5m',
+  namespace: '5m',
+  database: '15m',
+  job: '15m',
+  recovery: '60m',
+  certificate: '10m',
+  secretStore: '2m',
+  externalSecret: '3m',
+};
 
 /** How often the runner reads the Jobs of a `jobs` step. */
 export const JOB_POLL_MS = 2000;
@@ -70,6 +88,7 @@ export function formatPlan(steps: readonly Step[]): string {
     lines.push(`# ${step.title}`);
     if (step.stdin) lines.push(`#   stdin: ${step.stdin.describe}`);
     lines.push(commandLine(step));
+    for (const read of step.reads ?? []) lines.push(read.map(shellQuote).join(' '));
   }
   return `${lines.join('\n')}\n`;
 }

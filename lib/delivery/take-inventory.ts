@@ -6,6 +6,7 @@ import { analyzeInventory, chartsStillServing, membersOf, PART_OF_LABEL, resourc
 import { displayName } from './manifests';
 import { shellQuote, type Step } from './steps';
 
+
 /*
  * The runner's inventory step (lib/delivery/run.ts): every ApplySet's members read with one list
  * per ApplySet (every kind it records, every namespace), compared with dist/ (inventory.ts), and
@@ -76,3 +77,13 @@ export function takeInventory(step: Step, first: { stdout?: string }, opts: Inve
   return { ok: true, inventory, live: new Map(members.map((m) => [m.key, m.live])) };
 }
 
+
+/** What `--drift` reports of the inventory: members dist/ dropped or moved, labels added by hand, objects missing. */
+export function inventoryDrift(inventory: Inventory): string[] {
+  const drift: string[] = [];
+  if (inventory.pruned.length) drift.push(`not in dist/: ${names(inventory.pruned)}`);
+  if (inventory.moved.length) drift.push(`in another phase's ApplySet: ${names(inventory.moved.map((m) => m.member))}`);
+  if (inventory.extraLabels.length) drift.push(`labels added by hand: ${inventory.extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
+  if (inventory.missing.length) drift.push(`missing from the cluster: ${inventory.missing.map((o) => displayName(o.manifest)).join(', ')}`);
+  return drift;
+}
