@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWorkloads, renderedWorkloads } from '../lib/delivery/chart-workloads';
+import { compareWebhookDeployments, compareWorkloads, renderedWebhooks, renderedWorkloads } from '../lib/delivery/chart-workloads';
 import type { Manifest } from '../lib/render';
 
 /*
@@ -87,5 +87,64 @@ describe('compareWorkloads', () => {
     expect(compareWorkloads(['Deployment/cert-manager', 'job/x', 'deployment/cert-manager', 'deployment/cert-manager-webhook'], rendered, 'cert-manager').problem).toBe(
       'declared "Deployment/cert-manager", "job/x", expected kind/name with kind deployment, daemonset or statefulset',
     );
+  });
+});
+
+describe('renderedWebhooks and compareWebhookDeployments', () => {
+  const labelled = (name: string, labels: Record<string, string>): Manifest => ({
+    ...workload('Deployment', name),
+    spec: { template: { metadata: { labels }, spec: { containers: [] } } },
+  });
+  const service = (name: string, selector: Record<string, string>, namespace?: string): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { selector } });
+  const config = (kind: string, webhooks: Record<string, unknown>[]): Manifest => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind, metadata: { name: 'hooks' }, webhooks });
+  const objects = [
+    labelled('operator', { app: 'operator', tier: 'control' }),
+    labelled('worker', { app: 'worker' }),
+    service('webhook-service', { app: 'operator' }),
+    config('MutatingWebhookConfiguration', [{ name: 'mcluster.example.io', clientConfig: { service: { name: 'webhook-service', namespace: 'system' } } }]),
+    config('ValidatingWebhookConfiguration', [
+      { name: 'vcluster.example.io', clientConfig: { service: { name: 'webhook-service', namespace: 'system' } } },
+      { name: 'vcluster.example.io', clientConfig: { service: { name: 'webhook-service', namespace: 'system' } } },
+    ]),
+  ];
+
+  it('traces each webhook through its Service\'s selector to the Deployments whose pods it selects', () => {
+    expect(renderedWebhooks(objects, 'system')).toEqual([
+      { name: 'mcluster.example.io', deployments: ['operator'] },
+      { name: 'vcluster.example.io', deployments: ['operator'] },
+      { name: 'vcluster.example.io', deployments: ['operator'] },
+    ]);
+    expect(compareWebhookDeployments(['operator'], renderedWebhooks(objects, 'system'))).toBeUndefined();
+  });
+
+  it('names a serving Deployment that is not declared (CloudNativePG\'s case), and a declared one that serves nothing', () => {
+    expect(compareWebhookDeployments(['worker'], renderedWebhooks(objects, 'system'))).toBe(
+      'serves the webhooks mcluster.example.io, vcluster.example.io from deployment/operator, not in webhookDeployments; declared webhook Deployment worker, which serves none of the webhooks the chart renders',
+    );
+    expect(compareWebhookDeployments(['worker'], [])).toBe('declared webhook Deployment worker, which serves none of the webhooks the chart renders');
+  });
+
+  it('names a webhook no Deployment can be found behind: a URL, a Service not rendered, a Service in another namespace, pods of a DaemonSet', () => {
+    const webhooks = renderedWebhooks(
+      [
+        { ...labelled('agent', { app: 'agent' }), kind: 'DaemonSet' },
+        { ...labelled('operator', { app: 'operator' }), metadata: { name: 'operator', namespace: 'elsewhere' } },
+        service('agent', { app: 'agent' }),
+        service('operator', { app: 'operator' }, 'elsewhere'),
+        config('ValidatingWebhookConfiguration', [
+          { name: 'url.example.io', clientConfig: { url: 'https://hooks.example.io/validate' } },
+          { name: 'gone.example.io', clientConfig: { service: { name: 'gone' } } },
+          { name: 'agent.example.io', clientConfig: { service: { name: 'agent', namespace: 'system' } } },
+          { name: 'far.example.io', clientConfig: { service: { name: 'operator', namespace: 'elsewhere' } } },
+        ]),
+      ],
+      'system',
+    );
+    expect(compareWebhookDeployments([], webhooks)?.split('; ')).toEqual([
+      'webhook url.example.io calls https://hooks.example.io/validate, not a Service of the chart (the apply can wait only for a Deployment)',
+      'webhook gone.example.io calls the Service system/gone, which the chart does not render (the apply can wait only for a Deployment)',
+      'webhook agent.example.io calls the Service system/agent, which selects no Deployment of system (the apply can wait only for a Deployment)',
+      'webhook far.example.io calls the Service elsewhere/operator, which selects no Deployment of system (the apply can wait only for a Deployment)',
+    ]);
   });
 });

@@ -1,4 +1,6 @@
 import { groupOf, type Manifest } from '../render';
+import { webhookDeploymentsOf, workloadsOf } from '../constructs/helm-release';
+import { selects } from './chart-network';
 
 /*
  * Whether the workloads a chart file declares (HelmRelease `workloads` and `webhookDeployments`,
@@ -6,7 +8,9 @@ import { groupOf, type Manifest } from '../render';
  * health check waits for each declared one to be rolled out, so a declared name the chart does not
  * render would fail every deploy, and a rendered one left undeclared would never be judged. A chart
  * bump that renames or adds a workload, or a value that turns a Deployment into a DaemonSet, shows
- * here. Run on real `helm template` output by `npm run check-charts` (lib/delivery/helm.ts).
+ * here. Likewise the webhook Deployments: the apply waits for them before it sends objects of the
+ * chart's CRD groups, so every Deployment behind an admission webhook the chart renders must be one.
+ * Run on real `helm template` output by `npm run check-charts` (lib/delivery/helm.ts).
  */
 
 /** The kinds the apply can judge a rollout of, as a declaration spells them. */
@@ -75,4 +79,75 @@ export function compareWorkloads(declared: readonly string[], rendered: readonly
     elsewhere.length && `renders ${list(elsewhere.map((w) => `${w.ref} in ${w.namespace}`))}, outside its target namespace ${namespace} (the apply judges only workloads of the target namespace)`,
   ].filter((p): p is string => Boolean(p));
   return { matched: wanted.filter((d) => here.has(d)), ...(parts.length ? { problem: parts.join('; ') } : {}) };
+}
+
+/** An admission webhook the chart renders, and the Deployments (in the target namespace) whose pods its Service selects. */
+export interface RenderedWebhook {
+  readonly name: string;
+  readonly deployments: string[];
+  /** Why no Deployment could be found behind it (a URL, a Service the chart does not render, pods of another kind). */
+  readonly unresolved?: string;
+}
+
+type WebhookEntry = { name: string; clientConfig?: { url?: string; service?: { name: string; namespace?: string } } };
+
+/** Every webhook of the chart's Validating/MutatingWebhookConfigurations, traced to the Deployments that serve it. */
+export function renderedWebhooks(objects: readonly Manifest[], namespace: string): RenderedWebhook[] {
+  const nsOf = (o: Manifest) => o.metadata.namespace ?? namespace;
+  const services = objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1');
+  const deployments = objects.filter((o) => o.kind === 'Deployment' && groupOf(o.apiVersion) === 'apps' && nsOf(o) === namespace);
+  const out: RenderedWebhook[] = [];
+  for (const config of objects) {
+    if (!/^(Validating|Mutating)WebhookConfiguration$/.test(config.kind) || groupOf(config.apiVersion) !== 'admissionregistration.k8s.io') continue;
+    for (const webhook of (config.webhooks as WebhookEntry[] | undefined) ?? []) {
+      const ref = webhook.clientConfig?.service;
+      if (!ref) {
+        out.push({ name: webhook.name, deployments: [], unresolved: `calls ${webhook.clientConfig?.url ?? 'no service'}, not a Service of the chart` });
+        continue;
+      }
+      const where = `${ref.namespace ?? namespace}/${ref.name}`;
+      const service = services.find((s) => s.metadata.name === ref.name && nsOf(s) === (ref.namespace ?? namespace));
+      const selector = (service?.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      const serving = selector
+        ? deployments.filter((d) => selects({ matchLabels: selector }, ((d.spec as any)?.template?.metadata?.labels ?? {}) as Record<string, string>)).map((d) => d.metadata.name)
+        : [];
+      const unresolved = !service ? `calls the Service ${where}, which the chart does not render` : !serving.length ? `calls the Service ${where}, which selects no Deployment of ${namespace}` : undefined;
+      out.push({ name: webhook.name, deployments: serving.sort(), ...(unresolved ? { unresolved } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Holds the declared webhook Deployments against those that serve the chart's webhooks: one that
+ * serves a webhook and is not declared, one declared that serves none, and a webhook no Deployment
+ * is found behind (the apply could not wait for it) are findings.
+ */
+export function compareWebhookDeployments(declared: readonly string[], webhooks: readonly RenderedWebhook[]): string | undefined {
+  const serving = new Map<string, string[]>();
+  for (const w of webhooks) for (const d of w.deployments) serving.set(d, [...new Set([...(serving.get(d) ?? []), w.name])]);
+  const undeclared = [...serving.keys()].filter((d) => !declared.includes(d)).sort();
+  const idle = declared.filter((d) => !serving.has(d));
+  const parts = [
+    ...undeclared.map((d) => `serves the webhooks ${list(serving.get(d)!)} from deployment/${d}, not in webhookDeployments`),
+    idle.length && `declared webhook Deployment ${list(idle)}, which serves none of the webhooks the chart renders`,
+    ...webhooks.filter((w) => w.unresolved).map((w) => `webhook ${w.name} ${w.unresolved} (the apply can wait only for a Deployment)`),
+  ].filter((p): p is string => Boolean(p));
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+/**
+ * Both comparisons for one HelmChart of dist/ and what helm renders for it: `problem` names every
+ * disagreement, `summary` what agrees (for the check's report).
+ */
+export function checkChartWorkloads(helmChart: Manifest, objects: readonly Manifest[], namespace: string): { problem?: string; summary: string } {
+  const { matched, problem } = compareWorkloads(workloadsOf(helmChart), renderedWorkloads(objects, namespace), namespace);
+  const webhooks = renderedWebhooks(objects, namespace);
+  const webhookProblem = compareWebhookDeployments(webhookDeploymentsOf(helmChart), webhooks);
+  const problems = [problem, webhookProblem].filter(Boolean);
+  const servers = [...new Set(webhooks.flatMap((w) => w.deployments))].sort();
+  const summary =
+    (matched.length ? `declares ${matched.length === 1 ? 'the one workload' : `all ${matched.length} workloads`} it renders in ${namespace} (${list(matched)})` : 'renders no workloads and declares none') +
+    (servers.length ? `; its ${webhooks.length} admission webhooks are served by ${list(servers.map((d) => `deployment/${d}`))}, declared as its webhook Deployments` : '');
+  return { ...(problems.length ? { problem: problems.join('; ') } : {}), summary };
 }
