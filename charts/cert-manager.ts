@@ -36,6 +36,8 @@ export class CertManagerChart extends PlatformChart {
       targetNamespace: namespace,
       crdGroups: ['cert-manager.io', 'acme.cert-manager.io'],
       webhookDeployments: ['cert-manager-webhook'],
+      // Named after the release (besides the webhook above); startupapicheck is a hook Job.
+      workloads: ['deployment/cert-manager', 'deployment/cert-manager-cainjector'],
       values: {
         crds: { enabled: true, keep: true },
         // Check DNS-01 propagation against Cloudflare itself, not a cluster resolver's cache.

@@ -27,8 +27,10 @@ export class CloudNativePgChart extends PlatformChart {
     new HelmRelease(this, 'cloudnative-pg', {
       chart: CHARTS.cloudnativePg,
       targetNamespace: namespace,
-      // Its admission webhooks must answer before any Cluster is applied.
+      // Its admission webhooks (mcluster.cnpg.io, vcluster.cnpg.io, ...) must answer before any
+      // Cluster is applied: the operator itself serves them (cnpg-webhook-service selects its pods).
       crdGroups: ['postgresql.cnpg.io'],
+      webhookDeployments: ['cloudnative-pg'],
       values: {
         crds: { create: true },
         resources: resources('50m', '128Mi', { memory: '256Mi' }),
@@ -40,6 +42,10 @@ export class CloudNativePgChart extends PlatformChart {
       chart: CHARTS.barmanCloudPlugin,
       targetNamespace: namespace,
       crdGroups: ['barmancloud.cnpg.io'],
+      // `<release>-plugin-barman-cloud`: the release name does not contain the chart's. It serves no
+      // admission webhook (CloudNativePG's Cluster webhook does not call plugins); the operator
+      // reaches it over gRPC when it reconciles a Cluster that names it.
+      workloads: ['deployment/barman-cloud-plugin-barman-cloud'],
       values: {
         crds: { create: true },
         image: { tag: IMAGES.barmanCloudPlugin.tag },

@@ -35,6 +35,8 @@ export class ClusterAutoscalerChart extends PlatformChart {
       chart: CHARTS.clusterAutoscaler,
       // kube-system: where Civo's API secret lives, which the chart reads its CIVO_* variables from.
       targetNamespace: 'kube-system',
+      // `<release>-<cloudProvider>-cluster-autoscaler`, as the chart names it.
+      workloads: ['deployment/cluster-autoscaler-civo-cluster-autoscaler'],
       values: {
         cloudProvider: 'civo',
         image: { tag: clusterAutoscalerTag(cluster) },

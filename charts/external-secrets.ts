@@ -21,6 +21,8 @@ export class ExternalSecretsChart extends PlatformChart {
       targetNamespace: namespace,
       crdGroups: ['external-secrets.io', 'generators.external-secrets.io'],
       webhookDeployments: ['external-secrets-webhook'],
+      // Named after the release (besides the webhook above); the cert controller renews the webhook's certificate.
+      workloads: ['deployment/external-secrets', 'deployment/external-secrets-cert-controller'],
       values: {
         installCRDs: true,
         resources: resources('20m', '64Mi', { memory: '256Mi' }),

@@ -65,6 +65,16 @@ export class MonitoringChart extends PlatformChart {
     new HelmRelease(this, RELEASE, {
       chart: CHARTS.k8sMonitoring,
       targetNamespace: namespace,
+      workloads: [
+        `deployment/${RELEASE}-alloy-operator`,
+        `deployment/${RELEASE}-kube-state-metrics`,
+        `daemonset/${RELEASE}-node-exporter`,
+        // The collectors: the Alloy operator makes each `Alloy` object the chart renders into the
+        // Alloy chart's workload, named after the object, of the kind k8s-monitoring gives it.
+        `statefulset/${RELEASE}-alloy-metrics`,
+        `daemonset/${RELEASE}-alloy-logs`,
+        `deployment/${RELEASE}-alloy-singleton`,
+      ],
       values: {
         cluster: { name: cluster.name },
         destinations: [

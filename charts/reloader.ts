@@ -20,6 +20,8 @@ export class ReloaderChart extends PlatformChart {
     new HelmRelease(this, 'reloader', {
       chart: CHARTS.reloader,
       targetNamespace: namespace,
+      // `<release>-reloader`: the chart always prefixes the release name.
+      workloads: ['deployment/reloader-reloader'],
       values: {
         reloader: {
           watchGlobally: true,

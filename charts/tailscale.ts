@@ -30,6 +30,8 @@ export class TailscaleChart extends PlatformChart {
       chart: CHARTS.tailscaleOperator,
       targetNamespace: namespace,
       crdGroups: ['tailscale.com'],
+      // A fixed name, whatever the release.
+      workloads: ['deployment/operator'],
       values: {
         operatorConfig: {
           hostname: cluster.tailscale.apiProxyHostname,

@@ -49,12 +49,16 @@ export class TraefikChart extends PlatformChart {
     // headers a login sets (ForwardAuth), and backends that read headers as CGI/WSGI/PHP variables
     // take both names for one (GHSA-x677-9fxg-v5c5; docs/private-uis.md).
     const headers = { underscoreHeadersStrategy: 'delete' };
+    // A DaemonSet, not the chart's default Deployment: one Traefik on every node.
+    const kind = 'DaemonSet';
     new HelmRelease(this, 'traefik', {
       chart: CHARTS.traefik,
       targetNamespace: TRAEFIK_NAMESPACE,
       crdGroups: ['traefik.io'],
+      // Named after the release; `deployment.kind` below picks the kind.
+      workloads: [`${kind.toLowerCase()}/traefik`],
       values: {
-        deployment: { kind: 'DaemonSet' },
+        deployment: { kind },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
         service: {
           // Civo's cloud controller binds the load balancer to this reserved IP (created by the bootstrap).

@@ -84,6 +84,9 @@ export class UptimeKumaChart extends PlatformChart {
     new HelmRelease(this, RELEASE, {
       chart: CHARTS.uptimeKuma,
       targetNamespace: namespace,
+      // Named by fullnameOverride below; a Deployment by the chart's default `useDeploy: true` (its
+      // StatefulSet would not mount the existing claim).
+      workloads: [`deployment/${RELEASE}`],
       // Recover mode: installed once its volume is back (the chart has no replicas value to hold it).
       ...(cluster.backups.recover ? { labels: { [AFTER_RECOVERY_LABEL]: 'true' } } : {}),
       values: {

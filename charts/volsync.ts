@@ -24,6 +24,8 @@ export class VolSyncChart extends PlatformChart {
       chart: CHARTS.volsync,
       targetNamespace: namespace,
       crdGroups: ['volsync.backube'],
+      // Named after the release; it serves no admission webhook.
+      workloads: ['deployment/volsync'],
       values: {
         manageCRDs: true,
         // Metrics without a bearer token (TLS stays), so Alloy's annotation autodiscovery can read them.

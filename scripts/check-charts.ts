@@ -5,6 +5,7 @@ import { podAdmissionProblems, podsOf } from '../lib/delivery/admission';
 import { kubernetesVersionOf, startControlPlane } from '../lib/delivery/control-plane';
 import { readDistDir, repoRoot } from '../lib/delivery/diff';
 import { networkCoverage, renderedPods } from '../lib/delivery/chart-network';
+import { checkChartWorkloads } from '../lib/delivery/chart-workloads';
 import { containerResourceProblems, renderChartObjects, resolveHelm } from '../lib/delivery/helm';
 import { collectObjects } from '../lib/delivery/manifests';
 import { toYaml } from '../lib/yaml';
@@ -12,7 +13,10 @@ import { toYaml } from '../lib/yaml';
 /*
  * npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--admission]
  * Renders every HelmChart of dist/ with `helm template` and checks what the charts really deploy:
- * every container has CPU and memory requests and a memory limit; in a namespace dist/ isolates with
+ * every container has CPU and memory requests and a memory limit; the workloads a chart file
+ * declares (which the apply waits for) are exactly the Deployments, DaemonSets and StatefulSets the
+ * chart renders, and its webhook Deployments exactly those behind the admission webhooks it renders
+ * (lib/delivery/chart-workloads.ts); in a namespace dist/ isolates with
  * NetworkPolicies, every pod is selected by exactly its own component's policy (the labels a chart
  * file declares are the ones the chart renders; lib/delivery/chart-network.ts); with --admission, every pod their
  * workloads would start passes the real kube-apiserver's admission (Pod Security at the level of
@@ -22,7 +26,7 @@ import { toYaml } from '../lib/yaml';
  */
 
 const usage = 'npm run check-charts -- --charts <dir> [--pull] [--helm <path>] [--kube-version <v>] [--admission] [--dist <dir>]';
-const { values } = parseCommandLine('check-charts', { usage, about: 'Renders every HelmChart of dist/ with helm template and checks what the charts deploy: resource requests and limits,\nNetworkPolicy coverage, and with --admission the real kube-apiserver\'s Pod Security admission.\nExit codes: 0 clean, 1 a finding, 2 a chart cannot be rendered.' }, {
+const { values } = parseCommandLine('check-charts', { usage, about: 'Renders every HelmChart of dist/ with helm template and checks what the charts deploy: resource requests and limits,\nthe declared workloads and webhook Deployments, NetworkPolicy coverage, and with --admission the real kube-apiserver\'s Pod Security admission.\nExit codes: 0 clean, 1 a finding, 2 a chart cannot be rendered.' }, {
   charts: { type: 'string' },
   pull: { type: 'boolean', default: false },
   helm: { type: 'string' },
@@ -45,8 +49,15 @@ async function main() {
     lines.push(found.length ? `- ❌ ${release.chart} ${release.version}:` : `- ✅ ${release.chart} ${release.version}: every container has requests and a memory limit`);
     lines.push(...found.map((p) => `  - \`${p}\``));
   }
+  lines.push('', '### Rendered charts: workloads and webhook Deployments (the ones the chart file declares, which the apply waits for)', '');
+  const distByKey = collectObjects(files);
+  for (const { release, objects } of rendered) {
+    const { problem, summary } = checkChartWorkloads(distByKey.get(release.key)!.manifest, objects.map((o) => o.manifest), release.namespace);
+    if (problem) problems++;
+    lines.push(`- ${problem ? '❌' : '✅'} ${release.chart} ${release.version}: ${problem ?? summary}`);
+  }
   lines.push('', '### Rendered charts: NetworkPolicies (each pod selected by its own component\'s policy in dist/)', '');
-  const distObjects = [...collectObjects(files).values()].map((o) => o.manifest);
+  const distObjects = [...distByKey.values()].map((o) => o.manifest);
   for (const { release, objects } of rendered) {
     const coverage = networkCoverage(renderedPods(objects.map((o) => o.manifest), release.namespace), distObjects);
     problems += coverage.problems.length;

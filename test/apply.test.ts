@@ -185,8 +185,13 @@ describe('the apply plan', () => {
     const secret = steps.find((s) => s.kind === 'secret')!;
     expect(secret.phase).toBe('01-prerequisites');
     expect(secret.stdin!.describe).toContain(infisicalStores(objects).map((s) => s.namespace).join(', '));
-    // Webhook waits name the Deployments the charts declare; Traefik (a DaemonSet, no webhook) gets none.
-    expect(steps.filter((s) => s.title.includes('webhook Available')).map((s) => s.argv.at(-1))).toEqual(['deployment/cert-manager-webhook', 'deployment/external-secrets-webhook']);
+    // Webhook waits name the Deployments the charts declare (CloudNativePG's operator serves its own);
+    // Traefik (a DaemonSet, no webhook) gets none.
+    expect(steps.filter((s) => s.title.includes('webhook Available')).map((s) => s.argv.at(-1))).toEqual([
+      'deployment/cert-manager-webhook',
+      'deployment/cloudnative-pg',
+      'deployment/external-secrets-webhook',
+    ]);
     // One rollout step for every app workload, after the apps are applied (the runner keeps those it sent).
     const workloads = objects.filter((o) => (o.phase === '04-apps' || o.phase === '05-rollouts') && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.manifest.kind));
     const rollouts = steps.filter((s) => s.kind === 'rollout');

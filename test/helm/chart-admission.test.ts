@@ -9,6 +9,7 @@ import { HELM_VERSIONS } from '../../config/versions';
 import { podAdmissionProblems, podsOf } from '../../lib/delivery/admission';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
 import { renderChartObjects } from '../../lib/delivery/helm';
+import { WORKLOADS_ANNOTATION } from '../../lib/constructs/helm-release';
 
 /*
  * Pod Security of what a chart really renders, judged by the real kube-apiserver's admission: the
@@ -40,7 +41,8 @@ const namespace = (level: string) => ({
 const helmChart = {
   apiVersion: 'helm.cattle.io/v1',
   kind: 'HelmChart',
-  metadata: { name: 'demo', namespace: 'kube-system' },
+  // Declares the one workload the chart renders, so the check's only finding is admission's.
+  metadata: { name: 'demo', namespace: 'kube-system', annotations: { [WORKLOADS_ANNOTATION]: 'deployment/demo' } },
   spec: { repo: 'https://charts.example.invalid', chart: 'demo', version: '1.1.0', targetNamespace: 'demo', valuesContent: stringify({ resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } } }) },
 };
 
@@ -69,5 +71,6 @@ describe('pod admission of rendered charts', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain(`pod admission (kube-apiserver v${kubernetesVersionOf(cluster)}`);
     expect(r.stdout).toMatch(/❌ demo 1\.1\.0:\n {2}- `Deployment demo\/demo: .*violates PodSecurity "restricted:latest"/);
+    expect(r.stderr).toContain('check-charts: 1 finding(s)');
   });
 });

@@ -38,6 +38,8 @@ function dist(name: string, release: string, declared: Record<string, string>, o
   new HelmRelease(chart, release, {
     chart: { repo: 'https://charts.example.invalid', chart: 'demo', version: '1.1.0' },
     targetNamespace: 'demo',
+    // The chart names its Deployment after the release (the workloads check of check-charts).
+    workloads: [`deployment/${release}`],
     values: { resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } } },
   });
   const doors = [toApiServer('watches its config')];
