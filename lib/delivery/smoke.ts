@@ -1,5 +1,6 @@
-import { request } from 'node:https';
+import { request, type RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { SmokeResult } from '../report/deploy-report';
 import type { SmokeTarget } from './smoke-targets';
 
@@ -53,6 +54,10 @@ function describeError(error: NodeJS.ErrnoException): string {
   return TLS_CODES.test(code) ? `TLS: ${message} (${code})` : code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
+// The trusted CAs parsed once per run, not once per try (the system store alone is ~150 certificates).
+const contexts = new WeakMap<SmokeOptions, SecureContext>();
+const contextOf = (options: SmokeOptions) => contexts.get(options) ?? contexts.set(options, createSecureContext({ ca: [...options.ca] })).get(options)!;
+
 /** One GET, answered by its status line (the body is not read). */
 export function fetchOnce(target: SmokeTarget, options: SmokeOptions, limitMs: number): Promise<Answer> {
   const address = options.resolve.get(target.host) ?? options.resolve.get('*');
@@ -64,17 +69,19 @@ export function fetchOnce(target: SmokeTarget, options: SmokeOptions, limitMs: n
       clearTimeout(timer);
       done(answer);
     };
-    const req = request({
+    // tls.connect takes the secureContext (Node's https passes its options through); @types/node's RequestOptions omits it.
+    const tlsOptions: RequestOptions & { secureContext: SecureContext } = {
       host: address ?? target.host,
       port: options.port,
       path: target.path,
       method: 'GET',
       servername: isIP(target.host) ? undefined : target.host,
-      ca: [...options.ca],
+      secureContext: contextOf(options),
       agent: false,
       // What a browser's first visit sends, so the sign-in redirects (oauth2-proxy answers 401 to a JSON request).
       headers: { host: options.port === 443 ? target.host : `${target.host}:${options.port}`, accept: 'text/html,*/*', 'user-agent': 'hobby-infra-smoke' },
-    });
+    };
+    const req = request(tlsOptions);
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${(limitMs / 1000).toFixed(1)} s`), { code: 'ETIMEDOUT' })), limitMs);
     req.on('response', (res) => {
       finish({ status: res.statusCode ?? 0, ...(typeof res.headers.location === 'string' ? { location: res.headers.location } : {}) });
