@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { stringify } from 'yaml';
 import { collectObjects } from '../lib/delivery/manifests';
 import { smokeTargets } from '../lib/delivery/smoke-targets';
+import { stringify } from 'yaml';
 import type { SmokeReport, SmokeResult } from '../lib/report/deploy-report';
 import { fixtureCluster } from './fixtures/cluster';
+import { CALLBACK, smokeDistFiles, webApp } from './fixtures/smoke-dist';
 import { appFile, render } from './helpers';
 import { issue } from './test-pki';
 
@@ -26,118 +27,17 @@ const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'hobby-smoke-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-// ---- the fixture dist/ ----------------------------------------------------------------------------
-
-type Obj = Record<string, any>;
-const podLabels = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': name });
-const MIDDLEWARES = 'traefik.ingress.kubernetes.io/router.middlewares';
-
-/** A Deployment (with a readiness probe on the port the Service targets, when given), its Service, and an Ingress for `host`. */
-function webApp(name: string, host: string, options: { probe?: string; probePort?: string; gate?: 'admin-only' | 'login' } = {}): Obj[] {
-  const gate = options.gate === 'admin-only' ? { ipAllowList: { sourceRange: ['198.51.100.7/32'] } } : { forwardAuth: { address: 'http://oauth2-proxy.sign-in.svc.cluster.local:4180/' } };
-  return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, namespace: name },
-      spec: {
-        selector: { matchLabels: podLabels(name) },
-        template: {
-          metadata: { labels: { ...podLabels(name), 'hobby-infra.dev/routed': 'true' } },
-          spec: {
-            containers: [
-              {
-                name: 'app',
-                image: 'ghcr.io/me/app:1.0.0',
-                ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }],
-                ...(options.probe ? { readinessProbe: { httpGet: { path: options.probe, port: options.probePort ?? 'http' } } } : {}),
-              },
-            ],
-          },
-        },
-      },
-    },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: name }, spec: { selector: podLabels(name), ports: [{ name: 'web', port: 80, targetPort: 'http' }] } },
-    ...(options.gate ? [{ apiVersion: 'traefik.io/v1alpha1', kind: 'Middleware', metadata: { name: options.gate, namespace: name }, spec: gate }] : []),
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name, namespace: name, annotations: options.gate ? { [MIDDLEWARES]: `${name}-${options.gate}@kubernetescrd` } : {} },
-      spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'web' } } } }] } }] },
-    },
-  ];
-}
-
-const CALLBACK = 'https://auth.test/oauth2/callback';
-const signIn: Obj[] = [
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'oauth2-proxy', namespace: 'sign-in' },
-    spec: { selector: { matchLabels: podLabels('oauth2-proxy') }, template: { metadata: { labels: podLabels('oauth2-proxy') }, spec: { containers: [{ name: 'oauth2-proxy', image: 'x', args: ['--provider=github', `--redirect-url=${CALLBACK}`], ports: [{ containerPort: 4180 }], readinessProbe: { httpGet: { path: '/ping', port: 4180 } } }] } } },
-  },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'oauth2-proxy', namespace: 'sign-in' }, spec: { selector: podLabels('oauth2-proxy'), ports: [{ port: 4180, targetPort: 4180 }] } },
-  {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name: 'oauth2-proxy', namespace: 'sign-in' },
-    spec: { rules: [{ host: 'auth.test', http: { paths: [{ path: '/oauth2', pathType: 'Prefix', backend: { service: { name: 'oauth2-proxy', port: { number: 4180 } } } }] } }] },
-  },
-];
-/** Two paths to two backends on one host, the web one's probe on a path that goes to the API: it gets `/`. */
-const shop: Obj[] = [
-  ...webApp('shop-api', 'x.invalid', { probe: '/api/health' }).slice(0, 2).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'shop' } })),
-  ...webApp('shop-web', 'x.invalid', { probe: '/api/ping' }).slice(0, 2).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'shop' } })),
-  {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name: 'shop', namespace: 'shop' },
-    spec: {
-      rules: [{
-        host: 'shop.test',
-        http: { paths: [
-          { path: '/api', pathType: 'Prefix', backend: { service: { name: 'shop-api', port: { number: 80 } } } },
-          { path: '/', pathType: 'Prefix', backend: { service: { name: 'shop-web', port: { number: 80 } } } },
-        ] },
-      }],
-    },
-  },
-];
-const ingressRoute: Obj[] = [
-  ...webApp('route', 'x.invalid', { probe: '/api/ready' }).slice(0, 2),
-  { apiVersion: 'traefik.io/v1alpha1', kind: 'IngressRoute', metadata: { name: 'route', namespace: 'route' }, spec: { entryPoints: ['websecure'], routes: [{ match: 'Host(`route.test`) && PathPrefix(`/api`)', kind: 'Rule', services: [{ name: 'route', port: 80 }] }] } },
-];
-
-const apps: Record<string, Obj[]> = {
-  ok: webApp('ok', 'ok.test', { probe: '/healthz' }),
-  // Its probe asks the metrics port, which the route does not reach: `/` is requested.
-  broken: webApp('broken', 'broken.test', { probe: '/livez', probePort: 'metrics' }),
-  'wrong-name': webApp('wrong-name', 'wrong-name.test'),
-  untrusted: webApp('untrusted', 'untrusted.test'),
-  admin: webApp('admin', 'admin.test', { probe: '/healthz', gate: 'admin-only' }),
-  leaky: webApp('leaky', 'leaky.test', { gate: 'admin-only' }),
-  slow: webApp('slow', 'slow.test', { probe: '/ready' }),
-  notes: webApp('notes', 'notes.test', { gate: 'login' }),
-  open: webApp('open', 'open.test', { gate: 'login' }),
-  shop,
-  route: ingressRoute,
-};
-
 const dist = join(work, 'dist');
-const distFiles = new Map<string, string>([
-  ['01-prerequisites/sign-in.yaml', signIn.map((o) => stringify(o)).join('---\n')],
-  ...Object.entries(apps).map(([name, objects]): [string, string] => [`04-apps/app-${name}.yaml`, objects.map((o) => stringify(o)).join('---\n')]),
-]);
-for (const [file, text] of distFiles) {
+for (const [file, text] of smokeDistFiles) {
   mkdirSync(join(dist, file.split('/')[0]!), { recursive: true });
   writeFileSync(join(dist, file), text);
 }
 
-// ---- what dist/ says to request -------------------------------------------------------------------
+// ---- what dist/ says to request (test/fixtures/smoke-dist.ts) --------------------------------------
 
 describe('the targets dist/ gives', () => {
   test('every routed host, at its readiness path where the route reaches it, with what an outsider gets', () => {
-    const targets = smokeTargets(collectObjects(distFiles)).map(({ host, path, expect, health }) => `${host}${path} ${expect}${health ? ' health' : ''}`);
+    const targets = smokeTargets(collectObjects(smokeDistFiles)).map(({ host, path, expect, health }) => `${host}${path} ${expect}${health ? ' health' : ''}`);
     expect(targets).toEqual([
       'admin.test/healthz private health',
       'auth.test/oauth2 login',
@@ -153,8 +53,18 @@ describe('the targets dist/ gives', () => {
       'untrusted.test/ public',
       'wrong-name.test/ public',
     ]);
-    const notes = smokeTargets(collectObjects(distFiles)).find((t) => t.host === 'notes.test');
+    const notes = smokeTargets(collectObjects(smokeDistFiles)).find((t) => t.host === 'notes.test');
     expect(notes?.signInCallback).toBe(CALLBACK);
+  });
+
+  test('a Prefix path matches whole path elements: /app does not route /apphealth, so /app is requested', () => {
+    const [deployment, service, ingress] = webApp('app', 'prefix.test', { probe: '/apphealth' });
+    ingress!.spec.rules[0].http.paths[0].path = '/app';
+    const files = new Map([['04-apps/app-app.yaml', [deployment, service, ingress].map((o) => stringify(o)).join('---\n')]]);
+    expect(smokeTargets(collectObjects(files))).toEqual([{ host: 'prefix.test', path: '/app', expect: 'public', health: false, source: 'Ingress app/app' }]);
+    deployment!.spec.template.spec.containers[0].readinessProbe.httpGet.path = '/app/health';
+    const routed = new Map([['04-apps/app-app.yaml', [deployment, service, ingress].map((o) => stringify(o)).join('---\n')]]);
+    expect(smokeTargets(collectObjects(routed))[0]).toMatchObject({ path: '/app/health', health: true });
   });
 
   test('the platform as rendered: the status page public, its admin UI and a private app behind the allow-list, a login app and the sign-in redirect', () => {

@@ -40,6 +40,9 @@ interface Route {
 
 type Obj = Record<string, any>;
 const MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
+const ENTRYPOINTS_ANNOTATION = 'traefik.ingress.kubernetes.io/router.entrypoints';
+/** Whether a router listens on HTTPS: Traefik's default is every entry point; else `websecure` must be among them. */
+const onHttps = (entryPoints: readonly string[]) => entryPoints.length === 0 || entryPoints.includes('websecure');
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const isTraefik = (m: Manifest) => /^traefik\.(io|containo\.us)\//.test(m.apiVersion);
 
@@ -63,6 +66,7 @@ function expectOf(gates: readonly (SmokeExpect | undefined)[]): SmokeExpect {
 function ingressRoutes(m: Obj, middlewares: ReadonlyMap<string, Obj>): Route[] {
   const namespace: string = m.metadata.namespace ?? 'default';
   const source = `Ingress ${namespace}/${m.metadata.name}`;
+  if (!onHttps(String(m.metadata.annotations?.[ENTRYPOINTS_ANNOTATION] ?? '').split(',').map((e) => e.trim()).filter(Boolean))) return [];
   // `<namespace>-<name>@kubernetescrd`, in the order Traefik runs them.
   const references = String(m.metadata.annotations?.[MIDDLEWARES_ANNOTATION] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
   const expect = expectOf(references.map((r) => {
@@ -95,6 +99,7 @@ const ruleArgs = (rule: string, name: string) =>
 function ingressRouteRoutes(m: Obj, middlewares: ReadonlyMap<string, Obj>): Route[] {
   const namespace: string = m.metadata.namespace ?? 'default';
   const source = `IngressRoute ${namespace}/${m.metadata.name}`;
+  if (!onHttps((m.spec?.entryPoints ?? []) as string[])) return [];
   const routes: Route[] = [];
   for (const r of (m.spec?.routes ?? []) as Obj[]) {
     const rule = String(r.match ?? '');
