@@ -21,7 +21,7 @@ const usage =
 const about = `deployment start: creates the GitHub deployment of GITHUB_SHA to production, its status in_progress and the commit status deploy/production pending; writes id= and url= to $GITHUB_OUTPUT.
 deployment finish: the deployment's status and the commit status, success or failure, from the reports (and the exit codes, which win).
 summary: the job summary (outcome, what changed per phase, health, smoke results, time per phase) to $GITHUB_STEP_SUMMARY, or stdout.
-notify: the failure (or drift) message to the webhook in DEPLOY_NOTIFY_URL (a secret, never printed), format from --format, DEPLOY_NOTIFY_FORMAT or the URL's host; without the URL it sends nothing (exit 0).
+notify: the failure (or drift) message to the webhook in DEPLOY_NOTIFY_URL (a secret, never printed), format from --format, DEPLOY_NOTIFY_FORMAT or the URL's host (discord.com, hooks.slack.com, else ntfy); without the URL it sends nothing (exit 0).
 GitHub: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID. A GitHub API error is reported in one line, exit 0.`;
 const options = {
   'apply-report': { type: 'string' },
@@ -174,9 +174,8 @@ async function notify() {
   } catch {
     return exitWith(COMMAND, 'DEPLOY_NOTIFY_URL: got a value that is not a URL (not shown: it is a secret), expected the webhook\'s https:// URL', 2);
   }
-  const format = (chosen || guessFormat(parsed)) as NotifyFormat | undefined;
-  if (!format) exitWith(COMMAND, `DEPLOY_NOTIFY_FORMAT: got nothing, and the URL's host ${parsed.host} is none of ntfy.sh, discord.com, hooks.slack.com: expected ${NOTIFY_FORMATS.join(', ')}`, 2);
-  const problem = await postWebhook(format!, webhookRequest(format!, url, message));
+  const format = (chosen as NotifyFormat) || guessFormat(parsed);
+  const problem = await postWebhook(format, webhookRequest(format, url, message));
   if (problem) exitWith(COMMAND, redact(`notify: ${problem}; no message was delivered`), 1);
   console.log(`${COMMAND}: sent "${message.title}" to the ${format} webhook at ${parsed.host}`);
 }

@@ -28,13 +28,17 @@ export interface WebhookRequest {
   readonly body: string;
 }
 
-/** The format a webhook URL's host implies: ntfy.sh (or an `ntfy.` host), discord.com, hooks.slack.com. */
-export function guessFormat(url: URL): NotifyFormat | undefined {
+/**
+ * The format a webhook URL's host implies: Discord's and Slack's webhooks live on their own hosts
+ * (discord.com, hooks.slack.com); any other host is ntfy (ntfy.sh, or an ntfy of your own, the one
+ * of the three that is self-hosted). A Slack- or Discord-compatible endpoint elsewhere (Mattermost's
+ * incoming webhooks take Slack's payload) needs DEPLOY_NOTIFY_FORMAT.
+ */
+export function guessFormat(url: URL): NotifyFormat {
   const host = url.hostname.toLowerCase();
-  if (host === 'ntfy.sh' || host.startsWith('ntfy.')) return 'ntfy';
-  if (/(^|\.)discord(app)?\.com$/.test(host) && url.pathname.startsWith('/api/webhooks/')) return 'discord';
+  if (/(^|\.)discord(app)?\.com$/.test(host)) return 'discord';
   if (host === 'hooks.slack.com') return 'slack';
-  return undefined;
+  return 'ntfy';
 }
 
 /** `text` with every part of the webhook URL that could be a credential replaced by `***`. */

@@ -116,7 +116,8 @@ export function deploySummaryMarkdown(inputs: DeployInputs, context: DeployConte
     out.push(...phaseSections(apply.phases));
   }
   if (inputs.smoke) {
-    if ('missing' in inputs.smoke) out.push('### Smoke check', '', `No report: ${escapeMarkdown(inputs.smoke.missing)}.`, '');
+    const applied = 'report' in inputs.apply && inputs.apply.report.code === 0 && (inputs.applyExit ?? 0) === 0;
+    if ('missing' in inputs.smoke) out.push('### Smoke check', '', applied ? `No report: ${escapeMarkdown(inputs.smoke.missing)}.` : 'Not run: the apply did not succeed.', '');
     else out.push(...smokeSection(inputs.smoke.report));
   }
   const text = `${out.join('\n').trimEnd()}\n`;
