@@ -112,7 +112,8 @@ export function deploySummaryMarkdown(inputs: DeployInputs, context: DeployConte
       const objects = apply.failed.objects.length ? `: ${apply.failed.objects.map((o) => `\`${o.replace(/`/g, "'")}\``).join(', ')}` : '';
       out.push(`**Failed step**: ${escapeMarkdown(apply.failed.phase)}, ${escapeMarkdown(apply.failed.step)}${objects}`, '');
     }
-    out.push(`The apply (${escapeMarkdown(apply.mode)}) ended with exit ${apply.code}: ${escapeMarkdown(apply.message)}, after ${formatSeconds(apply.seconds)}.`, '');
+    const mode = apply.mode === 'apply' ? 'The apply' : `The apply (${escapeMarkdown(apply.mode)})`;
+    out.push(`${mode} ended with exit ${apply.code} after ${formatSeconds(apply.seconds)}: ${escapeMarkdown(apply.message)}`, '');
     out.push(...phaseSections(apply.phases));
   }
   if (inputs.smoke) {
