@@ -1,66 +1,25 @@
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { ApplyReport, SmokeReport } from '../lib/report/deploy-report';
+import { FAILED, feedback as run, GOOD, phase, RUN_URL, SHA, SMOKE_BAD, SMOKE_OK, TOKEN, writeIn } from './fixtures/deploy-feedback';
 import { fakeGitHubApi, type FakeGitHubApi } from './fixtures/fake-github';
 
 /*
  * scripts/deploy-feedback.ts as the deploy job runs it: the real CLI (spawned, never in-process)
- * against a local server playing GitHub's REST API and local servers playing the ntfy, Discord and
- * Slack webhooks. The requests are asserted whole: paths, bodies, the token, the order of the
- * statuses; a GitHub API failure is one line that changes no exit code; the webhook URL (a secret)
- * never appears in what the command prints. The limits of each format: test/deploy-notify.test.ts.
+ * against a local server playing GitHub's REST API. The requests are asserted whole: paths,
+ * bodies, the token, the order of the statuses; a GitHub API failure is one line that changes no
+ * exit code, and the job's Result step (run from deploy.yml) fails the job with the apply's code.
+ * The job summary as written. The messages: deploy-feedback-notify.test.ts; the formats' limits:
+ * deploy-notify.test.ts.
  */
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'hobby-feedback-'));
-const TOKEN = 'ghs_jobtoken';
-const SHA = '0123456789abcdef0123456789abcdef01234567';
-const RUN_URL = 'https://github.example/me/infra/actions/runs/77';
-
-interface Result { status: number | null; stdout: string; stderr: string }
-/** The CLI with only the variables given (none of the runner's own GITHUB_* leaks in). */
-function feedback(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|RUNNER_|DEPLOY_NOTIFY_)/.test(k)));
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/run.mjs'), join(root, 'scripts/deploy-feedback.ts'), ...args], { cwd: work, env: { ...base, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
-
-const file = (name: string, value: unknown) => {
-  const path = join(work, name);
-  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
-  return path;
-};
-
-const phase = (name: string, over: Partial<ApplyReport['phases'][number]> = {}) => ({ phase: name, seconds: 12.5, sent: [], pruned: [], health: [], ...over });
-const GOOD: ApplyReport = {
-  kind: 'apply',
-  mode: 'apply',
-  code: 0,
-  message: 'done',
-  seconds: 95,
-  phases: [phase('01-prerequisites', { sent: ['Namespace site: new'] }), phase('04-apps', { seconds: 70, health: [{ check: 'Certificates Ready', objects: 2, problems: [] }] })],
-};
-const FAILED: ApplyReport = {
-  ...GOOD,
-  code: 2,
-  message: '02-helm-charts: HelmChart kube-system/traefik failed to install',
-  failed: { phase: '02-helm-charts', step: 'wait for HelmChart installs', objects: ['HelmChart kube-system/traefik'] },
-  phases: [phase('02-helm-charts', { sent: ['HelmChart kube-system/traefik: changed in dist/'], health: [{ check: 'HelmChart installs', objects: 1, problems: [{ object: 'HelmChart kube-system/traefik', message: 'Error: INSTALLATION FAILED: <script>x</script> | values' }] }] })],
-};
-const SMOKE_OK: SmokeReport = { kind: 'smoke', code: 0, results: [{ host: 'example.org', url: 'https://example.org/', expect: 'public', ok: true, status: 200, detail: '', attempts: 1, seconds: 0.4 }] };
-const SMOKE_BAD: SmokeReport = { kind: 'smoke', code: 1, results: [...SMOKE_OK.results, { host: 'notes.example.org', url: 'https://notes.example.org/healthz', expect: 'public', ok: false, status: 502, detail: '502 after 12 tries in 60 s', attempts: 12, seconds: 60 }] };
+const feedback = (args: string[], env: Record<string, string> = {}) => run(work, args, env);
+const file = writeIn(work);
 
 let github: FakeGitHubApi;
 let dist: string;
@@ -201,106 +160,6 @@ describe('the job summary', () => {
   });
 });
 
-// ---- webhooks ------------------------------------------------------------------------------------
-
-interface Hook { url: string; requests: { path: string; headers: IncomingHttpHeaders; body: string }[]; close(): Promise<void> }
-async function webhook(status = 204, answer = ''): Promise<Hook> {
-  const requests: Hook['requests'] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      requests.push({ path: req.url!, headers: req.headers, body });
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(answer);
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise((done) => server.close(() => done())) };
-}
-const DRIFT_OUTPUT = 'kubectl diff ...\ndiff -u -N /tmp/LIVE-1/apps.v1.Deployment.site.site /tmp/MERGED-1/apps.v1.Deployment.site.site\n+  replicas: 3\n\napply: drift: the cluster differs from dist/:\n  differs from dist/04-apps: Deployment site/site\n  labels added by hand: ConfigMap site/x (team)\n';
-const secretFree = (result: Result, ...secrets: string[]) => { for (const s of secrets) expect(`${result.stdout}\n${result.stderr}`).not.toContain(s); };
-
-describe('notify', () => {
-  it('posts to ntfy: plain text naming the failed step and object, Title, Priority, Tags and Click headers, Basic auth from the URL; the URL never printed', async () => {
-    const hook = await webhook(200, '{"id":"x"}');
-    try {
-      const topic = 'deploys-s3cr3t-topic';
-      const url = `${hook.url.replace('http://', 'http://alerts:pa55word@')}/${topic}`;
-      const result = await feedback(['notify', '--apply-report', file('failed3.json', FAILED), '--smoke-report', join(work, 'none.json'), '--apply-exit', '2'], { DEPLOY_NOTIFY_URL: url, GITHUB_REPOSITORY: 'me/infra', GITHUB_SHA: SHA, GITHUB_RUN_ID: '77', GITHUB_SERVER_URL: 'https://github.example' });
-      expect(result.status, result.stderr).toBe(0);
-      expect(result.stdout).toBe(`deploy-feedback: sent "Deploy failed: me/infra@0123456" to the ntfy webhook at ${new URL(hook.url).host}\n`);
-      secretFree(result, topic, 'pa55word', url);
-      const [request] = hook.requests;
-      expect(request!.path).toBe(`/${topic}`);
-      expect(request!.headers).toMatchObject({ title: 'Deploy failed: me/infra@0123456', priority: 'high', tags: 'rotating_light,deploy', click: RUN_URL, authorization: `Basic ${Buffer.from('alerts:pa55word').toString('base64')}` });
-      expect(request!.body).toBe(
-        'Deploy of me/infra@0123456 failed: the apply failed in 02-helm-charts (wait for HelmChart installs): HelmChart kube-system/traefik\n' +
-          '- apply: 02-helm-charts: HelmChart kube-system/traefik failed to install\n' +
-          '- 02-helm-charts: HelmChart installs: HelmChart kube-system/traefik: Error: INSTALLATION FAILED: <script>x</script> | values',
-      );
-    } finally {
-      await hook.close();
-    }
-  });
-
-  it('posts to Discord ({content, embeds}, no mentions) and to Slack ({text, blocks}) by DEPLOY_NOTIFY_FORMAT', async () => {
-    const hook = await webhook(204);
-    try {
-      const discord = await feedback(['notify', '--apply-report', file('failed4.json', FAILED), '--apply-exit', '2'], { DEPLOY_NOTIFY_URL: `${hook.url}/api/webhooks/123/tok-SECRET`, DEPLOY_NOTIFY_FORMAT: 'discord', GITHUB_REPOSITORY: 'me/infra', GITHUB_SHA: SHA });
-      expect(discord.status, discord.stderr).toBe(0);
-      secretFree(discord, 'tok-SECRET');
-      const sent = JSON.parse(hook.requests[0]!.body);
-      expect(hook.requests[0]!.headers['content-type']).toBe('application/json');
-      expect(sent.content).toBe('Deploy of me/infra@0123456 failed: the apply failed in 02-helm-charts \\(wait for HelmChart installs\\): HelmChart kube-system/traefik');
-      expect(sent.allowed_mentions).toEqual({ parse: [] });
-      expect(sent.embeds).toHaveLength(1);
-      expect(sent.embeds[0]).toMatchObject({ title: 'Deploy failed: me/infra@0123456', color: 0xd93f0b });
-      expect(sent.embeds[0].description).toContain('HelmChart kube-system/traefik: Error: INSTALLATION FAILED: \\<script\\>x\\</script\\> \\| values');
-
-      const slack = await feedback(['notify', '--format', 'slack', '--drift-report', file('drift.txt', DRIFT_OUTPUT), '--link', 'https://github.example/me/infra/issues/5'], { DEPLOY_NOTIFY_URL: `${hook.url}/services/T0/B0/xoxSECRET`, GITHUB_REPOSITORY: 'me/infra' });
-      expect(slack.status, slack.stderr).toBe(0);
-      secretFree(slack, 'xoxSECRET');
-      expect(JSON.parse(hook.requests[1]!.body)).toEqual({
-        text: 'The drift check found the cluster different from main (2 findings).',
-        blocks: [
-          { type: 'header', text: { type: 'plain_text', text: 'Drift: me/infra differs from main' } },
-          { type: 'section', text: { type: 'mrkdwn', text: 'The drift check found the cluster different from main (2 findings).' } },
-          { type: 'section', text: { type: 'mrkdwn', text: '• differs from dist/04-apps: Deployment site/site\n• labels added by hand: ConfigMap site/x (team)' } },
-          { type: 'context', elements: [{ type: 'mrkdwn', text: '<https://github.example/me/infra/issues/5|The drift issue>' } ] },
-        ],
-      });
-    } finally {
-      await hook.close();
-    }
-  });
-
-  it('fails in one line, the URL redacted even where the service echoes it, when the webhook refuses', async () => {
-    const hook = await webhook(404, 'no webhook at /api/webhooks/9/tok-ECHOED here');
-    try {
-      const url = `${hook.url}/api/webhooks/9/tok-ECHOED`;
-      const result = await feedback(['notify', '--format', 'discord', '--drift-report', file('drift2.txt', DRIFT_OUTPUT)], { DEPLOY_NOTIFY_URL: url });
-      expect(result.status).toBe(1);
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(result.stderr).toMatch(new RegExp(`^deploy-feedback: notify: the discord webhook at ${new URL(hook.url).host} answered HTTP 404 \\(no webhook at .*\\*\\*\\*.* here\\), expected 2xx; no message was delivered\\n$`));
-      secretFree(result, 'tok-ECHOED', url);
-    } finally {
-      await hook.close();
-    }
-  });
-
-  it('sends nothing, and says so, when DEPLOY_NOTIFY_URL is not set (notifications are opt-in)', async () => {
-    const result = await feedback(['notify', '--drift-report', file('drift3.txt', DRIFT_OUTPUT)]);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^deploy-feedback: DEPLOY_NOTIFY_URL is not set: no message sent/);
-  });
-
-  it('refuses an unknown format in the project\'s words', async () => {
-    const result = await feedback(['notify', '--drift-report', file('drift4.txt', DRIFT_OUTPUT)], { DEPLOY_NOTIFY_URL: 'https://ntfy.sh/x', DEPLOY_NOTIFY_FORMAT: 'teams' });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toBe('deploy-feedback: DEPLOY_NOTIFY_FORMAT: got "teams", expected one of ntfy, discord, slack (see --help)\n');
-  });
-});
 
 describe('the deploy job\'s Result step fails the job with the apply\'s code, whatever the feedback steps did', () => {
   const steps = parse(readFileSync(join(root, '.github/workflows/deploy.yml'), 'utf8')).jobs.apply.steps as { name?: string; run?: string }[];
@@ -316,3 +175,4 @@ describe('the deploy job\'s Result step fails the job with the apply\'s code, wh
     expect(await result(env)).toBe(code);
   });
 });
+

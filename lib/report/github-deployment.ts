@@ -26,7 +26,7 @@ export interface GitHubRun {
   readonly runUrl: string;
 }
 
-export type ApiFetch = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+export type ApiFetch = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 const describe = (text: string) => (text.length <= DESCRIPTION_MAX ? text : `${text.slice(0, DESCRIPTION_MAX - 1)}…`);
 
@@ -54,6 +54,8 @@ async function post(run: GitHubRun, path: string, payload: object, expected: num
       method: 'POST',
       headers: { Accept: 'application/vnd.github+json', Authorization: `Bearer ${run.token}`, 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'hobby-infra-deploy-feedback', 'Content-Type': 'application/json' },
       body: JSON.stringify(payload),
+      // A GitHub that hangs costs the job 30 s a call, not its timeout.
+      signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
     const { message, cause } = error as Error & { cause?: { message?: string } };
