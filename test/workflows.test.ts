@@ -10,8 +10,8 @@ import { HELM_VERSIONS } from '../config/versions';
 const root = resolve(import.meta.dirname, '..');
 const workflowsDir = join(root, '.github/workflows');
 const workflowFiles = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-type Step = { uses?: string; with?: Record<string, any>; run?: string; env?: Record<string, string>; name?: string };
-type Job = { steps: Step[]; environment?: string; if?: string; needs?: string | string[]; permissions?: Record<string, string>; outputs?: Record<string, string> };
+type Step = { uses?: string; with?: Record<string, any>; run?: string; env?: Record<string, string>; name?: string; id?: string; if?: string };
+type Job = { steps: Step[]; environment?: string | { name: string; url?: string }; if?: string; needs?: string | string[]; permissions?: Record<string, string>; outputs?: Record<string, string> };
 type Workflow = { on: Record<string, any>; jobs: Record<string, Job>; concurrency?: any; permissions?: any };
 const load = (f: string) => parse(readFileSync(join(workflowsDir, f), 'utf8')) as Workflow;
 const localActions = readdirSync(join(root, '.github/actions')).map((a) => join(root, '.github/actions', a, 'action.yml'));
@@ -104,12 +104,12 @@ describe('workflows', () => {
     expect(deploy.on.push.branches).toEqual(['main']);
     expect(deploy.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
     const { render, apply } = deploy.jobs;
-    expect(apply!.environment).toBe('production');
+    expect(apply!.environment).toEqual({ name: 'production', url: '${{ steps.deployment.outputs.url }}' });
     expect(apply!.needs).toBe('render');
     expect(render!.environment).toBeUndefined();
     for (const job of [render!, apply!]) expect(job.if).toBe("github.ref == 'refs/heads/main'");
     // render: install without scripts, dist/ matches the source, the plan, the bundles; apply: no npm at all.
-    const order = ['npm ci --ignore-scripts', 'npm run synth', 'git diff --exit-code', 'npm run -s apply -- --plan', 'npm run -s bundle -- --out "$RUNNER_TEMP/deploy" scripts/apply.ts scripts/deploy-ref.ts'].map((c) => runsOf(render!).indexOf(c));
+    const order = ['npm ci --ignore-scripts', 'npm run synth', 'git diff --exit-code', 'npm run -s apply -- --plan', 'npm run -s bundle -- --out "$RUNNER_TEMP/deploy" scripts/apply.ts scripts/deploy-ref.ts scripts/smoke.ts scripts/deploy-feedback.ts'].map((c) => runsOf(render!).indexOf(c));
     expect(order.every((i) => i >= 0) && [...order].sort((a, b) => a - b).join() === order.join()).toBe(true);
     expect(runsOf(apply!)).not.toMatch(/\bnpm\b/);
     const check = indexOf(apply!, (s) => s.run === 'node deploy-ref.cjs');
@@ -117,7 +117,10 @@ describe('workflows', () => {
     expect(apply!.steps[check]!.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
     // Before any step that holds a secret.
     expect(apply!.steps.slice(0, check + 1).some((s) => JSON.stringify(s).includes('secrets.'))).toBe(false);
-    expect(indexOf(apply!, (s) => s.env?.INFISICAL_IDENTITIES !== undefined)).toBe(apply!.steps.length - 1);
+    // Secret zero in the apply step only; after it, the smoke check and the feedback (deploy-feedback.test.ts runs Result).
+    const applyStep = indexOf(apply!, (s) => s.env?.INFISICAL_IDENTITIES !== undefined);
+    expect(apply!.steps.filter((s) => s.env?.INFISICAL_IDENTITIES !== undefined)).toHaveLength(1);
+    expect(apply!.steps.slice(applyStep + 1).map((s) => s.name)).toEqual(['Smoke check of every public host', 'Job summary', 'GitHub deployment and commit status (success or failure)', 'Message on failure', 'Result']);
     // The drift check has its own group and its own environment (the drift identity's OAuth client).
     const drift = load('drift.yml');
     expect(drift.concurrency.group).not.toBe('deploy-production');
@@ -135,6 +138,50 @@ describe('workflows', () => {
       expect(runsOf(job)).not.toMatch(/\bnpm\b|\bnode\b/);
       expect(job.steps.some((s) => String(s.uses).startsWith('actions/checkout@'))).toBe(false);
     }
+  });
+
+  it('tells the author what a deploy did: deployment and commit status with the job token\'s narrowest permissions, summary, smoke check, a message on failure', () => {
+    const { apply } = load('deploy.yml').jobs;
+    expect(apply!.permissions).toEqual({ contents: 'read', deployments: 'write', statuses: 'write' });
+    const step = (id: string) => apply!.steps.find((s) => s.id === id)!;
+    const named = (name: string) => apply!.steps.find((s) => s.name === name)!;
+    const at = (s: Step) => apply!.steps.indexOf(s);
+    // start: after the head check, before the cluster is joined; with the job's token and nothing else.
+    const start = step('deployment');
+    expect(start.run).toBe('node deploy-feedback.cjs deployment start --dist dist');
+    expect(start.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
+    expect(at(start)).toBe(at(step('head')) + 1);
+    expect(at(start)).toBeLessThan(indexOf(apply!, (s) => s.uses === './.github/actions/cluster-access'));
+    // The apply writes its report and keeps its exit code for the steps after it.
+    const run = step('apply').run!;
+    expect(run).toContain('node apply.cjs "${args[@]}" --report "$RUNNER_TEMP/apply.json"');
+    expect(run.indexOf('set +e')).toBeLessThan(run.indexOf('node apply.cjs'));
+    expect(run).toContain('echo "code=$code" >> "$GITHUB_OUTPUT"');
+    expect(step('smoke')).toMatchObject({ if: "steps.apply.outputs.code == '0'" });
+    expect(step('smoke').run).toContain('node smoke.cjs --dist dist --report "$RUNNER_TEMP/smoke.json"');
+    const codes = { APPLY_CODE: '${{ steps.apply.outputs.code }}', SMOKE_CODE: '${{ steps.smoke.outputs.code }}' };
+    const reports = '--apply-report "$RUNNER_TEMP/apply.json" --smoke-report "$RUNNER_TEMP/smoke.json" --apply-exit "$APPLY_CODE" --smoke-exit "$SMOKE_CODE"';
+    expect(named('Job summary')).toMatchObject({ if: "always() && steps.head.outcome == 'success'", env: codes, run: `node deploy-feedback.cjs summary ${reports}` });
+    const finish = named('GitHub deployment and commit status (success or failure)');
+    expect(finish).toMatchObject({ if: "always() && steps.head.outcome == 'success'", env: { GITHUB_TOKEN: '${{ github.token }}', DEPLOYMENT_ID: '${{ steps.deployment.outputs.id }}', ...codes } });
+    expect(finish.run).toBe(`node deploy-feedback.cjs deployment finish --deployment-id "$DEPLOYMENT_ID" ${reports} --dist dist`);
+    const notify = named('Message on failure');
+    expect(notify.if).toBe("always() && steps.head.outcome == 'success' && (steps.apply.outputs.code != '0' || steps.smoke.outputs.code != '0')");
+    expect(notify.env).toEqual({ DEPLOY_NOTIFY_URL: '${{ secrets.DEPLOY_NOTIFY_URL }}', DEPLOY_NOTIFY_FORMAT: '${{ secrets.DEPLOY_NOTIFY_FORMAT }}', ...codes });
+    expect(notify.run).toBe(`node deploy-feedback.cjs notify ${reports}`);
+    // Last, and whatever the feedback steps did: the job's result is the apply's and the smoke check's.
+    expect(apply!.steps.at(-1)).toMatchObject({ name: 'Result', if: "always() && steps.apply.outcome == 'success'", env: codes });
+    expect(apply!.steps.filter((s) => 'continue-on-error' in s)).toEqual([]);
+    // The drift check sends its message when it opened or commented on the issue, linking it.
+    const drift = load('drift.yml').jobs;
+    expect(runsOf(drift.render!)).toContain('npm run -s bundle -- --out "$RUNNER_TEMP/drift" scripts/apply.ts scripts/deploy-feedback.ts');
+    const issue = drift.drift!.steps.find((s) => s.id === 'issue')!;
+    expect(issue.run).toContain('echo "url=$url" >> "$GITHUB_OUTPUT"');
+    const message = drift.drift!.steps[drift.drift!.steps.indexOf(issue) + 1]!;
+    expect(message).toMatchObject({ if: "steps.drift.outputs.code == '1'", env: { DEPLOY_NOTIFY_URL: '${{ secrets.DEPLOY_NOTIFY_URL }}', DEPLOY_NOTIFY_FORMAT: '${{ secrets.DEPLOY_NOTIFY_FORMAT }}', ISSUE_URL: '${{ steps.issue.outputs.url }}' } });
+    expect(message.run).toBe('node deploy-feedback.cjs notify --drift-report "$RUNNER_TEMP/drift.txt" --link "$ISSUE_URL"');
+    expect(drift.drift!.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(drift.drift!.steps.at(-1)).toMatchObject({ name: 'Result', if: "always() && steps.drift.outcome == 'success'" });
   });
 
   it('checks that dist/ is not stale on pull requests', () => {
