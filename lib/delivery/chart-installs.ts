@@ -163,7 +163,7 @@ export function chartWorkloads(charts: readonly DistObject[]): Map<string, strin
 export const chartWorkloadReads = (byNamespace: ReadonlyMap<string, readonly string[]>) =>
   [...byNamespace].map(([ns, refs]) => ['kubectl', '-n', ns, 'get', ...refs, '--ignore-not-found', '-o', 'json']);
 
-export function chartWorkloadStep(phase: Phase | 'check', charts: readonly DistObject[], t: typeof DEFAULT_TIMEOUTS, final: boolean): Step | undefined {
+export function chartWorkloadStep(phase: Phase | 'end', charts: readonly DistObject[], t: typeof DEFAULT_TIMEOUTS, final: boolean): Step | undefined {
   const byNamespace = chartWorkloads(charts);
   if (!byNamespace.size) return undefined;
   const [first, ...rest] = chartWorkloadReads(byNamespace);

@@ -116,7 +116,7 @@ export function finalHealthStep(all: readonly DistObject[], phases: readonly Pha
   if (!here.length) return undefined;
   const kinds = HEALTH_KINDS.filter((k) => here.some((o) => kindOf(o.manifest) === k));
   return {
-    phase: 'check',
+    phase: 'end',
     kind: 'health',
     title: `health of everything applied: ${kinds.map((k) => k.check).join(', ')} (${here.length} objects, one read, no waiting)`,
     argv: healthRead(here, phases),

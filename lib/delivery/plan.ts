@@ -250,7 +250,7 @@ export function buildPlan(opts: PlanOptions): Step[] {
   }
   // At the end, everything applied, changed or not, judged once: what is unhealthy fails the run, named.
   if (checkHealth) {
-    for (const final of [chartWorkloadStep('check', charts, t, true), finalHealthStep([...all.values()], present)]) if (final) steps.push(final);
+    for (const final of [chartWorkloadStep('end', charts, t, true), finalHealthStep([...all.values()], present)]) if (final) steps.push(final);
   }
   return steps;
 }

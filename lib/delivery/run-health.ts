@@ -60,7 +60,7 @@ const failure = (what: string, checks: HealthCheck[]) => {
 
 /** A `health` step: the operators' status of `keys` (what the run sent; at the end, everything), waited for or read once. */
 export function runHealthStep(step: Step, keys: ReadonlySet<string>, ctx: HealthContext): HealthOutcome {
-  const once = step.phase === 'check';
+  const once = step.phase === 'end';
   const checks = withEvents(waitForHealth({ ...ctx.poll, reads: [step.argv], timeout: '0s', timeouts: ctx.timeouts }, step, keys, once), ctx);
   for (const c of checks) ctx.log(`${c.check}: ${c.problems.length ? `${c.problems.length} of ${c.objects} not healthy` : `all ${c.objects} healthy`}`);
   return { checks, error: failure(once ? 'health of everything applied' : `health after ${step.phase}`, checks) };
@@ -71,7 +71,7 @@ export function runWorkloadsStep(step: Step, ctx: HealthContext): HealthOutcome 
   const check = waitForChartWorkloads({ ...ctx.poll, reads: [], timeout: step.timeout ?? ctx.timeouts.rollout }, step);
   const checks = withEvents([check], ctx);
   ctx.log(`chart workloads: ${check.problems.length ? `${check.problems.length} of ${check.objects} not rolled out` : `all ${check.objects} rolled out`}`);
-  return { checks, error: failure(step.phase === 'check' ? "the charts' workloads" : `the charts' workloads after ${step.phase}`, checks) };
+  return { checks, error: failure(step.phase === 'end' ? "the charts' workloads" : `the charts' workloads after ${step.phase}`, checks) };
 }
 
 const logsOf = (ctx: HealthContext) => (namespace: string, pod: string, previous: boolean) => {

@@ -50,9 +50,9 @@ export class RunRecorder {
   }
 
   report(mode: string, code: number, message: string, failed?: ApplyReport['failed']): ApplyReport {
-    this.enter('end');
+    this.enter('');
     const phases: PhaseReport[] = [...this.phases]
-      .filter(([name]) => name !== 'end')
+      .filter(([name]) => name !== '')
       .map(([phase, r]) => ({ phase, seconds: Math.round(r.seconds * 10) / 10, sent: r.sent, pruned: r.pruned, health: r.health }));
     return { kind: 'apply', mode, code, message, ...(failed ? { failed } : {}), phases, seconds: Math.round((this.now() - this.started) / 100) / 10 };
   }

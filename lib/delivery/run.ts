@@ -161,7 +161,7 @@ function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, fa
     if (step.kind === 'helm' || step.kind === 'workloads' || step.kind === 'health') {
       ran.push(i);
       const ctx = healthContext(env);
-      const keys = new Set((step.objects ?? []).map((o) => o.key).filter((k) => step.phase === 'check' || PHASES.some((p) => writes.get(p)!.keys.has(k))));
+      const keys = new Set((step.objects ?? []).map((o) => o.key).filter((k) => step.phase === 'end' || PHASES.some((p) => writes.get(p)!.keys.has(k))));
       const outcome = step.kind === 'helm' ? runHelmStep(step, staleJobs, ctx) : step.kind === 'workloads' ? runWorkloadsStep(step, ctx) : runHealthStep(step, keys, ctx);
       const failure = judged(step.phase, outcome, i);
       if (failure) return failure;

@@ -10,7 +10,7 @@ import type { DistObject } from './manifests';
 export type StepKind = 'policy' | 'setup' | 'inventory' | 'parents' | 'apply' | 'prune' | 'secret' | 'wait' | 'present' | 'jobs' | 'recovery' | 'rollout' | 'diff' | 'helm' | 'workloads' | 'health';
 
 export interface Step {
-  readonly phase: Phase | 'setup' | 'check';
+  readonly phase: Phase | 'setup' | 'check' | 'end';
   readonly kind: StepKind;
   readonly title: string;
   /** The exact command, starting with `kubectl` (for `jobs`: the one the runner polls). */
