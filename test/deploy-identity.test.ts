@@ -64,7 +64,10 @@ describe('the deploy identity', () => {
     try {
       for (const [file, text] of fixture) mkdirSync(join(dir, file.split('/')[0]!), { recursive: true }), writeFileSync(join(dir, file), text);
       const out = execFileSync(process.execPath, ['scripts/run.mjs', 'scripts/deploy-identity.ts', '--dist', dir], { cwd: root, encoding: 'utf8' });
-      expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+      expect(out.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+      // Pods and their logs in kube-system only (helm-controller's Jobs), for the deploy identity only.
+      const role = out.split('---\n').map((d) => parse(d)).filter((d) => d.kind === 'Role');
+      expect(role.map((r) => [r.metadata.name, r.metadata.namespace, r.rules])).toEqual([['hobby-infra-deploy', 'kube-system', [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] }]]]);
       expect(out).toBe([...deployIdentityObjects(policyInputs(collectObjects(fixture).values()).crds), ...deployPolicyObjects(policyInputs(collectObjects(fixture).values()))].map((o) => toYaml(o)).join('---\n'));
     } finally {
       rmSync(dir, { recursive: true, force: true });

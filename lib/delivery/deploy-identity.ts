@@ -83,6 +83,8 @@ export function deployRules(crds: readonly string[] = []): PolicyRule[] {
     // the Jobs the apply polls and the status of the database Clusters it waits for).
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: READ },
+    // The health check names each object that is not healthy with the newest Warning event about it.
+    { apiGroups: [''], resources: ['events'], verbs: ['list'] },
     // The ApplySet parents and their CRD, which the apply itself writes, and the CRDs dist/ renders.
     // (A server-side apply that creates an object is authorized as `create` of that name, so resourceNames holds.)
     { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['create', 'patch'], resourceNames: [APPLYSET_CRD, ...crds] },
@@ -109,9 +111,30 @@ export function coversResource(group: string, resource: string): boolean {
   return (MANAGED_RESOURCES[group] ?? []).includes(resource) || (group === 'apiextensions.k8s.io' && resource === 'customresourcedefinitions');
 }
 
-/** A ServiceAccount, ClusterRole and ClusterRoleBinding (to the ServiceAccount and the group). */
-function identity(sa: { namespace: string; name: string }, group: string, rules: PolicyRule[]): Record<string, unknown>[] {
+/**
+ * The deploy identity in kube-system only, where helm-controller runs its Jobs: their pods and
+ * their logs, so a failing `helm` is reported with its own words (lib/delivery/chart-installs.ts).
+ * A Role, not the ClusterRole: no other namespace's pods or logs.
+ */
+export const HELM_JOBS_NAMESPACE = 'kube-system';
+export const helmJobRules = (): PolicyRule[] => [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+];
+
+/** A ServiceAccount, ClusterRole and ClusterRoleBinding (to the ServiceAccount and the group), and a Role in kube-system when `namespaced` has rules. */
+function identity(sa: { namespace: string; name: string }, group: string, rules: PolicyRule[], namespaced: PolicyRule[] = []): Record<string, unknown>[] {
   const labels = { ...IDENTITY_LABELS, 'app.kubernetes.io/name': sa.name };
+  const subjects = [
+    { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace },
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group },
+  ];
+  const role = namespaced.length
+    ? [
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: sa.name, namespace: HELM_JOBS_NAMESPACE, labels }, rules: namespaced },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa.name, namespace: HELM_JOBS_NAMESPACE, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa.name }, subjects },
+      ]
+    : [];
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace: sa.namespace, labels } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: sa.name, labels }, rules },
@@ -120,15 +143,13 @@ function identity(sa: { namespace: string; name: string }, group: string, rules:
       kind: 'ClusterRoleBinding',
       metadata: { name: sa.name, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: sa.name },
-      subjects: [
-        { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace },
-        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group },
-      ],
+      subjects,
     },
+    ...role,
   ];
 }
 
 /** The deploy identity and the drift identity (the admission policy that guards them: deploy-policy.ts). */
 export function deployIdentityObjects(crds: readonly string[] = []): Record<string, unknown>[] {
-  return [...identity(DEPLOY_SERVICE_ACCOUNT, DEPLOY_GROUP, deployRules(crds)), ...identity(DRIFT_SERVICE_ACCOUNT, DRIFT_GROUP, driftRules(crds))];
+  return [...identity(DEPLOY_SERVICE_ACCOUNT, DEPLOY_GROUP, deployRules(crds), helmJobRules()), ...identity(DRIFT_SERVICE_ACCOUNT, DRIFT_GROUP, driftRules(crds))];
 }
