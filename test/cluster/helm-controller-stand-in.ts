@@ -102,6 +102,8 @@ export function playHelmController(cp: ControlPlane, root: string, log: (line: s
       lastTimestamp: new Date().toISOString(),
       count: 1,
     });
+  // DELETE options go in the query: the control plane's client sends a DELETE's body unframed (Node
+  // does not chunk DELETE bodies), which breaks the next request on the connection.
   const pathOf = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => {
     const base = o.apiVersion === 'v1' ? '/api/v1' : `/apis/${o.apiVersion}`;
     const plural = { Secret: 'secrets', ConfigMap: 'configmaps', ServiceAccount: 'serviceaccounts', ClusterRoleBinding: 'clusterrolebindings', Job: 'jobs' }[o.kind]!;
@@ -131,7 +133,7 @@ export function playHelmController(cp: ControlPlane, root: string, log: (line: s
     }
     if (live.body.metadata.deletionTimestamp) return undefined;
     if (fingerprint(live.body) !== fingerprint(want)) {
-      await cp.api('DELETE', pathOf(want), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' });
+      await cp.api('DELETE', `${pathOf(want)}?propagationPolicy=Foreground`);
       log(`[stand-in helm-controller] ${chart.metadata.namespace}/${chart.metadata.name} changed: Job ${want.metadata.name} deleted (Foreground) to be created again, as jobPatcher does`);
       installed.delete(chart.metadata.uid);
       return undefined;
@@ -179,9 +181,8 @@ export function playHelmController(cp: ControlPlane, root: string, log: (line: s
 
   /** The generating handler's Remove, once the HelmChart is gone: its set is pruned (background propagation). */
   const prune = async (chart: HelmChartObject) => {
-    const background = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' };
     const installing = { ...chart, metadata: { ...chart.metadata, deletionTimestamp: undefined } };
-    for (const o of [helmJob(installing), helmJob(chart), ...relatedObjects(chart)]) await cp.api('DELETE', pathOf(o), background);
+    for (const o of [helmJob(installing), helmJob(chart), ...relatedObjects(chart)]) await cp.api('DELETE', `${pathOf(o)}?propagationPolicy=Background`);
   };
 
   const onRemove = async (chart: HelmChartObject) => {
@@ -193,7 +194,7 @@ export function playHelmController(cp: ControlPlane, root: string, log: (line: s
     }
     for (const ref of workloadsOfChart(chart)) await cp.api('DELETE', workloadPath(chart, ref).path);
     await event(chart, 'RemoveJob', `Uninstalled HelmChart using Job ${namespace}/helm-delete-${name}, removing resources`);
-    await cp.api('DELETE', pathOf(helmJob(chart)), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+    await cp.api('DELETE', `${pathOf(helmJob(chart))}?propagationPolicy=Background`);
     const finalizers = (chart.metadata.finalizers ?? []).filter((f) => f !== HELM_CHART_FINALIZER);
     await must(`finalizer of ${name}`, cp.api('PATCH', `/apis/helm.cattle.io/v1/namespaces/${namespace}/helmcharts/${name}`, { metadata: { finalizers, resourceVersion: chart.metadata.resourceVersion } }, 'application/merge-patch+json'));
     log(`[stand-in helm-controller] uninstalled ${namespace}/${name} after Job helm-delete-${name} succeeded: ${workloadsOfChart(chart).join(', ')} deleted, finalizer ${HELM_CHART_FINALIZER} removed`);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRD_GROUPS_ANNOTATION, WORKLOADS_ANNOTATION } from '../../lib/constructs/helm-release';
@@ -33,14 +33,14 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 3
     await sleep(250);
   }
 }
-/** `kubectl logs` as a user runs it (real kubectl, through the API server to the played kubelet); stdout, or the error it prints. */
-function kubectlLogs(args: string[]): { status: number; out: string } {
-  try {
-    return { status: 0, out: execFileSync(cluster.env.KUBECTL!, ['logs', ...args], { env: cluster.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
-  } catch (err) {
-    const e = err as { status: number; stderr: string };
-    return { status: e.status, out: e.stderr };
-  }
+/**
+ * `kubectl logs` as a user runs it (real kubectl, through the API server to the played kubelet):
+ * stdout, or the error it prints. Asynchronous: the played kubelet answers from this process.
+ */
+function kubectlLogs(args: string[]): Promise<{ status: number; out: string }> {
+  return new Promise((ok) =>
+    execFile(cluster.env.KUBECTL!, ['logs', ...args], { env: cluster.env, encoding: 'utf8' }, (err, stdout, stderr) => ok({ status: err ? ((err as { code?: number }).code ?? 1) : 0, out: err ? stderr : stdout })),
+  );
 }
 
 /** A Go-marshalled object without the zero values the API server drops too (`creationTimestamp: null`, `resources: {}`). */
@@ -102,19 +102,21 @@ describe('helm-controller, played as k3s runs it', () => {
   it('creates every workload the chart declares in its target namespace, once helm has installed it', async () => {
     await until('the workloads', () => exists('statefulset/fx-ok-db', '-n', 'fx-ok-ns'));
     expect(cluster.kubectl(['get', 'deployments,daemonsets,statefulsets', '-n', 'fx-ok-ns', '-o', 'name']).trim().split('\n').sort()).toEqual(['daemonset.apps/fx-ok-agent', 'deployment.apps/fx-ok-api', 'statefulset.apps/fx-ok-db']);
-    cluster.kubectl(['rollout', 'status', 'deployment/fx-ok-api', 'statefulset/fx-ok-db', '-n', 'fx-ok-ns', '--timeout=60s']);
+    // Their pods run (the kubelet stand-in); the DaemonSet has none to run: its only node is the tainted stand-in node.
+    await until('the Deployment and StatefulSet ready', () => get('deployment/fx-ok-api', '-n', 'fx-ok-ns').status?.availableReplicas === 1 && get('statefulset/fx-ok-db', '-n', 'fx-ok-ns').status?.readyReplicas === 1);
+    expect(get('daemonset/fx-ok-agent', '-n', 'fx-ok-ns').status.desiredNumberScheduled).toBe(0);
     expect(exists('crd/ingressroutes.traefik.io')).toBe(true);
   });
 
-  it('serves the played helm log through the API server (pods/log to the node\'s kubelet)', () => {
+  it('serves the played helm log through the API server (pods/log to the node\'s kubelet)', async () => {
     const [pod] = pods('helm-install-fx-ok');
     expect(pod.spec.nodeName).toBe(STAND_IN_NODE);
-    const r = kubectlLogs(['-n', 'kube-system', 'job/helm-install-fx-ok']);
+    const r = await kubectlLogs(['-n', 'kube-system', 'job/helm-install-fx-ok']);
     expect(r.status).toBe(0);
     expect(r.out).toContain('+ helm repo add fx-ok https://charts.example.org/stable');
     expect(r.out).toMatch(/\+ helm install --namespace fx-ok-ns --create-namespace --version 1\.2\.3 --set-string a\.b=x\\,y --set n=3 fx-ok fx-ok\/fx-ok --values \/config\/values-0-000-HelmChart-ValuesContent\.yaml\nNAME: fx-ok\n/);
     expect(r.out).toContain('STATUS: deployed');
-    expect(kubectlLogs(['-n', 'kube-system', pod.metadata.name, '--previous']).out).toContain(`previous terminated container "helm" in pod "${pod.metadata.name}" not found`);
+    expect((await kubectlLogs(['-n', 'kube-system', pod.metadata.name, '--previous'])).out).toContain(`previous terminated container "helm" in pod "${pod.metadata.name}" not found`);
   });
 
   it('a chart whose repository cannot be reached: the install keeps restarting (OnFailure, backoffLimit 1000) and kubectl logs shows helm\'s error', async () => {
@@ -130,11 +132,11 @@ describe('helm-controller, played as k3s runs it', () => {
     const message = 'Error: looks like "https://charts.fx-broken.invalid" is not a valid chart repository or cannot be reached: Get "https://charts.fx-broken.invalid/index.yaml": dial tcp: lookup charts.fx-broken.invalid on 10.43.0.10:53: no such host';
     expect(unreachableRepoError('https://charts.fx-broken.invalid')).toBe(message);
     for (const args of [['job/helm-install-fx-broken'], [pod.metadata.name, '--previous'], [pod.metadata.name, '-c', 'helm', '--tail=1']]) {
-      const r = kubectlLogs(['-n', 'kube-system', ...args]);
+      const r = await kubectlLogs(['-n', 'kube-system', ...args]);
       expect(r.status).toBe(0);
       expect(r.out.trimEnd().split('\n').at(-1)).toBe(message);
     }
-    expect(kubectlLogs(['-n', 'kube-system', pod.metadata.name]).out).toContain('+ helm repo add fx-broken https://charts.fx-broken.invalid\nError: looks like');
+    expect((await kubectlLogs(['-n', 'kube-system', pod.metadata.name])).out).toContain('+ helm repo add fx-broken https://charts.fx-broken.invalid\nError: looks like');
     expect(exists('deployment/fx-broken', '-n', 'fx-broken-ns')).toBe(false); // helm installed nothing
   });
 
@@ -170,7 +172,7 @@ describe('helm-controller, played as k3s runs it', () => {
     await until('the delete failing twice', () => pods('helm-delete-fx-stuck').some((p) => (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 2));
     expect(get('helmchart/fx-stuck', '-n', 'kube-system').metadata.finalizers).toContain(HELM_CHART_FINALIZER);
     expect(exists('deployment/fx-stuck', '-n', 'fx-stuck-ns')).toBe(true);
-    expect(kubectlLogs(['-n', 'kube-system', 'job/helm-delete-fx-stuck']).out).toContain('+ helm uninstall fx-stuck --namespace fx-stuck-ns\nError: uninstallation completed with 1 error(s)');
+    expect((await kubectlLogs(['-n', 'kube-system', 'job/helm-delete-fx-stuck'])).out).toContain('+ helm uninstall fx-stuck --namespace fx-stuck-ns\nError: uninstallation completed with 1 error(s)');
   });
 });
 

@@ -116,7 +116,7 @@ export function playKubelet(cp: ControlPlane, log: (line: string) => void = cons
     const bound = await cp.api<{ items: Pod[] }>('GET', `/api/v1/pods?fieldSelector=spec.nodeName%3D${STAND_IN_NODE}`);
     for (const pod of bound.body.items ?? []) {
       if (!pod.metadata.deletionTimestamp) continue;
-      const res = await cp.api('DELETE', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      const res = await cp.api('DELETE', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}?gracePeriodSeconds=0`);
       if (res.status === 200) log(`[stand-in kubelet] pod ${pod.metadata.namespace}/${pod.metadata.name} stopped and deleted (graceful deletion finished, as the kubelet does)`);
     }
     // Containers that restart in place (a Job's pods with restartPolicy OnFailure) fail again.
