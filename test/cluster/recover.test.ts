@@ -14,7 +14,8 @@ import { STAND_IN_RESTIC_PASSWORD, STAND_IN_SNAPSHOT } from './operator-stand-in
  * newest snapshot into its new claim, and rolls nothing out before both are back. CloudNativePG
  * and VolSync are played (test/cluster/operator-stand-ins.ts: no operator, mover, bucket or data
  * here), and so is External Secrets (external-secrets-stand-in.ts): the volumes' repository Secrets,
- * as it would sync them from Infisical, with the repository password the played bucket opens with. Then: leaving recover mode changes no data object, and recover mode switched on
+ * as it would sync them from Infisical, with the repository password the played bucket opens with.
+ * Then: leaving recover mode changes no data object, and recover mode switched on
  * again over live volumes is refused before anything is written.
  */
 
