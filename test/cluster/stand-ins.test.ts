@@ -16,7 +16,10 @@ import { unreachableRepoError } from './played-helm';
 
 let cluster: TestCluster;
 let dist: string;
+let oracle: string;
 beforeAll(async () => {
+  // The first run on a machine builds the oracle (a minute or two), then it is cached.
+  oracle = execFileSync('bash', [join(REPO, 'scripts/build-helm-job-oracle.sh')], { encoding: 'utf8', timeout: 30 * 60_000 }).trim().split('\n').pop()!;
   ({ cluster, dist } = await startWithDist(renderDist([]), { absentKeys: ['FX_ABSENT_KEY'], failingHelmDeletes: ['fx-stuck'] }));
 });
 afterAll(() => stopWithDist(cluster, dist));
@@ -83,7 +86,6 @@ describe('helm-controller, played as k3s runs it', () => {
     expect(job.metadata.ownerReferences).toBeUndefined(); // wrangler marks its set with annotations instead
     expect(job.metadata.annotations['objectset.rio.cattle.io/owner-name']).toBe('fx-ok');
     // The oracle: helm-controller's own job() for the live HelmChart, every field the stand-in sets.
-    const oracle = execFileSync('bash', [join(REPO, 'scripts/build-helm-job-oracle.sh')], { encoding: 'utf8', timeout: 30 * 60_000 }).trim().split('\n').pop()!;
     const real = JSON.parse(execFileSync(oracle, { input: JSON.stringify(live), encoding: 'utf8' }));
     const played = helmJob(live);
     expect(goZeroesDropped(played.metadata)).toEqual(goZeroesDropped(real.metadata));
