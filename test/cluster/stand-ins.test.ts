@@ -179,15 +179,19 @@ describe('helm-controller, played as k3s runs it', () => {
 });
 
 describe('cert-manager and External Secrets, played', () => {
-  const crds = (...files: string[]) => {
+  // (`kubectl wait --for=condition=Established` fails at once on a CRD whose status has no conditions yet.)
+  const crds = async (...files: string[]) => {
     cluster.kubectl(['apply', '--server-side', ...files.flatMap((f) => ['-f', join(REPO, 'imports/crds', f)])]);
-    cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...files.map((f) => `crd/${f.replace(/^([^_]+)_(.+)\.yaml$/, '$2.$1')}`)]);
+    for (const f of files) {
+      const name = f.replace(/^([^_]+)_(.+)\.yaml$/, '$2.$1');
+      await until(`CRD ${name} established`, () => get(`crd/${name}`).status?.conditions?.some((c: any) => c.type === 'Established' && c.status === 'True'));
+    }
   };
   const condition = (o: any) => o.status?.conditions?.find((c: any) => c.type === 'Ready');
   const events = (ns: string, name: string) => (get('events', '-n', ns, '--field-selector', `involvedObject.name=${name}`).items as any[]).map((e) => `${e.reason}: ${e.message}`);
 
   it('Certificates are Ready when their issuer exists; one naming a missing issuer stays not Ready, as cert-manager says', async () => {
-    crds('cert-manager.io_certificates.yaml', 'cert-manager.io_clusterissuers.yaml');
+    await crds('cert-manager.io_certificates.yaml', 'cert-manager.io_clusterissuers.yaml');
     cluster.kubectl(['create', 'namespace', 'fx-tls']);
     applyAsAdmin({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'fx-issuer' }, spec: { acme: { server: 'https://acme.invalid/directory', privateKeySecretRef: { name: 'fx-account' }, solvers: [] } } });
     const cert = (name: string, issuer: string) => ({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name, namespace: 'fx-tls' }, spec: { secretName: name, dnsNames: ['fx.example.org'], issuerRef: { kind: 'ClusterIssuer', name: issuer } } });
@@ -200,7 +204,7 @@ describe('cert-manager and External Secrets, played', () => {
   });
 
   it('SecretStores need their universal-auth Secret; an ExternalSecret of an absent key fails with ESO\'s message', async () => {
-    crds('external-secrets.io_secretstores.yaml', 'external-secrets.io_externalsecrets.yaml');
+    await crds('external-secrets.io_secretstores.yaml', 'external-secrets.io_externalsecrets.yaml');
     cluster.kubectl(['create', 'namespace', 'fx-es']);
     const ref = (key: string) => ({ name: 'infisical-universal-auth', key });
     applyAsAdmin({
