@@ -7,10 +7,10 @@
  * `set +v -x`, so bash traces every command with `+ `; for an install it runs helm_repo_init
  * (`helm repo add ${NAME%%/*} ${REPO}`, `helm repo update`) and then helm_update (`helm ls` for the
  * release, `helm install ...`); for a delete it skips the repository and runs
- * `helm uninstall ${NAME} --namespace ${TARGET_NAMESPACE}`. The lines below follow the trace of a
- * real k3s install Job of klipper-helm v0.9 (`kubectl logs helm-install-…` quoted in Harvester's
- * guide to testing the harvester-cloud-provider chart, 2026); the head of the script that `set -v`
- * echoes first is left out.
+ * `helm uninstall ${NAME} --namespace ${TARGET_NAMESPACE}`. The lines below follow, line for line,
+ * the trace of a real install Job of klipper-helm v0.9 (`kubectl logs helm-install-…` quoted in
+ * Harvester's guide to testing the harvester-cloud-provider chart, 2026); the head of the script
+ * that `set -v` echoes first is left out.
  *
  * Failures played (each exits 1, as `set -e` makes the script exit with helm's status):
  *  - the chart repository cannot be reached: a repo whose host ends in `.invalid` (RFC 2606: it
@@ -20,6 +20,9 @@
  *    and the cluster DNS' answer (k3s: kube-dns at 10.43.0.10); cobra prints it as `Error: …`.
  *  - a delete a test names (`failingDeletes`): `helm uninstall` fails with helm's
  *    pkg/action/uninstall.go `uninstallation completed with %d error(s): %s` (here a timeout).
+ *    klipper-helm's entry script of 2021 (the newest this project could read) ran
+ *    `helm uninstall … || true`; whatever the v0.9 image does, the played failure stands for any
+ *    delete Job that does not succeed, which is what keeps a HelmChart Terminating.
  */
 
 export interface PlayedRun {
@@ -69,44 +72,70 @@ export function unreachableRepoError(repo: string): string {
  */
 export function playHelm(c: HelmContainer, valuesFiles: readonly string[], opts: PlayedHelmOptions = {}, now = new Date()): PlayedRun {
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? '']));
+  const q = (v: string | undefined) => (v ? v : "''"); // bash -x quotes an empty word
   const args = c.args ?? [];
-  const [action, ...flags] = args;
+  const [action = 'install', ...flags] = args;
   const name = env.NAME ?? '';
   const target = env.TARGET_NAMESPACE ?? '';
-  const lines = ['set +v -x', `+ [[ '${env.HELM_VERSION ?? ''}' == v2 ]]`, '+ shopt -s nullglob'];
-  if (action === 'delete') {
-    lines.push(`+ [[ delete != delete ]]`, '+ helm_update delete', `+ [[ delete = delete ]]`, `+ helm uninstall ${name} --namespace ${target}`);
-    if (opts.failingDeletes?.includes(name)) {
-      lines.push('Error: uninstallation completed with 1 error(s): context deadline exceeded');
-      return { exitCode: 1, log: `${lines.join('\n')}\n` };
-    }
-    lines.push(`release "${name}" uninstalled`, '+ exit');
-    return { exitCode: 0, log: `${lines.join('\n')}\n` };
-  }
   const repo = env.REPO ?? '';
   const chart = env.CHART ?? '';
-  lines.push(`+ [[ ${action} != delete ]]`, '+ helm_repo_init', "+ grep -q -e 'https\\?://'", `+ [[ ${chart} == stable/* ]]`, `+ [[ -n ${repo} ]]`);
-  if (repo) {
-    lines.push('+ [[ -f /auth/username ]]', '+ [[ -f /auth/tls.crt ]]', `+ helm repo add ${name} ${repo}`);
-    if (hostOf(repo).endsWith('.invalid')) {
-      lines.push(unreachableRepoError(repo));
-      return { exitCode: 1, log: `${lines.join('\n')}\n` };
-    }
-    lines.push(
-      `"${name}" has been added to your repositories`,
-      '+ helm repo update',
-      'Hang tight while we grab the latest from your chart repositories...',
-      `...Successfully got an update from the "${name}" chart repository`,
-      'Update Complete. ⎈Happy Helming!⎈',
-    );
-  }
+  const done = (exitCode: number, lines: string[]): PlayedRun => ({ exitCode, log: `${lines.join('\n')}\n` });
   const values = valuesFiles.map((f) => ` --values /config/${f}`).join('');
+  const lines = [
+    'set +v -x',
+    `+ [[ ${q(env.HELM_VERSION)} == v2 ]]`,
+    '+ shopt -s nullglob',
+    '+ [[ -f /config/ca-file.pem ]]',
+    '+ [[ -f /tmp/ca-file.pem ]]',
+    `+ [[ ${env.INSECURE_SKIP_TLS_VERIFY ?? 'false'} == true ]]`,
+    `+ [[ ${env.PLAIN_HTTP ?? 'false'} == true ]]`,
+    `+ [[ -n ${q(env.TIMEOUT)} ]]`,
+    '+ helm_content_decode',
+    '+ set -e',
+    `+ ENC_CHART_PATH=/chart/${name}.tgz.base64`,
+    `+ CHART_PATH=/tmp/${name}.tgz`,
+    `+ [[ ! -f /chart/${name}.tgz.base64 ]]`,
+    '+ return',
+    `+ [[ ${action} != delete ]]`,
+  ];
+  if (action !== 'delete') {
+    lines.push('+ helm_repo_init', "+ grep -q -e 'https\\?://'", `+ [[ ${chart} == stable/* ]]`, `+ [[ -n ${q(repo)} ]]`);
+    if (repo) {
+      lines.push('+ [[ -f /auth/username ]]', '+ [[ -f /auth/tls.crt ]]', `+ helm repo add ${name} ${repo}`);
+      if (hostOf(repo).endsWith('.invalid')) return done(1, [...lines, unreachableRepoError(repo)]);
+      lines.push(
+        `"${name}" has been added to your repositories`,
+        '+ helm repo update',
+        'Hang tight while we grab the latest from your chart repositories...',
+        `...Successfully got an update from the "${name}" chart repository`,
+        'Update Complete. ⎈Happy Helming!⎈',
+      );
+    }
+  }
+  // helm_update: the release's chart and status, from `helm ls`; on a delete, the release helm installed.
+  const release = action === 'delete' ? `${chart.split('/').pop()}-${env.VERSION || '0.0.0'},deployed,1` : 'null,null,null';
   lines.push(
     `+ helm_update ${args.join(' ')}`,
-    `+ LINE=null,null,null`,
-    `+ [[ null =~ ^(|null)$ ]]`,
+    `++ helm ls --all -f '^${name}$' --namespace ${target} --output json`,
+    `++ jq -r '"\\(.[0].chart),\\(.[0].status),\\(.[0].revision)"'`,
+    "++ tr '[:upper:]' '[:lower:]'",
+    `+ LINE=${release}`,
+    '+ IFS=,',
+    '+ read -r INSTALLED_VERSION STATUS REVISION _',
+    '+ VALUES=',
+    ...valuesFiles.flatMap((_, i) => ['+ for VALUES_FILE in /config/*.yaml', `+ VALUES='${valuesFiles.slice(0, i + 1).map((f) => ` --values /config/${f}`).join('')}'`]),
+    `+ [[ ${action} = delete ]]`,
+  );
+  if (action === 'delete') {
+    lines.push(`+ [[ -z ${release.split(',')[0]} ]]`, `+ helm uninstall ${name} --namespace ${target}`);
+    if (opts.failingDeletes?.includes(name)) return done(1, [...lines, 'Error: uninstallation completed with 1 error(s): context deadline exceeded']);
+    return done(0, [...lines, `release "${name}" uninstalled`, '+ exit']);
+  }
+  return done(0, [
+    ...lines,
+    '+ [[ null =~ ^(|null)$ ]]',
+    '+ [[ null =~ ^(|null)$ ]]',
     "+ echo 'Installing helm chart'",
-    'Installing helm chart',
     `+ helm ${action} ${flags.join(' ')} ${name} ${chart}${values}`.replace(/ +/g, ' '),
     `NAME: ${name}`,
     `LAST DEPLOYED: ${ansic(now)}`,
@@ -115,6 +144,5 @@ export function playHelm(c: HelmContainer, valuesFiles: readonly string[], opts:
     'REVISION: 1',
     'TEST SUITE: None',
     '+ exit',
-  );
-  return { exitCode: 0, log: `${lines.join('\n')}\n` };
+  ]);
 }
