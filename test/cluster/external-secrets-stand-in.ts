@@ -71,6 +71,7 @@ const ready = (o: { status?: { conditions?: Condition[] } }) => o.status?.condit
 export function playExternalSecrets(cp: ControlPlane, log: (line: string) => void = console.log, opts: ExternalSecretsOptions = {}): StandIn {
   const absent = new Set(opts.absentKeys ?? []);
   const said = new Set<string>();
+  const checked = new Map<string, number>(); // store uid -> when its auth Secret was last read
   const event = (kind: string, o: { metadata: { name: string; namespace: string; uid: string } }, reason: string, message: string) => {
     const key = `${kind}/${o.metadata.uid}/${message}`;
     if (said.has(key)) return;
@@ -109,6 +110,9 @@ export function playExternalSecrets(cp: ControlPlane, log: (line: string) => voi
     for (const store of stores.body.items ?? []) {
       const auth = store.spec?.provider?.infisical?.auth?.universalAuthCredentials;
       if (!store.spec?.provider?.infisical) continue;
+      // A Ready store is checked again every few seconds (ESO: every refresh), one that is not, each round.
+      if (ready(store) && Date.now() - (checked.get(store.metadata.uid) ?? 0) < 5000) continue;
+      checked.set(store.metadata.uid, Date.now());
       const id = `SecretStore ${store.metadata.namespace}/${store.metadata.name}`;
       const error = (await refError(store.metadata.namespace, auth?.clientId)) ?? (await refError(store.metadata.namespace, auth?.clientSecret));
       if (!error) {

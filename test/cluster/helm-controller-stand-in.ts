@@ -123,10 +123,11 @@ export function playHelmController(cp: ControlPlane, root: string, log: (line: s
 
   /** The Job `job` of `chart` in `set`: created, replaced when it changed (jobPatcher), or returned as it is. */
   const ensureJob = async (chart: HelmChartObject, set: string): Promise<JobObject | undefined> => {
-    for (const o of relatedObjects(chart)) await must(`applying ${o.kind} ${o.metadata.name}`, apply(pathOf(o), marked(o, chart, set)));
     const want = marked(helmJob(chart), chart, set);
     const live = await cp.api<JobObject>('GET', pathOf(want));
     if (live.status === 404) {
+      // With the Job, what it mounts and runs as (applied when the Job is made, not every round: the machine is small).
+      for (const o of relatedObjects(chart)) await must(`applying ${o.kind} ${o.metadata.name}`, apply(pathOf(o), marked(o, chart, set)));
       await must(`creating Job ${want.metadata.name}`, cp.api('POST', `/apis/batch/v1/namespaces/${want.metadata.namespace}/jobs`, { ...want, metadata: { ...want.metadata, labels: { ...want.metadata.labels, [PLAYED_BY]: 'test-harness' } } }));
       log(`[stand-in helm-controller] ${chart.metadata.namespace}/${chart.metadata.name}: Job ${want.metadata.name} created (helm ${want.spec.template.spec.containers[0]!.args.join(' ')}; backoffLimit ${want.spec.backoffLimit}, restartPolicy OnFailure)`);
       return undefined;
