@@ -5,14 +5,28 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { DEPLOY_SERVICE_ACCOUNT, DRIFT_SERVICE_ACCOUNT } from '../../lib/delivery/deploy-identity';
 import { kubernetesVersionOf, startControlPlane, type ControlPlane } from '../../lib/delivery/control-plane';
-import { playCloudNativePG, playHelmController, playVolSync } from './operator-stand-ins';
+import { playCertManager } from './cert-manager-stand-in';
+import { playExternalSecrets, type ExternalSecretsOptions } from './external-secrets-stand-in';
+import { playHelmController } from './helm-controller-stand-in';
+import { playKubeletLogs } from './kubelet-logs';
+import { playCloudNativePG, playVolSync } from './operator-stand-ins';
 import { playKubelet, type StandIn } from './stand-ins';
 import type { AppSource } from '../../lib/spec/app';
 import type { ClusterConfig } from '../../lib/config';
 import { fixtureCluster } from '../fixtures/cluster';
 import { render } from '../helpers';
 
-/** A control plane with the kubelet, helm-controller and cloudnative-pg stand-ins running, for one test file. */
+/** What a test asks of the stand-ins (test/cluster/stand-ins.ts and the controllers' stand-ins). */
+export interface StandInOptions {
+  /** Infisical keys the played Infisical does not hold: ExternalSecrets that read them fail (external-secrets-stand-in.ts). */
+  readonly absentKeys?: ExternalSecretsOptions['absentKeys'];
+  /** Played Infisical values (default `stand-in`). */
+  readonly externalSecretValues?: ExternalSecretsOptions['values'];
+  /** HelmChart names whose `helm-delete-<name>` Job's helm fails (played-helm.ts). */
+  readonly failingHelmDeletes?: readonly string[];
+}
+
+/** A control plane with the stand-ins running (kubelet, helm-controller, cloudnative-pg, volsync, cert-manager, external-secrets), for one test file. */
 export interface TestCluster extends ControlPlane {
   /** Stand-in log lines, in order (also printed). */
   readonly played: string[];
@@ -50,7 +64,7 @@ export function applyIdentities(cp: Pick<ControlPlane, 'kubectl'>, dist: string)
 }
 
 /** `dist`: the dist/ the identities' admission policy is printed for (a test's own, from renderDist). */
-export async function startTestCluster(dist: string): Promise<TestCluster> {
+export async function startTestCluster(dist: string, opts: StandInOptions = {}): Promise<TestCluster> {
   const cp = await startPinnedControlPlane();
   console.log(`control plane: kube-apiserver ${cp.version} at ${cp.server} (etcd, kube-controller-manager; binaries in ${cp.binDir})`);
   const played: string[] = [];
@@ -62,7 +76,16 @@ export async function startTestCluster(dist: string): Promise<TestCluster> {
   cp.kubectl(['apply', '--server-side', '--field-manager=k3s', '-f', join(REPO, 'imports/crds/helm.cattle.io_helmcharts.yaml'), '-f', join(REPO, 'imports/crds/helm.cattle.io_helmchartconfigs.yaml')]);
   cp.kubectl(['wait', '--for=condition=Established', 'crd/helmcharts.helm.cattle.io', 'crd/helmchartconfigs.helm.cattle.io']);
   log('[stand-in k3s] helm.cattle.io CRDs installed, as the k3s server does when it starts');
-  const standIns: StandIn[] = [playKubelet(cp, log), playHelmController(cp, log), playCloudNativePG(cp, log), playVolSync(cp, log)];
+  const logs = await playKubeletLogs(cp, log);
+  const standIns: StandIn[] = [
+    playKubelet(cp, log, { logs, helm: { failingDeletes: opts.failingHelmDeletes } }),
+    playHelmController(cp, REPO, log),
+    playCloudNativePG(cp, log),
+    playVolSync(cp, log),
+    playCertManager(cp, log),
+    playExternalSecrets(cp, log, { absentKeys: opts.absentKeys, values: opts.externalSecretValues }),
+    logs,
+  ];
 
   // The deploy and drift identities and their admission policy, as the one-time admin step creates
   // them, and a token for each, as CI gets one.
@@ -163,8 +186,8 @@ export function testIdentities(dist: string): string {
 }
 
 /** A test cluster for one test file and its scratch `dist` (from renderDist), each test starting from what the last left. */
-export async function startWithDist(dist: string): Promise<{ cluster: TestCluster; dist: string }> {
-  return { cluster: await startTestCluster(dist), dist };
+export async function startWithDist(dist: string, opts: StandInOptions = {}): Promise<{ cluster: TestCluster; dist: string }> {
+  return { cluster: await startTestCluster(dist, opts), dist };
 }
 
 export async function stopWithDist(cluster: TestCluster | undefined, dist: string | undefined): Promise<void> {

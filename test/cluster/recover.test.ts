@@ -6,7 +6,6 @@ import { withBackups } from '../fixtures/cluster';
 import { appFile } from '../helpers';
 import { applyAsDeployer, output, renderDist, renderDistInto, startWithDist, stopWithDist, type TestCluster } from './harness';
 import { STAND_IN_RESTIC_PASSWORD, STAND_IN_SNAPSHOT } from './operator-stand-ins';
-import { poll, type StandIn } from './stand-ins';
 
 /*
  * Recover mode (config `backups.recover`) against a real API server, on a cluster that starts empty
@@ -14,47 +13,31 @@ import { poll, type StandIn } from './stand-ins';
  * generation's backups under the new generation's name, writes every backed-up volume from its
  * newest snapshot into its new claim, and rolls nothing out before both are back. CloudNativePG
  * and VolSync are played (test/cluster/operator-stand-ins.ts: no operator, mover, bucket or data
- * here), and so is External Secrets, below: the volumes' repository Secrets, as it would sync them
- * from Infisical. Then: leaving recover mode changes no data object, and recover mode switched on
+ * here), and so is External Secrets (external-secrets-stand-in.ts): the volumes' repository Secrets,
+ * as it would sync them from Infisical, with the repository password the played bucket opens with.
+ * Then: leaving recover mode changes no data object, and recover mode switched on
  * again over live volumes is refused before anything is written.
  */
 
 type Doc = Record<string, any>;
 let cluster: TestCluster;
 let dist: string;
-let externalSecrets: StandIn;
 // The fixture apps with a database (fx-notes-api) and a backed-up volume (fx-shop); never the user's apps/.
 const apps = fixtureApps.filter((s) => /fx-notes-api|fx-shop/.test(s.file));
 // An app added during recovery whose repository password is wrong: its restore fails, as restic's would.
 const wiki = appFile('fx-wiki', { image: 'ghcr.io/fixture/wiki:1.0.0', port: 3000, volume: { mountPath: '/data', size: '1Gi' } });
 const recovering = withBackups({ generation: 2, recover: true });
 const recovered = withBackups({ generation: 2, recover: false });
-const playedPasswords = new Map<string, string>();
+/** The played Infisical's RESTIC_PASSWORD: the played bucket's, but fx-wiki's, which is wrong. */
+const resticPassword = (namespace: string, key: string) => (key !== 'RESTIC_PASSWORD' ? undefined : namespace === 'fx-wiki' ? 'not-the-repository-password' : STAND_IN_RESTIC_PASSWORD);
 
 beforeAll(async () => {
   expect(apps).toHaveLength(2);
   const started = Date.now();
-  ({ cluster, dist } = await startWithDist(renderDist(apps, recovering)));
+  ({ cluster, dist } = await startWithDist(renderDist(apps, recovering), { externalSecretValues: resticPassword }));
   console.log(`rebuild rehearsal: an empty control plane, and the admin step (identities, admission policy), took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  // External Secrets' part: each ExternalSecret's target Secret, with the repository password the played bucket opens with.
-  externalSecrets = poll('external-secrets', 500, async () => {
-    const { body } = await cluster.api<{ items?: Doc[] }>('GET', '/apis/external-secrets.io/v1/externalsecrets');
-    for (const es of body.items ?? []) {
-      const ns = es.metadata.namespace as string;
-      const name = (es.spec?.target?.name ?? es.metadata.name) as string;
-      if (!name.endsWith('-volume-backup') || playedPasswords.has(`${ns}/${name}`)) continue;
-      const password = ns === 'fx-wiki' ? 'not-the-repository-password' : STAND_IN_RESTIC_PASSWORD;
-      const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, stringData: { RESTIC_PASSWORD: password } };
-      const res = await cluster.api('POST', `/api/v1/namespaces/${ns}/secrets`, secret);
-      if (res.status === 201) {
-        playedPasswords.set(`${ns}/${name}`, password);
-        cluster.played.push(`[stand-in external-secrets] Secret ${ns}/${name} synced (a played value, not from Infisical)`);
-      }
-    }
-  });
 });
 afterAll(async () => {
-  await externalSecrets?.stop();
   await stopWithDist(cluster, dist);
 });
 const apply = (...args: string[]) => applyAsDeployer(cluster, dist, args);
