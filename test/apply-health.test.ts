@@ -173,5 +173,11 @@ describe('the apply\'s health checks (fake kubectl)', () => {
     expect(healthOf(o('Certificate', {}))).toMatchObject({ ok: false, message: expect.stringContaining('no Ready condition yet') });
     expect(healthOf(o('ReplicationSource', { conditions: [{ type: 'Synchronizing', status: 'False', reason: 'Error', message: 'secret restic-config not found' }] }))).toEqual({ ok: false, failed: true, message: 'Error: secret restic-config not found' });
     expect(healthOf(o('ReplicationSource', { latestMoverStatus: { result: 'Successful' } }))).toEqual({ ok: true, message: 'last backup Successful' });
+    // A status judged for an earlier spec is not this spec's.
+    const at = (g: number, x: ReturnType<typeof o>) => ({ ...x, metadata: { ...x.metadata, generation: g } });
+    expect(healthOf(at(2, o('Certificate', { conditions: [{ type: 'Ready', status: 'True', observedGeneration: 1 }] })))).toMatchObject({ ok: false, message: 'waiting for its operator to judge the new spec (generation 2)' });
+    expect(healthOf(at(2, o('Certificate', { conditions: [{ type: 'Ready', status: 'True', observedGeneration: 2 }] })))).toMatchObject({ ok: true });
+    expect(healthOf(at(3, o('ExternalSecret', { syncedResourceVersion: '2-9f8e7d', conditions: [{ type: 'Ready', status: 'True', reason: 'SecretSynced' }] })))).toMatchObject({ ok: false, message: 'waiting for External Secrets to sync the new spec (generation 3)' });
+    expect(healthOf(at(3, o('ExternalSecret', { syncedResourceVersion: '3-9f8e7d', conditions: [{ type: 'Ready', status: 'True', reason: 'SecretSynced' }] })))).toMatchObject({ ok: true });
   });
 });

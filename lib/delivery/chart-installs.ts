@@ -55,7 +55,7 @@ export function chartInstallStep(phase: Phase, namespace: string, charts: readon
 }
 
 interface Pod {
-  metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
+  metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid?: string }[] };
   status?: { containerStatuses?: { name: string; restartCount?: number; state?: { terminated?: { exitCode: number } }; lastState?: { terminated?: { exitCode: number } } }[] };
 }
 interface Listed {
@@ -107,7 +107,10 @@ export function waitForChartJobs(w: ChartJobWait, c: ChartJobs, podsRead: readon
       const job = objects.find((o) => o.kind === 'Job' && o.metadata?.name === jobName);
       const stillThere = objects.some((o) => o.kind === 'HelmChart' && o.metadata?.name === chart);
       if (c.action === 'delete' && !stillThere) return { chart, done: true, progress: 'removed' };
-      for (const pod of podList.filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job' && o.name === jobName))) {
+      // Only the pods of this run's Job: a Job helm-controller is replacing (stale) may still have its failed pods.
+      const current = job?.metadata?.uid && !w.stale?.has(job.metadata.uid) ? job.metadata.uid : undefined;
+      const ours = (p: Pod) => (p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job' && o.name === jobName && (!o.uid || o.uid === current));
+      for (const pod of current ? podList.filter(ours) : []) {
         const { failures, previous } = helmFailures(pod);
         if (failures < HELM_FAILED_TRIES) continue;
         const lines = w.logs(c.namespace, pod.metadata.name, previous).trim().split('\n').slice(-12).map((l) => `    ${l}`).join('\n');

@@ -49,13 +49,21 @@ interface Condition {
   status: string;
   reason?: string;
   message?: string;
+  observedGeneration?: number;
 }
 
 export interface LiveHealthObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
-  status?: { conditions?: Condition[]; phase?: string; phaseReason?: string; latestMoverStatus?: { result?: string; logs?: string } };
+  metadata: { name: string; namespace?: string; generation?: number };
+  status?: {
+    conditions?: Condition[];
+    phase?: string;
+    phaseReason?: string;
+    latestMoverStatus?: { result?: string; logs?: string };
+    /** ESO: `<generation>-<hash of labels and annotations>` of the spec it last synced (its getResourceVersion). */
+    syncedResourceVersion?: string;
+  };
 }
 
 /** One object's health: ok, still waiting (why), or failed for good (why). */
@@ -76,6 +84,13 @@ export function healthOf(o: LiveHealthObject): HealthState {
     const sync = conditions.find((c) => c.type === 'Synchronizing');
     if (sync?.reason === 'Error') return { ok: false, failed: true, message: conditionText(sync)! };
     return { ok: true, message: mover?.result ? `last backup ${mover.result}` : 'no backup run yet' };
+  }
+  // A status written for an earlier spec says nothing about this one: cert-manager (and CloudNativePG) stamp
+  // their conditions with the generation they judged, ESO the generation it last synced.
+  const generation = o.metadata.generation;
+  if (generation !== undefined && ready?.observedGeneration !== undefined && ready.observedGeneration < generation) return { ok: false, message: `waiting for its operator to judge the new spec (generation ${generation})` };
+  if (ready?.status === 'True' && o.kind === 'ExternalSecret' && generation !== undefined && o.status?.syncedResourceVersion && !o.status.syncedResourceVersion.startsWith(`${generation}-`)) {
+    return { ok: false, message: `waiting for External Secrets to sync the new spec (generation ${generation})` };
   }
   if (ready?.status === 'True') return { ok: true, message: 'Ready' };
   if (o.kind === 'Cluster' && o.status?.phase) return { ok: false, message: `${o.status.phase}${o.status.phaseReason ? `: ${o.status.phaseReason}` : ''}` };

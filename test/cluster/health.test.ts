@@ -82,7 +82,9 @@ describe('the health of what the apply wrote', () => {
     editDistFile(dist, '03-custom-resources/cert-manager.yaml', (docs) => docs.map((d) => (d.kind === 'Certificate' ? { ...d, spec: { ...d.spec, issuerRef: { ...d.spec.issuerRef, name: 'no-such-issuer' } } } : d)));
     const r = await applyAsDeployer(cluster, dist, ['--timeout', 'certificate=15s']);
     expect(r.status, output(r)).toBe(2);
+    expect(r.stderr).toContain('apply: health after 03-custom-resources: 1 not healthy:');
     expect(r.stderr).toMatch(/Certificate traefik\/wildcard: DoesNotExist: Issuing certificate as Secret does not exist/);
+    expect(r.ms).toBeGreaterThan(15_000); // its bound, not the first read
     restore('03-custom-resources/cert-manager.yaml');
     const fixed = await applyAsDeployer(cluster, dist, []);
     expect(fixed.status, output(fixed)).toBe(0);
