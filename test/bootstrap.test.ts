@@ -195,23 +195,6 @@ describe('reserved IP and DNS', () => {
   });
 });
 
-describe('tailnet-only apps', () => {
-  const source = (name: string, spec: object): AppSource => ({ file: `apps/${name}.ts`, exports: { default: { image: `ghcr.io/a/${name}:1.0.0`, port: 8080, ...spec } } });
-  const recordsOf = (sources: AppSource[]) => synth({ hosts: publicHosts(baseCluster, loadApps(sources, baseCluster, platformHosts(baseCluster))) }).resource.cloudflare_dns_record;
-
-  it('get no DNS record: the records follow the declaration, and turning a public app tailnet-only removes its record only', () => {
-    const shop = source('shop', { hosts: ['shop'] });
-    const publicDash = recordsOf([shop, source('dash', { hosts: ['dash'] })]);
-    const tailnetDash = recordsOf([shop, source('dash', { tailnet: true })]);
-    expect(Object.keys(publicDash).filter((id) => !(id in tailnetDash))).toEqual([recordId(`dash.${baseCluster.domain}`)]);
-    expect(Object.keys(tailnetDash).filter((id) => !(id in publicDash))).toEqual([]);
-    expect(Object.values(tailnetDash).map((r: any) => r.name)).not.toContain(expect.stringMatching(/^dash\b/));
-    // Nor under the machine name it takes on the tailnet.
-    const renamed = recordsOf([shop, source('dash', { tailnet: { machine: 'shop-admin' } })]);
-    expect(Object.keys(renamed).sort()).toEqual(Object.keys(tailnetDash).sort());
-  });
-});
-
 describe('state backend', () => {
   it('keeps state in R2 through a complete S3 backend block', () => {
     const state = defineStateBackend(STATE_BACKEND);

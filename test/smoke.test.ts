@@ -67,24 +67,6 @@ describe('the targets dist/ gives', () => {
     expect(smokeTargets(collectObjects(routed))[0]).toMatchObject({ path: '/app/health', health: true });
   });
 
-  test("only Traefik's Ingresses are requested: another class's (the Tailscale operator's, on the tailnet) is out of the CI runner's reach", () => {
-    const [deployment, service, ingress] = webApp('app', 'public.test', { probe: '/healthz' });
-    const classed = (className: string | undefined, host: string) => ({
-      ...ingress!,
-      metadata: { ...ingress!.metadata, name: `via-${className ?? 'default'}` },
-      spec: { ...ingress!.spec, ingressClassName: className, rules: [{ ...ingress!.spec.rules[0], host }] },
-    });
-    const objects = [deployment, service, classed('traefik', 'public.test'), classed(undefined, 'unclassed.test'), classed('tailscale', 'dash.tailfixture.ts.net')];
-    const files = new Map([['04-apps/app-app.yaml', objects.map((o) => stringify(o)).join('---\n')]]);
-    expect(smokeTargets(collectObjects(files)).map((t) => t.host)).toEqual(['public.test', 'unclassed.test']);
-    // And as synth renders a tailnet-only app beside a public one: only the public one.
-    const dash = appFile('dash', { image: 'ghcr.io/me/dash:1.0.0', port: 3000, tailnet: true });
-    const site = appFile('site', { image: 'ghcr.io/me/site:1.0.0', port: 8080, hosts: ['www'] });
-    const hosts = smokeTargets(collectObjects(render({ apps: [dash, site] }).files)).map((t) => t.host);
-    expect(hosts).toContain(`www.${fixtureCluster.domain}`);
-    expect(hosts.filter((h) => h.startsWith('dash'))).toEqual([]);
-  });
-
   test('the platform as rendered: the status page public, its admin UI and a private app behind the allow-list, a login app and the sign-in redirect', () => {
     const tools = appFile('tools', { image: 'ghcr.io/me/tools:1.0.0', port: 8080, hosts: ['tools'], login: { github: { orgs: ['octo-org'] } } });
     const vault = appFile('vault', { image: 'ghcr.io/me/vault:1.0.0', port: 8080, hosts: ['vault'], private: true });

@@ -1,5 +1,17 @@
-import { describe, expect, test } from 'vitest';
-import { fixtureCluster as cluster } from './fixtures/cluster';
+import { App } from 'cdktf';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { BootstrapStack, recordId, STACK_NAME } from '../bootstrap/stack';
+import { defineStateBackend } from '../bootstrap/state';
+import { loadApps, type AppSource } from '../lib/app-spec';
+import { collectObjects } from '../lib/delivery/manifests';
+import { smokeTargets } from '../lib/delivery/smoke-targets';
+import { platformHosts } from '../lib/hosts';
+import { fixtureCluster as cluster, fixtureStateBackend } from './fixtures/cluster';
+import { webApp } from './fixtures/smoke-dist';
 import { TAILNET_INGRESS } from '../lib/platform-contracts';
 import { networkCoverage } from '../lib/delivery/chart-network';
 import { distFindings } from '../lib/doctor/findings';
@@ -12,7 +24,8 @@ import { appFile, find, render } from './helpers';
  * machine name in tls.hosts, the app's Service as default backend), nothing of it reaches Traefik,
  * Cloudflare or the public DNS, its policy admits only the proxy pod of its Ingress, and the
  * operator's class, ProxyClass and proxy policy appear only when an app uses them; then the
- * refusals. What the API server and the deploy identity's policy make of it is
+ * refusals; the bootstrap's DNS records (as test/bootstrap.test.ts synthesizes them) and the smoke
+ * check's targets leave it out. What the API server and the deploy identity's policy make of it is
  * test/cluster/least-power.test.ts.
  */
 
@@ -140,5 +153,48 @@ describe('a bad tailnet declaration is refused, naming the file and the field', 
     const objects = render({ apps: [dash({ tailnet: false, hosts: ['dash'] }), dash({ tailnet: { machine: 'site' } }, 'ops'), appFile('site', { image: 'ghcr.io/me/site:1.0.0', port: 8080, hosts: ['site'] })] }).objects;
     expect((find(objects, 'Ingress', 'dash', 'dash') as any).spec.ingressClassName).toBe('traefik');
     expect((find(objects, 'Ingress', 'ops', 'ops') as any).spec.tls).toEqual([{ hosts: ['site'] }]);
+  });
+});
+
+describe('outside the cluster: the DNS records and the smoke check follow the declaration', () => {
+  const outdirs: string[] = [];
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  /** The bootstrap's Cloudflare records for these apps, synthesized as bootstrap/main.ts does. */
+  const recordsOf = (sources: AppSource[]): Record<string, any> => {
+    const outdir = mkdtempSync(join(tmpdir(), 'bootstrap-tailnet-'));
+    outdirs.push(outdir);
+    const app = new App({ outdir });
+    new BootstrapStack(app, STACK_NAME, { cluster, hosts: publicHosts(cluster, loadApps(sources, cluster, platformHosts(cluster))), backupOwners: [], state: defineStateBackend(fixtureStateBackend) });
+    app.synth();
+    return JSON.parse(readFileSync(join(outdir, 'stacks', STACK_NAME, 'cdk.tf.json'), 'utf8')).resource.cloudflare_dns_record;
+  };
+  const source = (name: string, spec: object): AppSource => appFile(name, { image: `ghcr.io/a/${name}:1.0.0`, port: 8080, ...spec });
+
+  test('a public app turned tailnet-only loses its DNS record, and only that; its machine name gets none', () => {
+    const shop = source('shop', { hosts: ['shop'] });
+    const publicDash = recordsOf([shop, source('dash', { hosts: ['dash'] })]);
+    const tailnetDash = recordsOf([shop, source('dash', { tailnet: true })]);
+    expect(Object.keys(publicDash).filter((id) => !(id in tailnetDash))).toEqual([recordId(`dash.${cluster.domain}`)]);
+    expect(Object.keys(tailnetDash).filter((id) => !(id in publicDash))).toEqual([]);
+    for (const id of Object.keys(tailnetDash)) expect(tailnetDash[id]).toEqual(publicDash[id]);
+    const renamed = recordsOf([shop, source('dash', { tailnet: { machine: 'shop-admin' } })]);
+    expect(Object.keys(renamed).sort()).toEqual(Object.keys(tailnetDash).sort());
+  });
+
+  test("the smoke check requests only Traefik's Ingresses: another class's (the Tailscale operator's) is out of the CI runner's reach", () => {
+    const [deployment, service, ingress] = webApp('app', 'public.test', { probe: '/healthz' });
+    const classed = (className: string | undefined, host: string) => ({
+      ...ingress!,
+      metadata: { ...ingress!.metadata, name: `via-${className ?? 'default'}` },
+      spec: { ...ingress!.spec, ingressClassName: className, rules: [{ ...ingress!.spec.rules[0], host }] },
+    });
+    // A tailnet Ingress may name its host in a rule (as its tls host or the tailnet FQDN): still skipped.
+    const objects = [deployment, service, classed('traefik', 'public.test'), classed(undefined, 'unclassed.test'), classed('tailscale', 'dash.tailfixture.ts.net')];
+    const files = new Map([['04-apps/app-app.yaml', objects.map((o) => stringify(o)).join('---\n')]]);
+    expect(smokeTargets(collectObjects(files)).map((t) => t.host)).toEqual(['public.test', 'unclassed.test']);
+    // As synth renders a tailnet-only app beside a public one: only the public one.
+    const hosts = smokeTargets(collectObjects(render({ apps: [dash(), source('site', { hosts: ['www'] })] }).files)).map((t) => t.host);
+    expect(hosts).toContain(`www.${cluster.domain}`);
+    expect(hosts.filter((h) => h.startsWith('dash'))).toEqual([]);
   });
 });

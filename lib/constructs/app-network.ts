@@ -46,7 +46,7 @@ export class AppNetworkPolicy extends Construct {
     const web = app.components.filter((c) => c.kind === 'web');
     const webPorts = () => [...new Set(web.map((c) => c.port!))].sort((a, b) => a - b).map(tcp);
     // Whoever routes requests to the web components: Traefik for public hosts; for a tailnet-only
-    // app, only the proxy pod the operator runs for this app's Ingress (named after the app).
+    // app, only the proxy pod the operator runs for this app's Ingress (which bears the app's name).
     const fromRouter = !web.length ? undefined
       : app.tailnet ? { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TAILNET_INGRESS.namespace } }, podSelector: { matchLabels: TAILNET_INGRESS.proxyOf(namespace, app.name) } }], ports: webPorts() }
       : app.hosts.length ? { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TRAEFIK_NAMESPACE } } }], ports: webPorts() }
