@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
 import { appFile } from '../helpers';
 import { REPO, applyAsDeployer, applyIdentities, editDistFile, output, renderDist, runApply, runKubectl, startWithDist, stopWithDist, type TestCluster } from './harness';
@@ -9,7 +11,8 @@ import { REPO, applyAsDeployer, applyIdentities, editDistFile, output, renderDis
  * The deploy identity cannot become cluster-admin, and the drift identity can change nothing:
  * proven as each identity, with a short-lived token, against the real API server with the
  * admission policy the admin step prints for this dist/ (lib/delivery/deploy-policy.ts). The dist/
- * is the test's own (the platform and one app, `store`, with a database and a backed-up volume).
+ * is the test's own (the platform, one app, `store`, with a database and a backed-up volume, and one
+ * served only on the tailnet, `dash`, which brings the Tailscale operator's ProxyClass and class).
  * Every route the security reviews found is tried and must be refused, while the apply, a re-apply
  * and a prune still pass as the deploy identity and the drift check still works as the drift identity.
  */
@@ -23,9 +26,16 @@ const store = appFile('store', {
   resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
 });
 
+const dash = appFile('dash', {
+  image: 'registry.example/dash:1.0.0',
+  port: 3000,
+  tailnet: true,
+  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+});
+
 let cluster: TestCluster;
 let dist: string;
-beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist([store]))));
+beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist([store, dash]))));
 afterAll(() => stopWithDist(cluster, dist));
 
 /** What the API server answers `kubectl <args>` (with `input` on stdin) in `env`: the output, or the refusal. */
@@ -115,6 +125,49 @@ describe('the deploy path holds only the power it needs', () => {
     refused(attempt(cluster.deployEnv, ['-n', 'cnpg-system', 'create', 'job', 'x', '--image=registry.example/c:1', '--dry-run=server']), "namespace cnpg-system is the platform's");
     refused(dryRun({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'x', namespace: 'cert-manager' }, spec: { instances: 1, storage: { size: '1Gi' } } }), "namespace cert-manager is the platform's");
     admitted(dryRun(deployment('store')));
+  });
+
+  it("a tailnet-only app: its Ingress and the operator's ProxyClass pass as the deploy identity; a ProxyClass of one's own image does not; its proxy pod passes restricted Pod Security", () => {
+    // Every object dist/ renders for it (and the operator's ProxyClass and proxies' policy), as the
+    // deploy identity sends it, through validation and the policy: the first apply sends the same.
+    const docs = (file: string) => parseAllDocuments(readFileSync(join(dist, file), 'utf8')).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+    const tailnet = [...docs('01-prerequisites/app-dash.yaml'), ...docs('04-apps/app-dash.yaml'), ...docs('01-prerequisites/tailscale.yaml'), ...docs('03-custom-resources/tailscale.yaml')];
+    const kinds = tailnet.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(kinds).toEqual(expect.arrayContaining(['Ingress dash/dash', 'NetworkPolicy dash/allow-declared', 'NetworkPolicy tailscale/allow-proxies', 'ProxyClass /restricted']));
+    // A field manager of its own: the apply's labels (ApplySet membership) on what it already sent stay its.
+    for (const object of tailnet) admitted(attempt(cluster.deployEnv, ['apply', '--server-side', '--field-manager=least-power-tailnet', '--dry-run=server', '-f', '-'], object));
+    const ingress = tailnet.find((o) => o.kind === 'Ingress')!;
+    expect(ingress.spec).toMatchObject({ ingressClassName: 'tailscale', tls: [{ hosts: ['dash'] }] });
+    const { spec } = tailnet.find((o) => o.kind === 'ProxyClass')!;
+    const proxyClass = (name: string, pod: Record<string, unknown>) => ({ apiVersion: 'tailscale.com/v1alpha1', kind: 'ProxyClass', metadata: { name }, spec: { statefulSet: { pod } } });
+    admitted(dryRun(proxyClass('restricted', spec.statefulSet.pod)));
+    const container = spec.statefulSet.pod.tailscaleContainer;
+    // Its ServiceAccount reads the tailscale namespace's Secrets (the operator's OAuth client): no image, env or debug of one's own.
+    const REFUSED = 'the deploy identity gives the Tailscale proxies no image, env, debug or init container of their own';
+    refused(dryRun(proxyClass('restricted', { ...spec.statefulSet.pod, tailscaleContainer: { ...container, image: 'registry.example/evil:1' } })), REFUSED);
+    refused(dryRun(proxyClass('other', { tailscaleContainer: { env: [{ name: 'TS_AUTHKEY', value: 'x' }] } })), REFUSED);
+    refused(dryRun(proxyClass('other', { tailscaleContainer: { debug: { enable: true } } })), REFUSED);
+    refused(dryRun(proxyClass('other', { tailscaleInitContainer: { image: 'registry.example/evil:1' } })), REFUSED);
+
+    // The pod the operator makes for the Ingress (its userspace-proxy.yaml skeleton at the pinned
+    // version) with the ProxyClass applied as the operator applies it, against the namespace's Pod Security.
+    const proxyPod = (withClass: boolean) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ts-dash-proxy-0', namespace: 'tailscale', labels: { 'tailscale.com/managed': 'true', 'tailscale.com/parent-resource-type': 'ingress', 'tailscale.com/parent-resource': 'dash', 'tailscale.com/parent-resource-ns': 'dash' } },
+      spec: {
+        ...(withClass ? { securityContext: spec.statefulSet.pod.securityContext } : {}),
+        containers: [{
+          name: 'tailscale',
+          image: 'tailscale/tailscale:v1.102.3',
+          env: [{ name: 'TS_USERSPACE', value: 'true' }],
+          resources: withClass ? container.resources : { requests: { cpu: '1m', memory: '1Mi' } },
+          ...(withClass ? { securityContext: container.securityContext } : {}),
+        }],
+      },
+    });
+    refused(attempt(cluster.env, ['apply', '--dry-run=server', '-f', '-'], proxyPod(false)), 'violates PodSecurity "restricted:latest"');
+    admitted(attempt(cluster.env, ['apply', '--dry-run=server', '-f', '-'], proxyPod(true)));
   });
 
   it('Secrets: only secret zero, only Opaque, and no controller may be pointed at it', () => {
