@@ -65,14 +65,16 @@ describe('the apply\'s health checks (fake kubectl)', () => {
     expect(result.report.phases.find((p) => p.phase === '02-helm-charts')!.health[0]!.problems[0]!.message).toContain(HELM_ERROR);
   });
 
-  it('a changed chart waits for the Job helm-controller starts for it, not the one left Complete by the last install', () => {
-    const c = clock();
+  /** A re-apply of the fixture after the HelmChart changed in the cluster; `generationAfter`: the chart's generation once sent (1 before). */
+  function chartResent(generationAfter: number) {
     const live = applied();
     live['02-helm-charts'][0]!.spec.targetNamespace = 'elsewhere'; // changed by hand in the cluster: the chart is sent
+    live['02-helm-charts'][0]!.metadata.generation = 1;
     let jobReads = 0;
     const { spawn } = fake(live);
     const wrapped: typeof spawn = (argv, o) => {
-      if (argv.includes('jobs') && argv.includes('-l')) return { status: 0, stdout: JSON.stringify({ items: [{ kind: 'Job', metadata: { name: 'helm-install-cert-manager', uid: 'old' } }] }) };
+      if (argv.includes('jobs') && argv.includes('-l')) return { status: 0, stdout: JSON.stringify({ items: [{ kind: 'Job', metadata: { name: 'helm-install-cert-manager', uid: 'old', labels: { 'helmcharts.helm.cattle.io/chart': 'cert-manager' } } }] }) };
+      if (argv.includes('helmchart.helm.cattle.io/cert-manager')) return { status: 0, stdout: JSON.stringify({ kind: 'HelmChart', metadata: { name: 'cert-manager', generation: generationAfter } }) };
       if (argv.some((a) => a === 'job/helm-install-cert-manager')) {
         jobReads++;
         const uid = jobReads < 3 ? 'old' : 'new';
@@ -81,10 +83,22 @@ describe('the apply\'s health checks (fake kubectl)', () => {
       return spawn(argv, o);
     };
     const logs: string[] = [];
-    const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: wrapped, log: (l) => logs.push(l), ...c });
+    const result = runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn: wrapped, log: (l) => logs.push(l), ...clock() });
+    return { result, logs, jobReads: () => jobReads };
+  }
+
+  it('a chart whose spec changed waits for the Job helm-controller starts for it, not the one left Complete by the last install', () => {
+    const { result, logs, jobReads } = chartResent(2);
     expect(result.code).toBe(0);
-    expect(jobReads).toBe(3);
+    expect(jobReads()).toBe(3);
     expect(logs).toContain('HelmChart kube-system/cert-manager: waiting for helm-controller to start helm-install-cert-manager');
+  });
+
+  it('a chart sent for its labels or annotations only (its generation unchanged) keeps its Job: helm-controller starts no new one', () => {
+    const { result, logs, jobReads } = chartResent(1);
+    expect(result.code).toBe(0);
+    expect(jobReads()).toBe(1);
+    expect(logs).toContain('HelmChart kube-system/cert-manager: installed');
   });
 
   const files = new Map([

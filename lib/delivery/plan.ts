@@ -229,17 +229,13 @@ export function buildPlan(opts: PlanOptions): Step[] {
           when: { phases: [phase] },
         });
       }
-      const workloads = checkHealth && chartWorkloadStep(phase, charts, t, false);
-      if (workloads) steps.push(workloads);
+      if (checkHealth) steps.push(...[chartWorkloadStep(phase, charts, t, false)].filter((x): x is Step => !!x));
     }
-    // The health of what this phase sent (phase 04's before its Jobs run: they need their secrets and databases).
-    const health = checkHealth && phase !== '04-apps' ? phaseHealthStep(phase, objects, t) : undefined;
-    if (health) steps.push(health);
-
     // Recover mode: every database and volume back (Uptime Kuma's, of phase 03, too) before the Jobs and phase 05.
     if (phase === '04-apps' && waitForApps) steps.push(...recoverySteps([...all.values()], t));
-    const appHealth = checkHealth && phase === '04-apps' ? phaseHealthStep(phase, objects, t) : undefined;
-    if (appHealth) steps.push(appHealth);
+    // The health of what this phase sent (phase 04's before its Jobs run: they need their secrets and databases).
+    const health = checkHealth ? phaseHealthStep(phase, objects, t) : undefined;
+    if (health) steps.push(health);
     if (phase === '04-apps' && waitForApps) steps.push(...jobSteps(objects, t));
   }
 
@@ -249,8 +245,6 @@ export function buildPlan(opts: PlanOptions): Step[] {
     if (rollouts) steps.push(rollouts);
   }
   // At the end, everything applied, changed or not, judged once: what is unhealthy fails the run, named.
-  if (checkHealth) {
-    for (const final of [chartWorkloadStep('end', charts, t, true), finalHealthStep([...all.values()], present)]) if (final) steps.push(final);
-  }
+  if (checkHealth) steps.push(...[chartWorkloadStep('end', charts, t, true), finalHealthStep([...all.values()], present)].filter((x): x is Step => !!x));
   return steps;
 }

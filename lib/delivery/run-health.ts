@@ -2,7 +2,7 @@ import type { HealthCheck } from '../report/deploy-report';
 import type { Phase } from '../render';
 import { chartRemovalStep, CHART_LABEL, waitForChartJobs, waitForChartWorkloads } from './chart-installs';
 import { waitForHealth } from './health';
-import type { Member } from './inventory';
+import type { LiveObject, Member } from './inventory';
 import type { JobWait } from './jobs';
 import type { Send } from './converge';
 import { commandLine, DEFAULT_TIMEOUTS, uniqueSorted, type Step } from './steps';
@@ -88,21 +88,53 @@ export function runHelmStep(step: Step, stale: ReadonlySet<string>, ctx: HealthC
   return { checks: [{ check: jobs.action === 'install' ? 'HelmChart installs' : 'HelmChart removals', objects: jobs.charts.length, problems }], error };
 }
 
+/** helm-install Jobs that were there before phase 02 sent their charts, with each chart's generation then. */
+export interface StaleJobs {
+  readonly uids: Map<string, Set<string>>;
+  readonly generations: Map<string, number | undefined>;
+  readonly namespace: Map<string, string>;
+}
+
 /**
- * Before phase 02 sends HelmCharts whose spec changed: the uids of their install Jobs now, which
- * helm-controller is about to replace (a Job still Complete from the last install says nothing
- * about this one).
+ * Before phase 02 sends HelmCharts that exist: the uids of their install Jobs now. helm-controller
+ * replaces a chart's Job when its spec changes (a Job left Complete by the last install says
+ * nothing about this one), and leaves it when only labels or annotations changed; which of the
+ * two happened is known after the send (staleAfterSend), from the chart's generation.
  */
-export function staleInstallJobs(sends: readonly Send[], ctx: HealthContext): Set<string> {
-  const charts = sends.filter((s) => s.object.manifest.kind === 'HelmChart' && s.why !== 'not in the cluster');
-  const stale = new Set<string>();
+export function staleInstallJobs(sends: readonly Send[], live: ReadonlyMap<string, LiveObject>, ctx: HealthContext): StaleJobs {
+  const stale: StaleJobs = { uids: new Map(), generations: new Map(), namespace: new Map() };
+  const charts = sends.filter((s) => s.object.manifest.kind === 'HelmChart' && live.has(s.object.key));
   for (const ns of uniqueSorted(charts.map((c) => c.object.manifest.metadata.namespace ?? 'default'))) {
-    const names = charts.filter((c) => (c.object.manifest.metadata.namespace ?? 'default') === ns).map((c) => c.object.manifest.metadata.name);
-    const r = ctx.read(['kubectl', '-n', ns, 'get', 'jobs', '-l', `${CHART_LABEL} in (${names.join(',')})`, '-o', 'json']);
+    const here = charts.filter((c) => (c.object.manifest.metadata.namespace ?? 'default') === ns);
+    for (const c of here) {
+      stale.generations.set(c.object.manifest.metadata.name, (live.get(c.object.key)!.metadata as { generation?: number }).generation);
+      stale.namespace.set(c.object.manifest.metadata.name, ns);
+    }
+    const r = ctx.read(['kubectl', '-n', ns, 'get', 'jobs', '-l', `${CHART_LABEL} in (${here.map((c) => c.object.manifest.metadata.name).join(',')})`, '-o', 'json']);
     if (r.status !== 0) continue;
-    for (const j of (JSON.parse(r.stdout || '{"items":[]}') as { items?: { metadata: { uid: string } }[] }).items ?? []) stale.add(j.metadata.uid);
+    for (const j of (JSON.parse(r.stdout || '{"items":[]}') as { items?: { metadata: { uid: string; labels?: Record<string, string> } }[] }).items ?? []) {
+      const chart = j.metadata.labels?.[CHART_LABEL];
+      if (chart) stale.uids.set(chart, new Set([...(stale.uids.get(chart) ?? []), j.metadata.uid]));
+    }
   }
   return stale;
+}
+
+/** After the send: the Job uids helm-controller will replace, of the charts whose generation rose (their spec changed). */
+export function staleAfterSend(stale: StaleJobs, ctx: HealthContext): Set<string> {
+  const out = new Set<string>();
+  for (const ns of uniqueSorted([...stale.namespace.values()])) {
+    const names = [...stale.namespace].filter(([, n]) => n === ns).map(([c]) => c);
+    const r = ctx.read(['kubectl', '-n', ns, 'get', ...names.map((n) => `helmchart.helm.cattle.io/${n}`), '-o', 'json']);
+    const read = r.status === 0 ? (JSON.parse(r.stdout || '{}') as { items?: LiveObject[] } & LiveObject) : undefined;
+    const charts = read ? (read.items ?? [read]) : [];
+    for (const name of names) {
+      const now = (charts.find((c) => c.metadata?.name === name)?.metadata as { generation?: number } | undefined)?.generation;
+      // Unreadable: assume the spec changed (waiting for a Job that is already the right one costs a poll or two).
+      if (now === undefined || now !== stale.generations.get(name)) stale.uids.get(name)?.forEach((u) => out.add(u));
+    }
+  }
+  return out;
 }
 
 /** After a phase's prune removed HelmCharts: each uninstalled by its helm-delete Job and gone. */

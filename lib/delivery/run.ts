@@ -10,7 +10,7 @@ import { policyRefusal } from './policy-check';
 import { waitForPresence } from './presence';
 import { waitForRecovery } from './recovery';
 import { ROLLOUT_POLL_MS, waitForRollouts } from './rollouts';
-import { runHealthStep, runHelmStep, runWorkloadsStep, staleInstallJobs, waitForRemovedCharts, type HealthContext, type HealthOutcome } from './run-health';
+import { runHealthStep, runHelmStep, runWorkloadsStep, staleAfterSend, staleInstallJobs, waitForRemovedCharts, type HealthContext, type HealthOutcome } from './run-health';
 import { RunRecorder } from './run-report';
 import { commandLine, DEFAULT_TIMEOUTS, JOB_POLL_MS, shellQuote, type Step, type StepKind } from './steps';
 import { inventoryDrift, takeInventory } from './take-inventory';
@@ -133,9 +133,10 @@ function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, fa
       ran.push(i);
       if (step.kind === 'apply') {
         const sends = writes.get(step.phase as Phase)!.sends;
-        if (opts.mode === 'apply' && sends.some((s) => s.object.manifest.kind === 'HelmChart')) staleJobs = staleInstallJobs(sends, healthContext(env));
+        const before = opts.mode === 'apply' && sends.some((s) => s.object.manifest.kind === 'HelmChart') ? staleInstallJobs(sends, live, healthContext(env)) : undefined;
         const sent = applyPhase(step, sends, ctx);
         if (sent.error) return { code: 2, message: sent.error, ran };
+        if (before?.uids.size) staleJobs = staleAfterSend(before, healthContext(env));
         rec.sent(step.phase, opts.mode === 'apply' || opts.mode === 'dry-run' ? sends.map((s) => `${displayName(s.object.manifest)}: ${s.why}`) : []);
         continue;
       }

@@ -27,6 +27,7 @@ interface Condition {
   status: string;
   reason?: string;
   message?: string;
+  observedGeneration?: number;
 }
 
 interface CertManagerObject {
@@ -35,7 +36,12 @@ interface CertManagerObject {
   status?: { conditions?: Condition[] };
 }
 
-const same = (a: Condition[] = [], b: Condition[]) => JSON.stringify(a.map((c) => [c.type, c.status, c.reason, c.message])) === JSON.stringify(b.map((c) => [c.type, c.status, c.reason, c.message]));
+/** The conditions `want`, judged for this generation (cert-manager stamps each with the generation it judged). */
+const same = (o: CertManagerObject, want: Condition[]) => {
+  const have = o.status?.conditions ?? [];
+  const key = (cs: (Condition & { observedGeneration?: number })[], generation?: number) => JSON.stringify(cs.map((c) => [c.type, c.status, c.reason, c.message, generation ?? c.observedGeneration]));
+  return key(have) === key(want, o.metadata.generation);
+};
 
 export function playCertManager(cp: ControlPlane, log: (line: string) => void = console.log): StandIn {
   const list = async (plural: string) => {
@@ -43,7 +49,7 @@ export function playCertManager(cp: ControlPlane, log: (line: string) => void = 
     return status === 200 ? (body.items ?? []) : undefined; // 404: the CRD is not installed (yet)
   };
   const setConditions = async (plural: string, o: CertManagerObject, conditions: Condition[], what: string) => {
-    if (same(o.status?.conditions, conditions)) return;
+    if (same(o, conditions)) return;
     const now = new Date().toISOString();
     const status = { conditions: conditions.map((c) => ({ ...c, lastTransitionTime: now, observedGeneration: o.metadata.generation })) };
     const ns = o.metadata.namespace ? `/namespaces/${o.metadata.namespace}` : '';

@@ -20,9 +20,9 @@ import { poll, type StandIn } from './played-by';
  */
 
 interface CnpgCluster {
-  metadata: { name: string; namespace: string };
+  metadata: { name: string; namespace: string; generation?: number };
   spec?: { instances?: number };
-  status?: { conditions?: { type: string; status: string }[] };
+  status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
 }
 
 /** CloudNativePG's part, as far as the apply's `kubectl wait --for=condition=Ready` sees it. */
@@ -31,9 +31,10 @@ export function playCloudNativePG(cp: ControlPlane, log: (line: string) => void 
     const { status, body } = await cp.api<{ items?: CnpgCluster[] }>('GET', '/apis/postgresql.cnpg.io/v1/clusters');
     if (status === 404) return; // the CRD is not installed (yet)
     for (const c of body.items ?? []) {
-      if (c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True')) continue;
+      // Judged again for each new spec: CloudNativePG stamps its conditions with the generation it judged.
+      if (c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True' && x.observedGeneration === c.metadata.generation)) continue;
       const instances = c.spec?.instances ?? 1;
-      const ready = { type: 'Ready', status: 'True', reason: 'ClusterIsReady', message: 'Cluster is Ready', lastTransitionTime: new Date().toISOString() };
+      const ready = { type: 'Ready', status: 'True', reason: 'ClusterIsReady', message: 'Cluster is Ready', lastTransitionTime: new Date().toISOString(), observedGeneration: c.metadata.generation };
       const patch = { status: { phase: 'Cluster in healthy state', instances, readyInstances: instances, conditions: [ready] } };
       const res = await cp.api('PATCH', `/apis/postgresql.cnpg.io/v1/namespaces/${c.metadata.namespace}/clusters/${c.metadata.name}/status`, patch, 'application/merge-patch+json');
       if (res.status === 200) log(`[stand-in cloudnative-pg] Cluster ${c.metadata.namespace}/${c.metadata.name} reported Ready (no operator and no database on this machine)`);

@@ -201,6 +201,9 @@ describe('cert-manager and External Secrets, played', () => {
     expect(condition(get('clusterissuer/fx-issuer'))).toMatchObject({ status: 'True', reason: 'ACMEAccountRegistered' });
     await sleep(2000);
     expect(condition(get('certificate/fx-orphan', '-n', 'fx-tls'))).toMatchObject({ status: 'False', reason: 'DoesNotExist', message: 'Issuing certificate as Secret does not exist' });
+    // A new spec is judged again: the condition names the generation it was judged for.
+    applyAsAdmin({ ...cert('fx-good', 'fx-issuer'), spec: { ...cert('fx-good', 'fx-issuer').spec, dnsNames: ['fx.example.org', 'www.fx.example.org'] } });
+    await until('fx-good judged for generation 2', () => condition(get('certificate/fx-good', '-n', 'fx-tls'))?.observedGeneration === 2);
   });
 
   it('SecretStores need their universal-auth Secret; an ExternalSecret of an absent key fails with ESO\'s message', async () => {
