@@ -52,7 +52,7 @@ export function buildPlatform({ cluster, appSources, deployed = NOTHING_DEPLOYED
   new MonitoringChart(app, cluster);
   new SignInChart(app, cluster);
   new UptimeKumaChart(app, cluster);
-  new TailscaleChart(app, cluster);
+  new TailscaleChart(app, cluster, apps.some((a) => a.tailnet));
   new CloudNativePgChart(app, cluster);
   new VolSyncChart(app, cluster);
   new RestoreDrillsChart(app, cluster, apps);

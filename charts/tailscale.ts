@@ -10,6 +10,7 @@ import { PLATFORM_NAMESPACES } from '../lib/platform-contracts';
 import { PlatformNetwork, tcp, toApiServer, toInternet, udp } from '../lib/constructs/platform-network';
 import { resources } from '../lib/constructs/resources';
 import { PlatformChart } from '../lib/render';
+import { TAILNET_PROXIES, TailnetProxyClass } from '../lib/constructs/tailnet-proxies';
 
 /** The Secret the operator reads its OAuth client from (the chart's default name and keys). */
 export const TAILSCALE_OAUTH_SECRET = { name: 'operator-oauth', clientIdKey: 'client_id', clientSecretKey: 'client_secret' } as const;
@@ -21,9 +22,13 @@ export const TAILSCALE_OAUTH_SECRET = { name: 'operator-oauth', clientIdKey: 'cl
  * tailnet policy grants each tag (DEPLOY_GROUP, DRIFT_GROUP), which RBAC binds to the deploy and
  * the read-only drift identity. No kubeconfig
  * secret, no credential that outlives a run, and port 6443 never opens to the internet.
+ *
+ * With `tailnetApps` (an app declares `tailnet`), the operator also serves their Ingresses: its
+ * IngressClass, the ProxyClass their proxy pods take, and those pods' NetworkPolicy. Without, none
+ * of it is rendered.
  */
 export class TailscaleChart extends PlatformChart {
-  constructor(scope: App, cluster: ClusterConfig) {
+  constructor(scope: App, cluster: ClusterConfig, tailnetApps = false) {
     super(scope, 'tailscale');
     const namespace = new PlatformNamespace(this, PLATFORM_NAMESPACES.tailscale, { podSecurity: 'restricted' }).name;
     new HelmRelease(this, 'tailscale-operator', {
@@ -42,8 +47,8 @@ export class TailscaleChart extends PlatformChart {
         },
         // Auth mode: requests are impersonated as the tailnet identity and the groups its grant names.
         apiServerProxyConfig: { mode: 'true', allowImpersonation: 'true' },
-        // Only the API proxy is used: no Tailscale IngressClass for apps.
-        ingressClass: { enabled: false },
+        // Its IngressClass (`tailscale`) only when an app is served on the tailnet (lib/constructs/tailnet-ingress.ts).
+        ingressClass: { enabled: tailnetApps },
       },
     });
 
@@ -52,8 +57,9 @@ export class TailscaleChart extends PlatformChart {
       namespace,
       components: {
         // The chart labels the operator's pods `app: operator` only. The API server proxy runs in
-        // this process (tsnet, in userspace): no proxy pods. A proxy the operator might start for
-        // another resource would be left with the default deny.
+        // this process (tsnet, in userspace). The proxies of tailnet-only apps' Ingresses have a
+        // component of their own; a proxy the operator might start for another resource (a Service,
+        // a Connector) would be left with the default deny.
         operator: {
           pods: { app: 'operator' },
           doors: [
@@ -63,8 +69,10 @@ export class TailscaleChart extends PlatformChart {
             toInternet(udp(41641), 'direct WireGuard connections to peers on tailscaled\'s default port (others go through a DERP relay on 443)'),
           ],
         },
+        ...(tailnetApps ? { proxies: TAILNET_PROXIES } : {}),
       },
     });
+    if (tailnetApps) new TailnetProxyClass(this, 'proxy-class');
 
     // The operator's OAuth client (Devices Core, Auth Keys write; tag:k8s-operator) at /platform/tailscale.
     new InfisicalSecretStore(this, 'store', { cluster, namespace, secretsPath: '/platform/tailscale' });

@@ -6,11 +6,13 @@ import { defineApp } from '../lib/app-spec';
 // The image runs as grafana (UID 472) and keeps its SQLite database, plugins and sessions in /var/lib/grafana,
 // the one path it writes (logs go to the console). Upstream's image uses GID 0; the model refuses GID 0, so
 // 472:472 as the official Helm chart does (the volume is group-owned by the pod's fsGroup).
-// Infisical /apps/grafana: GF_SECURITY_ADMIN_PASSWORD, GF_SERVER_ROOT_URL (https://grafana.<domain>/).
+// Dashboards nobody outside needs: served only on the tailnet (docs/private-uis.md), at
+// https://grafana.<tailnet>/, with no public name at all.
+// Infisical /apps/grafana: GF_SECURITY_ADMIN_PASSWORD, GF_SERVER_ROOT_URL (https://grafana.<tailnet>/).
 export default defineApp({
   image: 'docker.io/grafana/grafana:12.4.0',
   port: 3000,
-  hosts: ['grafana'],
+  tailnet: true,
   healthPath: '/api/health',
   user: { uid: 472, gid: 472 },
   env: {

@@ -63,3 +63,21 @@ export const SIGN_IN = {
    */
   userHeadersRegex: '(?i)^X[^A-Za-z0-9]Auth[^A-Za-z0-9]Request[^A-Za-z0-9](User|Email)$',
 } as const;
+
+/**
+ * Tailnet-only apps (lib/constructs/tailnet-ingress.ts, charts/tailscale.ts): the Tailscale operator
+ * serves an Ingress of its class through a proxy pod it starts in its own namespace, labelled with
+ * the Ingress it serves (the operator's `childResourceLabels`), and shaped by the ProxyClass the
+ * Ingress names so that it passes the namespace's restricted Pod Security.
+ */
+export const TAILNET_INGRESS = {
+  namespace: PLATFORM_NAMESPACES.tailscale,
+  className: 'tailscale',
+  proxyClass: 'restricted',
+  /** The label by which an Ingress names its ProxyClass. */
+  proxyClassLabel: 'tailscale.com/proxy-class',
+  /** Labels the operator puts on every proxy pod; plus the Ingress's name and namespace (`proxyOf`). */
+  proxyLabels: { 'tailscale.com/managed': 'true', 'tailscale.com/parent-resource-type': 'ingress' },
+  /** The proxy pod that serves one Ingress. */
+  proxyOf: (namespace: string, name: string) => ({ ...TAILNET_INGRESS.proxyLabels, 'tailscale.com/parent-resource': name, 'tailscale.com/parent-resource-ns': namespace }),
+} as const;

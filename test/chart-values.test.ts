@@ -58,6 +58,7 @@ describe('Helm values validate against the chart values schema', () => {
       [/\/external-secrets\/external-secrets\//, `/v${CHARTS.externalSecrets.version}/`],
       [/\/cert-manager\/cert-manager\//, `/${CHARTS.certManager.version}/`],
       [/\/traefik\//, `/traefik-helm-chart/v${CHARTS.traefik.version}/traefik/crds/`],
+      [/\/tailscale\/tailscale\//, `/v${CHARTS.tailscaleOperator.version}/cmd/k8s-operator/deploy/crds/`],
     ];
     for (const [repo, tag] of expected) {
       const matching = urls.filter((u) => repo.test(u));

@@ -55,6 +55,13 @@ describe('the catalogue of real apps (examples/)', () => {
     expect(envOf(tasks).LD_DB_PASSWORD).toEqual({ secretKeyRef: { name: 'linkding-db-app', key: 'password' } });
   });
 
+  test('grafana: served only on the tailnet, by the Tailscale operator, as the machine grafana; no public host', () => {
+    const objects = rendered('grafana');
+    const ingresses = objects.filter((o) => o.kind === 'Ingress') as any[];
+    expect(ingresses.map((i) => [i.spec.ingressClassName, i.spec.tls, i.spec.rules])).toEqual([['tailscale', [{ hosts: ['grafana'] }], undefined]]);
+    expect(ingresses[0].spec.defaultBackend.service).toEqual({ name: 'grafana', port: { number: 3000 } });
+  });
+
   test('listmonk: `--install --idempotent` is a one-off Job that runs before the web rolls out', () => {
     const source = exampleSources.find((s) => s.file === 'examples/listmonk.ts')!;
     const objects = renderAlone(source).objects.filter((o) => o.metadata.namespace === 'listmonk');

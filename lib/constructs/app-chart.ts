@@ -16,6 +16,7 @@ import { InfisicalSecret, InfisicalSecretStore } from './infisical';
 import { HttpLimits } from './http-limits';
 import { HttpsIngress } from './ingress';
 import { LoginGate } from './login';
+import { TailnetIngress } from './tailnet-ingress';
 import { AppCronJob, AppJob } from './job';
 import { PlatformNamespace } from './namespace';
 import type { AppContext } from './pod';
@@ -26,7 +27,8 @@ import { AppVolumes } from './volumes';
  * One app: its namespace (Pod Security restricted unless a process opts out, with the reasons shown)
  * with quota and limit range, Infisical secrets scoped to /apps/<name>, its database, cache and
  * volume backups, its components, one-off jobs and cron jobs, the network policies, and one Ingress
- * that routes the web components' paths.
+ * that routes the web components' paths: Traefik's for public hosts, the Tailscale operator's for a
+ * tailnet-only app.
  */
 /** The chart (and file) name of an app's objects in each phase folder. */
 export const appChartName = (app: string) => `app-${app}`;
@@ -83,6 +85,8 @@ export class AppChart extends PlatformChart {
     new AppNetworkPolicy(this, 'network', spec, namespace);
 
     const web = spec.components.filter((c) => c.kind === 'web');
+    const routes = () => [...web].sort((a, b) => b.path.length - a.path.length).map((c) => ({ path: c.path, service: c.name, port: c.port! }));
+    if (spec.tailnet) new TailnetIngress(this, 'ingress', { name: spec.name, namespace, machine: spec.tailnet.machine, routes: routes() });
     if (spec.hosts.length > 0) {
       const adminOnly = spec.private ? new AdminOnly(this, 'admin-only', { cluster, namespace }) : undefined;
       const login = spec.login ? new LoginGate(this, 'login', { namespace, login: spec.login }) : undefined;
@@ -93,7 +97,7 @@ export class AppChart extends PlatformChart {
         name: spec.name,
         namespace,
         hosts: spec.hosts,
-        routes: [...web].sort((a, b) => b.path.length - a.path.length).map((c) => ({ path: c.path, service: c.name, port: c.port! })),
+        routes: routes(),
         middlewares: middlewares.length ? middlewares : undefined,
       });
     }

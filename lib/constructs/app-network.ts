@@ -1,12 +1,13 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { TRAEFIK_NAMESPACE } from '../platform-contracts';
+import { TAILNET_INGRESS, TRAEFIK_NAMESPACE } from '../platform-contracts';
 import { processesOf, type AppSpec } from '../spec/types';
 import { CLUSTER_LABEL, DATABASE_CLIENT_LABEL, POSTGRES_PORT } from './database';
 import { ROUTED_LABEL } from './pod';
 
 /*
- * Default deny in both directions; then: Traefik may reach the web components (and nothing else),
+ * Default deny in both directions; then: Traefik may reach the web components (and nothing else), or
+ * for a tailnet-only app the one Tailscale proxy pod that serves its Ingress (no Traefik),
  * the app's processes may talk to each other, DNS resolves, the database's clients (only) reach it, and
  * each process reaches the internet on the ports it declares, no others. The cache has a policy
  * of its own (lib/constructs/cache.ts) and is left out of these.
@@ -43,8 +44,12 @@ export class AppNetworkPolicy extends Construct {
     });
     const processes = processesOf(app);
     const web = app.components.filter((c) => c.kind === 'web');
-    const fromTraefik = web.length && app.hosts.length
-      ? { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TRAEFIK_NAMESPACE } } }], ports: [...new Set(web.map((c) => c.port!))].sort((a, b) => a - b).map(tcp) }
+    const webPorts = () => [...new Set(web.map((c) => c.port!))].sort((a, b) => a - b).map(tcp);
+    // Whoever routes requests to the web components: Traefik for public hosts; for a tailnet-only
+    // app, only the proxy pod the operator runs for this app's Ingress (which bears the app's name).
+    const fromRouter = !web.length ? undefined
+      : app.tailnet ? { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TAILNET_INGRESS.namespace } }, podSelector: { matchLabels: TAILNET_INGRESS.proxyOf(namespace, app.name) } }], ports: webPorts() }
+      : app.hosts.length ? { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': TRAEFIK_NAMESPACE } } }], ports: webPorts() }
       : undefined;
     const toDatabase = app.database && { to: [{ podSelector: { matchLabels: { [CLUSTER_LABEL]: app.database.name } } }], ports: [tcp(POSTGRES_PORT)] };
     const toInternet = (ports: readonly number[]) => ({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }], ports: ports.map(tcp) });
@@ -54,7 +59,7 @@ export class AppNetworkPolicy extends Construct {
       spec: {
         podSelector: own,
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [...(alone && fromTraefik ? [fromTraefik] : []), { from: [{ podSelector: own }] }],
+        ingress: [...(alone && fromRouter ? [fromRouter] : []), { from: [{ podSelector: own }] }],
         egress: [
           dns,
           { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/part-of': app.name } } }] },
@@ -68,7 +73,7 @@ export class AppNetworkPolicy extends Construct {
       new k.KubeNetworkPolicy(this, id, { metadata: { name, namespace }, spec: { podSelector: { matchLabels: { 'app.kubernetes.io/part-of': app.name, ...podLabels } }, ...rules } });
     // Only the processes that read its credentials reach the database (it admits only them, too).
     if (toDatabase) policy('database', 'allow-database', { [DATABASE_CLIENT_LABEL]: 'true' }, { policyTypes: ['Egress'], egress: [toDatabase] });
-    if (fromTraefik) policy('traefik', 'allow-traefik', { [ROUTED_LABEL]: 'true' }, { policyTypes: ['Ingress'], ingress: [fromTraefik] });
+    if (fromRouter) policy('traefik', app.tailnet ? 'allow-tailnet' : 'allow-traefik', { [ROUTED_LABEL]: 'true' }, { policyTypes: ['Ingress'], ingress: [fromRouter] });
     for (const p of processes.filter((x) => x.egressPorts.length)) {
       policy(`egress-${p.name}`, `egress-${p.name}`, { 'app.kubernetes.io/name': p.name }, { policyTypes: ['Egress'], egress: [toInternet(p.egressPorts)] });
     }

@@ -50,6 +50,8 @@ export const MANAGED_RESOURCES: Readonly<Record<string, readonly string[]>> = {
   'postgresql.cnpg.io': ['clusters', 'scheduledbackups'],
   'barmancloud.cnpg.io': ['objectstores'],
   'volsync.backube': ['replicationsources', 'replicationdestinations'],
+  // The ProxyClass of tailnet-only apps' proxies (lib/constructs/tailnet-proxies.ts); the policy refuses its image and env.
+  'tailscale.com': ['proxyclasses'],
 };
 
 export interface PolicyRule {

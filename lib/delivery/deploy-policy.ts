@@ -28,6 +28,11 @@ import { ENFORCE, REASON, type PolicyInputs } from './policy-inputs';
  *   may be pointed at it (an ExternalSecret's target, a Certificate's secretName, a backup's
  *   repository). SecretStores speak only to the Infisical hosts dist/ names; VolSync movers run as
  *   their own ServiceAccount; CRDs: only the ApplySet CRD and those dist/ renders, with no conversion webhook.
+ * - ProxyClasses (cluster-wide, for the Tailscale operator's proxies): never an image, env, debug
+ *   endpoint or init container of their own. A proxy runs as the `proxies` ServiceAccount, which
+ *   reads every Secret of the `tailscale` namespace (the operator's OAuth client among them): a proxy
+ *   image of one's own would take them. What remains (security context, resources, labels) is
+ *   bounded by the namespace's restricted Pod Security.
  * - The drift identity: server-side dry runs only (what `kubectl diff` sends).
  *
  * The policy is printed with the identities (`npm run -s deploy-identity`), from the dist/ it will
@@ -118,6 +123,10 @@ export function deployPolicyObjects(inputs: PolicyInputs): Record<string, unknow
         rule(
           `!${is('external-secrets.io', 'secretstores')} || !${writes} || (has(object.spec.provider.infisical) && object.spec.provider.infisical.hostAPI in ${celList(inputs.infisicalHosts)} && !has(object.spec.provider.kubernetes) && !has(object.spec.provider.webhook))`,
           `'SecretStore ' + variables.requestNamespace + '/' + variables.requestName + ': only the Infisical provider, at ${inputs.infisicalHosts.join(' or ') || 'no host'} (secret zero goes to no other host)'`,
+        ),
+        rule(
+          `!${is('tailscale.com', 'proxyclasses')} || !${writes} || !(has(object.spec.statefulSet) && has(object.spec.statefulSet.pod) && (has(object.spec.statefulSet.pod.tailscaleInitContainer) || (has(object.spec.statefulSet.pod.tailscaleContainer) && (has(object.spec.statefulSet.pod.tailscaleContainer.image) || has(object.spec.statefulSet.pod.tailscaleContainer.env) || has(object.spec.statefulSet.pod.tailscaleContainer.debug)))))`,
+          `'ProxyClass ' + variables.requestName + ': the deploy identity gives the Tailscale proxies no image, env, debug or init container of their own (they run as a ServiceAccount that reads the tailscale namespace\\'s Secrets)'`,
         ),
         rule(
           // A conversion webhook would receive every object of the kind: no CRD the identity writes gets one.

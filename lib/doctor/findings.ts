@@ -3,6 +3,7 @@ import { CLUSTER_FILE, CONFIG_FIELDS, STATE_FILE } from '../configure/fields';
 import { placeholderReason } from '../configure/placeholders';
 import type { Literal } from '../configure/source';
 import type { Manifest } from '../render';
+import { TAILNET_INGRESS } from '../platform-contracts';
 
 /*
  * What `npm run doctor` fails on: a placeholder left in the config or state, and a value that
@@ -52,7 +53,9 @@ export function distFindings(cluster: ClusterConfig, objects: ReadonlyArray<Mani
   const spec = (o: Manifest) => (o as { spec?: any }).spec ?? {};
   for (const o of objects) {
     const hosts: string[] =
-      o.kind === 'Ingress' ? [...(spec(o).rules ?? []).map((r: any) => r.host), ...(spec(o).tls ?? []).flatMap((t: any) => t.hosts ?? [])]
+      // A tailnet-only app's Ingress names its machine on the tailnet, not a host under the domain.
+      o.kind === 'Ingress' && spec(o).ingressClassName === TAILNET_INGRESS.className ? []
+      : o.kind === 'Ingress' ? [...(spec(o).rules ?? []).map((r: any) => r.host), ...(spec(o).tls ?? []).flatMap((t: any) => t.hosts ?? [])]
       : o.kind === 'Certificate' ? spec(o).dnsNames ?? []
       : [];
     for (const host of new Set(hosts.filter((h) => typeof h === 'string'))) {

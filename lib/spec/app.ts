@@ -12,6 +12,7 @@ import { componentFields, componentSchema, cronJobSchema, jobSchema, type Compon
 import { appReferenceProblems } from './references';
 import { appBoundProblems } from './bounds';
 import { loginGroups, loginSchema } from './login';
+import { normalizeTailnet, refuseTailnetCollisions, tailnetSchema } from './tailnet';
 
 /*
  * The declaration an apps/<name>.ts file exports, parsed strictly (an unknown field is an error),
@@ -57,6 +58,8 @@ export const appSchema = z
     private: z.boolean('true or false').optional(),
     /** Behind the sign-in at the edge (GitHub): only members of these orgs or teams get in; the app reads who in X-Auth-Request-User. */
     login: loginSchema.optional(),
+    /** Served only on the tailnet, at https://<app>.<tailnet> (`{ machine: 'name' }` names the device otherwise): no public host at all. */
+    tailnet: tailnetSchema.optional(),
     ...componentSchema.partial().shape,
     /** Several components of one app (e.g. `web` at / and `api` at /api, a worker, an internal service) instead of one. */
     components: z.record(processName('component'), componentSchema).optional(),
@@ -122,7 +125,7 @@ function resolveHost(host: string, index: number, domain: string): { fqdn: strin
 const byName = <T>(record: Record<string, T> | undefined): [string, T][] => Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 function normalize(name: string, file: string, raw: AppInput, cluster: ClusterConfig, folder: string | undefined): AppSpec {
-  const { hosts = [], components, jobs, cronJobs, cache: rawCache, http, private: isPrivate = false, login: rawLogin, database: rawDatabase, ...single } = raw;
+  const { hosts = [], components, jobs, cronJobs, cache: rawCache, http, private: isPrivate = false, login: rawLogin, tailnet: rawTailnet, database: rawDatabase, ...single } = raw;
   const problems: string[] = [];
   const declared: [Where, ComponentInput][] = components
     ? byName(components).map(([short, c]) => [{ app: name, field: `components.${short}`, short, folder }, c])
@@ -143,9 +146,11 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
   });
   const duplicate = fqdns.find((h, i) => fqdns.indexOf(h) !== i);
   if (duplicate) problems.push(`hosts: got ${duplicate} twice, expected each host once`);
-  if (http && hosts.length === 0) problems.push('http: got HTTP settings for an app without hosts, expected hosts whose requests they shape');
-  if (isPrivate && hosts.length === 0) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
-  if (rawLogin && hosts.length === 0) problems.push('login: got a login for an app without hosts, expected hosts to put behind it (an app without hosts is not reachable from outside at all)');
+  // A tailnet-only app names what it cannot go with; the rest are about an app without hosts.
+  const tailnet = rawTailnet === undefined || rawTailnet === false ? undefined : normalizeTailnet(name, rawTailnet, { hosts, private: isPrivate, login: !!rawLogin, http: !!http, components: normalizedComponents }, problems);
+  if (http && hosts.length === 0 && !tailnet) problems.push('http: got HTTP settings for an app without hosts, expected hosts whose requests they shape');
+  if (isPrivate && hosts.length === 0 && !tailnet) problems.push('private: got true for an app without hosts, expected hosts to keep private (an app without hosts is not reachable from outside at all)');
+  if (rawLogin && hosts.length === 0 && !tailnet) problems.push('login: got a login for an app without hosts, expected hosts to put behind it (an app without hosts is not reachable from outside at all)');
   const login = rawLogin ? loginGroups(rawLogin) : undefined;
   const cache: CacheSpec | undefined = rawCache && { name: `${name}-cache`, memory: rawCache.memory ?? '64Mi', evict: rawCache.evict ?? false, ...(rawCache.persistence ? { persistence: rawCache.persistence } : {}) };
   const database = rawDatabase ? normalizeDatabase(name, rawDatabase, problems, cluster.backups) : undefined;
@@ -158,7 +163,7 @@ function normalize(name: string, file: string, raw: AppInput, cluster: ClusterCo
       }
     }
   }
-  const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(login ? { login } : {}), ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
+  const app: AppSpec = { name, file, hosts: fqdns, private: isPrivate, ...(login ? { login } : {}), ...(tailnet ? { tailnet } : {}), ...(http ? { http: { maxBodyBytes: http.maxBodySize === undefined ? undefined : memoryMiB(http.maxBodySize) * 1048576, requestTimeoutSeconds: http.requestTimeoutSeconds } } : {}), components: normalizedComponents, jobs: normalizedJobs, cronJobs: normalizedCronJobs, ...(cache ? { cache } : {}), ...(database ? { database } : {}) };
   problems.push(...appReferenceProblems(app, LABEL_VALUE_MAX), ...appBoundProblems(app, cluster.nodePool.size));
   if (problems.length) throw new SpecError(file, problems);
   return app;
@@ -202,7 +207,7 @@ export function parseApp(source: AppSource, cluster: ClusterConfig): AppSpec {
   return normalize(name, source.file, raw, cluster, source.dir === undefined ? undefined : `${source.dir}/${name}`);
 }
 
-/** Validates every app, then checks what apps must agree on: unique names and unique hosts. */
+/** Validates every app, then checks what apps must agree on: unique names, hosts and machine names on the tailnet. */
 export function loadApps(sources: readonly AppSource[], cluster: ClusterConfig, platformHosts: readonly string[] = []): AppSpec[] {
   const apps = sources.map((s) => parseApp(s, cluster));
   const owners = new Map<string, string>(platformHosts.map((h) => [h, 'the platform']));
@@ -213,5 +218,6 @@ export function loadApps(sources: readonly AppSource[], cluster: ClusterConfig, 
       owners.set(host, app.file);
     }
   }
+  refuseTailnetCollisions(apps, cluster);
   return apps;
 }

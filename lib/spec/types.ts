@@ -2,6 +2,7 @@ import type { Resources } from './fields';
 import type { CacheKey, DatabaseKey } from './workload';
 import type { DatabaseSpec } from './database';
 import type { LoginSpec } from './login';
+import type { TailnetSpec } from './tailnet';
 
 /*
  * A validated app, as the constructs read it: names resolved, defaults filled in, every
@@ -119,6 +120,8 @@ export interface AppSpec {
   readonly private: boolean;
   /** Behind the sign-in at the edge: the groups (GitHub `org`, `org:team`) that may pass (lib/constructs/login.ts). */
   readonly login?: LoginSpec;
+  /** Served only on the tailnet, through the Tailscale operator (lib/constructs/tailnet-ingress.ts); then `hosts` is empty. */
+  readonly tailnet?: TailnetSpec;
   /** What the app's Ingress lets through. */
   readonly http?: { readonly maxBodyBytes?: number; readonly requestTimeoutSeconds?: number };
   readonly components: ComponentSpec[];

@@ -9,7 +9,8 @@ import { REPO, applyAsDeployer, applyIdentities, editDistFile, output, renderDis
  * The deploy identity cannot become cluster-admin, and the drift identity can change nothing:
  * proven as each identity, with a short-lived token, against the real API server with the
  * admission policy the admin step prints for this dist/ (lib/delivery/deploy-policy.ts). The dist/
- * is the test's own (the platform and one app, `store`, with a database and a backed-up volume).
+ * is the test's own (the platform, one app, `store`, with a database and a backed-up volume, and one
+ * served only on the tailnet, `dash`, which brings the Tailscale operator's ProxyClass and class).
  * Every route the security reviews found is tried and must be refused, while the apply, a re-apply
  * and a prune still pass as the deploy identity and the drift check still works as the drift identity.
  */
@@ -23,9 +24,16 @@ const store = appFile('store', {
   resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
 });
 
+const dash = appFile('dash', {
+  image: 'registry.example/dash:1.0.0',
+  port: 3000,
+  tailnet: true,
+  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+});
+
 let cluster: TestCluster;
 let dist: string;
-beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist([store]))));
+beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist([store, dash]))));
 afterAll(() => stopWithDist(cluster, dist));
 
 /** What the API server answers `kubectl <args>` (with `input` on stdin) in `env`: the output, or the refusal. */
@@ -115,6 +123,43 @@ describe('the deploy path holds only the power it needs', () => {
     refused(attempt(cluster.deployEnv, ['-n', 'cnpg-system', 'create', 'job', 'x', '--image=registry.example/c:1', '--dry-run=server']), "namespace cnpg-system is the platform's");
     refused(dryRun({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'x', namespace: 'cert-manager' }, spec: { instances: 1, storage: { size: '1Gi' } } }), "namespace cert-manager is the platform's");
     admitted(dryRun(deployment('store')));
+  });
+
+  it("a tailnet-only app: its Ingress and the operator's ProxyClass pass as the deploy identity; a ProxyClass of one's own image does not; its proxy pod passes restricted Pod Security", () => {
+    // Applied by the first apply, as the deploy identity under the policy, as dist/ renders them.
+    expect(live('-n', 'dash', 'get', 'ingress/dash').spec).toMatchObject({ ingressClassName: 'tailscale', defaultBackend: { service: { name: 'dash' } }, tls: [{ hosts: ['dash'] }] });
+    expect(live('-n', 'dash', 'get', 'networkpolicy/allow-declared').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'tailscale' });
+    expect(live('-n', 'tailscale', 'get', 'networkpolicy/allow-proxies').spec.podSelector.matchLabels['tailscale.com/parent-resource-type']).toBe('ingress');
+    const { spec } = live('get', 'proxyclasses.tailscale.com/restricted');
+    const proxyClass = (name: string, pod: Record<string, unknown>) => ({ apiVersion: 'tailscale.com/v1alpha1', kind: 'ProxyClass', metadata: { name }, spec: { statefulSet: { pod } } });
+    admitted(dryRun(proxyClass('restricted', spec.statefulSet.pod)));
+    const container = spec.statefulSet.pod.tailscaleContainer;
+    // Its ServiceAccount reads the tailscale namespace's Secrets (the operator's OAuth client): no image, env or debug of one's own.
+    const REFUSED = 'the deploy identity gives the Tailscale proxies no image, env, debug or init container of their own';
+    refused(dryRun(proxyClass('restricted', { ...spec.statefulSet.pod, tailscaleContainer: { ...container, image: 'registry.example/evil:1' } })), REFUSED);
+    refused(dryRun(proxyClass('other', { tailscaleContainer: { env: [{ name: 'TS_AUTHKEY', value: 'x' }] } })), REFUSED);
+    refused(dryRun(proxyClass('other', { tailscaleContainer: { debug: { enable: true } } })), REFUSED);
+    refused(dryRun(proxyClass('other', { tailscaleInitContainer: { image: 'registry.example/evil:1' } })), REFUSED);
+
+    // The pod the operator makes for the Ingress (its userspace-proxy.yaml skeleton at the pinned
+    // version) with the ProxyClass applied as the operator applies it, against the namespace's Pod Security.
+    const proxyPod = (withClass: boolean) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ts-dash-proxy-0', namespace: 'tailscale', labels: { 'tailscale.com/managed': 'true', 'tailscale.com/parent-resource-type': 'ingress', 'tailscale.com/parent-resource': 'dash', 'tailscale.com/parent-resource-ns': 'dash' } },
+      spec: {
+        ...(withClass ? { securityContext: spec.statefulSet.pod.securityContext } : {}),
+        containers: [{
+          name: 'tailscale',
+          image: 'tailscale/tailscale:v1.102.3',
+          env: [{ name: 'TS_USERSPACE', value: 'true' }],
+          resources: withClass ? container.resources : { requests: { cpu: '1m', memory: '1Mi' } },
+          ...(withClass ? { securityContext: container.securityContext } : {}),
+        }],
+      },
+    });
+    refused(attempt(cluster.env, ['apply', '--dry-run=server', '-f', '-'], proxyPod(false)), 'violates PodSecurity "restricted:latest"');
+    admitted(attempt(cluster.env, ['apply', '--dry-run=server', '-f', '-'], proxyPod(true)));
   });
 
   it('Secrets: only secret zero, only Opaque, and no controller may be pointed at it', () => {
