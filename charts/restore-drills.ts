@@ -1,5 +1,5 @@
 import type { App } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-32';
 import type { AppSpec } from '../lib/app-spec';
 import { backedUpVolumes } from '../lib/backup-owners';
 import type { ClusterConfig } from '../lib/config';

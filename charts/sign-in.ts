@@ -1,5 +1,5 @@
 import type { App } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-32';
 import { IMAGES, imageRef } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';

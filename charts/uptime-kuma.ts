@@ -1,5 +1,5 @@
 import type { App } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-32';
 import { CHARTS } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { AdminOnly } from '../lib/constructs/admin-only';

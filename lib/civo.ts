@@ -35,7 +35,9 @@ export const CIVO_REGIONS = ['FRA1', 'LON1', 'NYC1', 'PHX1', 'MUM1'] as const;
  * holds the version the template and the bootstrap were proven with (1.32.5-k3s1, also Civo's
  * stable version in the civo.cloud Ansible collection's civo_kubernetes_version_info docs, 2026).
  * Add a version here after `civo kubernetes versions` shows it, and the control-plane tests
- * (lib/delivery/control-plane.ts builds the same Kubernetes release) still pass.
+ * (lib/delivery/control-plane.ts builds the same Kubernetes release) still pass; what is pinned to
+ * the minor (cdk8s-plus-<minor> in package.json, the autoscaler, the drills' kubectl) moves with it
+ * (test/kubernetes-minor.test.ts).
  */
 export const CIVO_KUBERNETES_VERSIONS = ['1.32.5-k3s1'] as const;
 

@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../spec/fields';
 import { cpuMilliValue, formatCpu, formatMemory, memoryBytes } from '../quantity';

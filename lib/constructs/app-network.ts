@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import { TAILNET_INGRESS, TRAEFIK_NAMESPACE } from '../platform-contracts';
 import { processesOf, type AppSpec } from '../spec/types';

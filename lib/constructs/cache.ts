@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import { IMAGES, imageRef } from '../../config/versions';
 import { memoryMiB } from '../quantity';

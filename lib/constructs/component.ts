@@ -1,5 +1,5 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import { RELOAD_ON_SECRET } from '../platform-contracts';
 import type { ComponentSpec } from '../spec/types';

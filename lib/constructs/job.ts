@@ -1,5 +1,5 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import type { CronJobSpec, JobSpec } from '../spec/types';
 import { containerProps, digest, finishPod, podAnnotations, podLabels, podSecurityContext, type AppContext } from './pod';

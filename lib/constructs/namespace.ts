@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-32';
 
 /** The annotation that shows why a namespace runs below Pod Security `restricted` (bounded in lib/spec/bounds.ts). */
 export const POD_SECURITY_REASON = 'hobby-infra.dev/pod-security-reason';

@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import ipaddr from 'ipaddr.js';
 import type { ClusterConfig } from '../config';

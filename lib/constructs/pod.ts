@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-32';
 import { Construct } from 'constructs';
 import { SCRATCH_MOUNT_PATH, SCRATCH_SIZE, type Resources } from '../spec/fields';
 import type { CacheSpec, ComponentSpec, ProcessSpec } from '../spec/types';

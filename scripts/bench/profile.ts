@@ -42,7 +42,7 @@ function sourceAt(url: string, line: number): string | undefined {
   return found;
 }
 
-/** `yaml`, `cdk8s-plus-28`, `node:fs`, `(project)`, `(gc)`, ... for a call frame's URL. */
+/** `yaml`, `cdk8s-plus-32`, `node:fs`, `(project)`, `(gc)`, ... for a call frame's URL. */
 export function ownerOf(node: ProfileNode): string {
   const { functionName } = node.callFrame;
   let { url } = node.callFrame;
