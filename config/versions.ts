@@ -108,9 +108,22 @@ export const CHARTS = {
   },
 } as const satisfies Record<string, PinnedChart>;
 
+/** An image the platform names itself: a tag people read, and the digest it is pinned to once Renovate has looked it up. */
+export interface PinnedImage {
+  readonly repository: string;
+  readonly tag: string;
+  /** `sha256:<64 hex>`: what `tag` pointed to when pinned, so a re-pushed tag changes nothing until a PR says so. */
+  readonly digest?: string;
+}
+
 /**
  * Images the platform names itself (not through a chart's defaults). Renovate reads the
- * `// renovate:` comment above each `tag:` (renovate.json, second match string).
+ * `// renovate:` comment above each `tag:` (renovate.json, the images' manager) and, for registry
+ * images, pins each to its digest: its first run adds a `digest:` line under the tag (a pinDigest
+ * PR), later ones move tag and digest together, and a rebuilt tag comes as a digest PR, which
+ * merges itself once the checks pass (the PR workflow resolves each digest and scans the image).
+ * Synth renders `repository:tag@digest` when a digest is there. The Barman Cloud plugin's is a
+ * chart value without a digest field, so it stays a tag.
  */
 export const IMAGES = {
   /**
@@ -178,10 +191,10 @@ export const IMAGES = {
     // renovate: datasource=docker depName=docker.io/valkey/valkey
     tag: '8.1.4-alpine',
   },
-} as const;
+} as const satisfies Record<string, PinnedImage>;
 
-/** `repository:tag` of a pinned image. */
-export const imageRef = (image: { repository: string; tag: string }): string => `${image.repository}:${image.tag}`;
+/** `repository:tag`, or `repository:tag@digest` once pinned: what the pod runs. */
+export const imageRef = (image: PinnedImage): string => `${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
 
 /** The chart's values schema URL at its pinned version (undefined when the chart ships none). */
 export function valuesSchemaUrl(chart: PinnedChart): string | undefined {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CHARTS, IMAGES } from '../config/versions';
+import { CHARTS, IMAGES, type PinnedImage } from '../config/versions';
 import { setImageInSource } from '../lib/app-files';
 import { parseImage } from '../lib/spec/fields';
 
@@ -27,6 +27,7 @@ const Renovate = z.strictObject({
         depNameTemplate: z.string().optional(),
         datasourceTemplate: z.string().optional(),
         registryUrlTemplate: z.string().optional(),
+        autoReplaceStringTemplate: z.string().optional(),
       }),
     )
     .min(1),
@@ -45,6 +46,7 @@ const Renovate = z.strictObject({
       groupName: z.string().optional(),
       schedule: z.array(z.string()).optional(),
       automerge: z.boolean().optional(),
+      pinDigests: z.boolean().optional(),
     }),
   ),
 });
@@ -69,16 +71,14 @@ describe('renovate.json', () => {
     expect(config.internalChecksFilter).toBe('strict');
   });
 
-  it('its regex captures every chart version and image tag in config/versions.ts, with the right values', () => {
-    const [manager] = managersFor(versionsPath);
-    expect(managersFor(versionsPath)).toHaveLength(1);
-    const matches = manager!.matchStrings.flatMap((s) => [...source.matchAll(new RegExp(s, 'g'))].map((m) => ({ ...m.groups })));
+  it('its regexes capture every chart version and image tag in config/versions.ts, with the right values', () => {
+    expect(managersFor(versionsPath)).toHaveLength(2); // the charts', and the images' (test/renovate-digests.test.ts)
+    const matches = managersFor(versionsPath).flatMap((m) => m.matchStrings.flatMap((s) => [...source.matchAll(new RegExp(s, 'g'))].map((x) => ({ ...x.groups }))))
+      .map(({ currentDigest, ...rest }) => ({ ...rest, ...(currentDigest ? { currentDigest } : {}) }));
     const expected = Object.values(CHARTS).map((c) => ({ datasource: 'helm', depName: c.chart, registryUrl: c.repo, currentValue: c.version }));
     const images = [
-      { datasource: 'docker', depName: IMAGES.postgres.repository, currentValue: IMAGES.postgres.tag },
-      { datasource: 'docker', depName: IMAGES.valkey.repository, currentValue: IMAGES.valkey.tag },
       { datasource: 'github-releases', depName: 'cloudnative-pg/plugin-barman-cloud', currentValue: IMAGES.barmanCloudPlugin.tag },
-      ...[IMAGES.kubectl, IMAGES.busybox, IMAGES.restic, IMAGES.oauth2Proxy].map((i) => ({ datasource: 'docker', depName: i.repository, currentValue: i.tag })),
+      ...[IMAGES.postgres, IMAGES.valkey, IMAGES.kubectl, IMAGES.busybox, IMAGES.restic, IMAGES.oauth2Proxy].map((i: PinnedImage) => ({ datasource: 'docker', depName: i.repository, currentValue: i.tag, ...(i.digest ? { currentDigest: i.digest } : {}) })),
     ];
     expect(matches).toEqual(expect.arrayContaining([...expected, ...images]));
     expect(matches).toHaveLength(expected.length + images.length);
