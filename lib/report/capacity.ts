@@ -1,53 +1,19 @@
 import { parse } from 'yaml';
 import { NODE_SIZES, SYSTEM_RESERVED, type NodeSize } from '../civo';
 import type { ClusterConfig } from '../config';
-import { cpuMillis, memoryMiB } from '../quantity';
+import { memoryMiB } from '../quantity';
 import { DRILL_CLUSTERS_LABEL } from '../platform-contracts';
 import type { Manifest } from '../render';
+import { helmChartComponents } from './chart-usage';
+import { addUsage, podUsage, usageOf, zeroUsage, type ComponentUsage, type Usage } from './usage';
 
 /*
  * What the platform and the apps ask of the node pool: requests and limits of every component,
  * from HelmChart values and from rendered workloads, against the pool's capacity and price.
  * Pure: manifests and the cluster config in, numbers out (CPU in millicores, memory in MiB).
- * Rendering is in ./markdown.ts.
+ * What one container, pod or chart value asks for is in ./usage.ts and ./chart-usage.ts; rendering
+ * is in ./markdown.ts.
  */
-
-/**
- * Chart values paths whose workload is a DaemonSet by the chart's own default (values need not
- * say so): one replica per node. Values that say so themselves (`deployment.kind: DaemonSet`,
- * `controller.type: daemonset`, `kind: DaemonSet` on the way to the `resources`) are found too.
- */
-const PER_NODE_DEFAULTS: Record<string, RegExp> = {
-  // grafana/k8s-monitoring: alloy-logs tails every node's pod logs; node-exporter runs everywhere.
-  'k8s-monitoring': /(^|\.)(alloy-logs|node-exporter|prometheus-node-exporter|windows-exporter)\./,
-  'prometheus-node-exporter': /^resources$/,
-};
-
-/** Chart values paths of Helm hook Jobs: they run at install or upgrade and then hold nothing. */
-const HOOK_JOBS: Record<string, RegExp> = {
-  'cert-manager': /^startupapicheck\./,
-};
-
-export interface Usage {
-  cpuRequest: number;
-  memoryRequest: number;
-  cpuLimit: number;
-  memoryLimit: number;
-}
-
-export interface ComponentUsage {
-  readonly namespace: string;
-  /** e.g. `HelmChart traefik: resources` or `Deployment shop/shop-api`. */
-  readonly name: string;
-  /** Replicas counted; `per node` components count once per node of the pool size in question. */
-  readonly replicas: number | 'per node';
-  /** At most, where an HPA can scale the workload (counted at `replicas`, its minimum). */
-  readonly maxReplicas?: number;
-  /** Per replica (per pod). */
-  readonly each: Usage;
-  /** Where the replica count comes from, i.e. what was assumed. */
-  readonly note: string;
-}
 
 export interface NamespaceUsage {
   readonly namespace: string;
@@ -80,114 +46,6 @@ export interface DatabaseUsage {
   readonly storageEach: number;
 }
 
-export const zeroUsage = (): Usage => ({ cpuRequest: 0, memoryRequest: 0, cpuLimit: 0, memoryLimit: 0 });
-
-function addUsage(into: Usage, u: Usage, times = 1): Usage {
-  into.cpuRequest += u.cpuRequest * times;
-  into.memoryRequest += u.memoryRequest * times;
-  into.cpuLimit += u.cpuLimit * times;
-  into.memoryLimit += u.memoryLimit * times;
-  return into;
-}
-
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-/** A Kubernetes ResourceRequirements object (only `requests`, `limits`, `claims`), else undefined. */
-function isResourceRequirements(v: unknown): v is { requests?: Record<string, unknown>; limits?: Record<string, unknown> } {
-  return isObject(v) && Object.keys(v).every((k) => k === 'requests' || k === 'limits' || k === 'claims') && (isObject(v.requests) || isObject(v.limits));
-}
-
-export function usageOf(resources: unknown): Usage {
-  const r = isObject(resources) ? resources : {};
-  const get = (group: 'requests' | 'limits', key: 'cpu' | 'memory', parse: (q: string) => number) =>
-    r[group]?.[key] === undefined || r[group]?.[key] === null ? 0 : parse(String(r[group][key]));
-  // As the scheduler does: a limit without a request means a request of the same amount.
-  const cpuLimit = get('limits', 'cpu', cpuMillis);
-  const memoryLimit = get('limits', 'memory', memoryMiB);
-  return {
-    cpuRequest: r.requests?.cpu === undefined ? cpuLimit : get('requests', 'cpu', cpuMillis),
-    memoryRequest: r.requests?.memory === undefined ? memoryLimit : get('requests', 'memory', memoryMiB),
-    cpuLimit,
-    memoryLimit,
-  };
-}
-
-/** A pod's effective usage: its containers' sum, or its largest init container if that is larger. */
-export function podUsage(podSpec: any): Usage {
-  const sum = zeroUsage();
-  for (const c of podSpec?.containers ?? []) addUsage(sum, usageOf(c.resources));
-  for (const c of podSpec?.initContainers ?? []) {
-    const u = usageOf(c.resources);
-    // Native sidecars (restartPolicy: Always) keep running next to the app containers.
-    if (c.restartPolicy === 'Always') {
-      addUsage(sum, u);
-      continue;
-    }
-    sum.cpuRequest = Math.max(sum.cpuRequest, u.cpuRequest);
-    sum.memoryRequest = Math.max(sum.memoryRequest, u.memoryRequest);
-    sum.cpuLimit = Math.max(sum.cpuLimit, u.cpuLimit);
-    sum.memoryLimit = Math.max(sum.memoryLimit, u.memoryLimit);
-  }
-  return sum;
-}
-
-interface FoundResources {
-  /** Dotted values path, e.g. `alloy-logs.alloy.resources`. */
-  readonly path: string;
-  readonly resources: unknown;
-  /** The objects from the values root down to the one holding `resources`. */
-  readonly ancestors: Record<string, any>[];
-}
-
-/** Every `resources` object in a values tree, with its dotted path; skips `enabled: false` subtrees. */
-export function findResources(values: unknown, path: string[] = [], ancestors: Record<string, any>[] = []): FoundResources[] {
-  if (!isObject(values) || values.enabled === false) return [];
-  const chain = [...ancestors, values];
-  return Object.entries(values).flatMap(([key, child]) =>
-    key === 'resources' && isResourceRequirements(child)
-      ? [{ path: [...path, key].join('.'), resources: child, ancestors: chain }]
-      : findResources(child, [...path, key], chain),
-  );
-}
-
-/**
- * Whether the values next to a `resources` object make its workload a DaemonSet: on the object
- * holding it (`deployment.kind: DaemonSet` in Traefik, `kind: DaemonSet`) or, for charts that nest
- * the container under the workload (alloy: `alloy-logs.alloy.resources`), on its parent
- * (`alloy-logs.controller.type: daemonset`). Not higher up: a chart's top-level kind says nothing
- * about its webhook's.
- */
-function daemonSetByValues(ancestors: readonly Record<string, any>[]): boolean {
-  const [own, parent] = [ancestors.at(-1) ?? {}, ancestors.at(-2) ?? {}];
-  const isDaemonSet = (kind: unknown) => String(kind ?? '').toLowerCase() === 'daemonset';
-  return isDaemonSet(own.kind) || isDaemonSet(own.deployment?.kind) || isDaemonSet(own.controller?.type) || isDaemonSet(parent.controller?.type);
-}
-
-/** `replicaCount` / `replicas` next to the `resources`, or the parent's `controller.replicas` (alloy). */
-function replicasByValues(ancestors: readonly Record<string, any>[]): number | undefined {
-  const [own, parent] = [ancestors.at(-1) ?? {}, ancestors.at(-2) ?? {}];
-  for (const candidate of [own.replicaCount, own.replicas, own.deployment?.replicas, own.controller?.replicas, parent.controller?.replicas]) {
-    if (typeof candidate === 'number') return candidate;
-  }
-  return undefined;
-}
-
-function helmChartComponents(m: any): ComponentUsage[] {
-  const chart = String(m.spec?.chart ?? m.metadata.name);
-  const namespace = m.spec?.targetNamespace ?? m.metadata.namespace ?? 'default';
-  const values = parse(m.spec?.valuesContent ?? '') ?? {};
-  return findResources(values).map(({ path, resources, ancestors }): ComponentUsage => {
-    const name = `HelmChart ${m.metadata.name}: ${path}`;
-    const each = usageOf(resources);
-    if (HOOK_JOBS[chart]?.test(path)) return { namespace, name, replicas: 0, each, note: 'Helm hook Job: runs at install/upgrade, not counted' };
-    if (daemonSetByValues(ancestors)) return { namespace, name, replicas: 'per node', each, note: 'DaemonSet (values)' };
-    if (PER_NODE_DEFAULTS[chart]?.test(path)) return { namespace, name, replicas: 'per node', each, note: 'DaemonSet (chart default)' };
-    const replicas = replicasByValues(ancestors);
-    return replicas === undefined
-      ? { namespace, name, replicas: 1, each, note: 'assumed 1 (chart default)' }
-      : { namespace, name, replicas, each, note: 'replicas from values' };
-  });
-}
 
 function workloadComponents(manifests: readonly any[]): ComponentUsage[] {
   const hpas = new Map<string, any>();

@@ -1,4 +1,5 @@
-import type { CapacityReport, ComponentUsage, Usage } from './capacity';
+import type { CapacityReport } from './capacity';
+import type { ComponentUsage, Usage } from './usage';
 
 /*
  * The capacity report as Markdown, for the terminal and for the PR comment (next to the rendered
