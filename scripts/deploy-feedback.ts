@@ -92,8 +92,8 @@ function environmentUrl(): string | undefined {
   return environmentUrlOf(hosts);
 }
 
-function context(run?: GitHubRun): DeployContext {
-  return { repository: process.env.GITHUB_REPOSITORY || 'this repository', sha: process.env.GITHUB_SHA || 'unknown', runUrl: run?.runUrl || runUrlFromEnv(process.env), environmentUrl: environmentUrl() };
+function context(): DeployContext {
+  return { repository: process.env.GITHUB_REPOSITORY || 'this repository', sha: process.env.GITHUB_SHA || 'unknown', runUrl: runUrlFromEnv(process.env), environmentUrl: environmentUrl() };
 }
 
 function githubRun(): GitHubRun | undefined {

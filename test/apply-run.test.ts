@@ -80,6 +80,18 @@ describe('running the plan (fake kubectl)', () => {
     expect(counted.message).toContain('would delete 2 objects, more than --max-prune 1');
   });
 
+  it('waits for a pruned Namespace to be gone, as long as --timeout namespace= says', () => {
+    const live = applied();
+    live['01-prerequisites'].push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'old-app' } });
+    const wait = (timeouts?: { namespace: string }) => {
+      const { calls, spawn } = fake(live);
+      expect(runPlan(buildPlan({ files: fixture }), { mode: 'apply', env, spawn, log: () => {}, allowDestructive: true, ...(timeouts ? { timeouts } : {}) }).code).toBe(0);
+      return calls.map((c) => c.argv.join(' ')).filter((a) => a.includes('--for=delete'));
+    };
+    expect(wait()).toEqual(['kubectl wait --for=delete --timeout=5m namespace/old-app']);
+    expect(wait({ namespace: '12m' })).toEqual(['kubectl wait --for=delete --timeout=12m namespace/old-app']);
+  });
+
   it('refuses to remove a chart whose CRDs dist/ still uses, whatever the flags', () => {
     const files = new Map(fixture);
     files.delete('02-helm-charts/cert-manager.yaml');

@@ -178,7 +178,7 @@ describe('workflows', () => {
     const issue = drift.drift!.steps.find((s) => s.id === 'issue')!;
     expect(issue.run).toContain('echo "url=$url" >> "$GITHUB_OUTPUT"');
     const message = drift.drift!.steps[drift.drift!.steps.indexOf(issue) + 1]!;
-    expect(message).toMatchObject({ if: "steps.drift.outputs.code == '1'", env: { DEPLOY_NOTIFY_URL: '${{ secrets.DEPLOY_NOTIFY_URL }}', DEPLOY_NOTIFY_FORMAT: '${{ secrets.DEPLOY_NOTIFY_FORMAT }}', ISSUE_URL: '${{ steps.issue.outputs.url }}' } });
+    expect(message).toMatchObject({ if: "always() && steps.drift.outputs.code == '1'", env: { DEPLOY_NOTIFY_URL: '${{ secrets.DEPLOY_NOTIFY_URL }}', DEPLOY_NOTIFY_FORMAT: '${{ secrets.DEPLOY_NOTIFY_FORMAT }}', ISSUE_URL: '${{ steps.issue.outputs.url }}' } });
     expect(message.run).toBe('node deploy-feedback.cjs notify --drift-report "$RUNNER_TEMP/drift.txt" --link "$ISSUE_URL"');
     expect(drift.drift!.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(drift.drift!.steps.at(-1)).toMatchObject({ name: 'Result', if: "always() && steps.drift.outcome == 'success'" });

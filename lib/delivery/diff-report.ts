@@ -34,8 +34,9 @@ export function describeField(f: FieldChange): string {
   return `${f.path}: ${formatValue(f.before)} → ${formatValue(f.after)}`;
 }
 
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const code = (s: string) => `<code>${html(s)}</code>`;
+/** `&`, `<` and `>` escaped: text inside HTML (the PR comment's and the job summary's details), or Slack's mrkdwn, which escapes the same three. */
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const code = (s: string) => `<code>${escapeHtml(s)}</code>`;
 
 function fence(lines: string[]): string {
   const cut = lines.length > MAX_BLOCK_LINES ? [...lines.slice(0, MAX_BLOCK_LINES), `… ${lines.length - MAX_BLOCK_LINES} more lines`] : lines;
@@ -57,13 +58,13 @@ function changedBlock(c: ChangedObject): Block {
       : `${code(c.name)}: ${c.fields.length} fields (${c.fields.slice(0, 3).map((f) => code(f.path)).join(', ')}${c.fields.length > 3 ? ', …' : ''})`;
   const list = c.fields.map((f) => `- ${code(describeField(f))}`).join('\n');
   const yamlDiff = unifiedDiff(toYaml(normalize(c.before.manifest)), toYaml(normalize(c.after.manifest)));
-  return { summary: `🟡 changed ${head}`, details: `<sub>${html(where)}</sub>\n\n${list}\n\n${fence(yamlDiff.split('\n'))}` };
+  return { summary: `🟡 changed ${head}`, details: `<sub>${escapeHtml(where)}</sub>\n\n${list}\n\n${fence(yamlDiff.split('\n'))}` };
 }
 
 function wholeBlock(o: DistObject, sign: '+' | '-'): Block {
   const verb = sign === '+' ? '🟢 added' : '🔴 removed';
   const lines = toYaml(normalize(o.manifest)).replace(/\n$/, '').split('\n').map((l) => `${sign}${l}`);
-  return { summary: `${verb} ${code(displayName(o.manifest))}`, details: `<sub>${html(o.file)}</sub>\n\n${fence(lines)}` };
+  return { summary: `${verb} ${code(displayName(o.manifest))}`, details: `<sub>${escapeHtml(o.file)}</sub>\n\n${fence(lines)}` };
 }
 
 export function summaryLine(r: DiffResult): string {
@@ -100,7 +101,7 @@ function chartGroup(c: ChartDiff): Group {
   const counts = `${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed (${r.unchanged} unchanged)`;
   const blocks = [...r.changed.map(changedBlock), ...r.added.map((o) => wholeBlock(o, '+')), ...r.removed.map((o) => wholeBlock(o, '-'))];
   const body = blocks.length ? '' : '\n\nThe chart renders the same objects.';
-  return { open: `<details><summary>📦 ${code(c.name)} ${html(versionChange(c))}: ${counts}</summary>${body}\n`, close: '\n</details>', blocks };
+  return { open: `<details><summary>📦 ${code(c.name)} ${escapeHtml(versionChange(c))}: ${counts}</summary>${body}\n`, close: '\n</details>', blocks };
 }
 
 /** The lines that lead the report when chart changes would delete data; empty otherwise. */
@@ -112,7 +113,7 @@ export function dataLossLines(losses: readonly ChartDataLoss[], allowed: boolean
     'These objects belong to the charts, not to dist/: helm deletes them when the new render drops them. To keep the data, let dist/ own it ' +
     '(the object in 01-prerequisites with `helm.sh/resource-policy: keep`, given to the chart as its existing claim, as charts/uptime-kuma.ts does); ' +
     (allowed ? 'the deletion was allowed with --allow-destructive.' : 'if the deletion is intended, give --allow-destructive.');
-  return markdown ? [`### ${allowed ? '⚠️' : '⛔'} ${html(title)}`, '', ...losses.map(item), '', html(why), ''] : [`${title}:`, ...losses.map(item), why];
+  return markdown ? [`### ${allowed ? '⚠️' : '⛔'} ${escapeHtml(title)}`, '', ...losses.map(item), '', escapeHtml(why), ''] : [`${title}:`, ...losses.map(item), why];
 }
 
 /**
@@ -124,9 +125,9 @@ export function dataLossLines(losses: readonly ChartDataLoss[], allowed: boolean
 export function renderMarkdown(r: DiffResult, opts: MarkdownOptions = {}): string {
   const max = opts.maxChars ?? MAX_COMMENT_CHARS;
   const charts = opts.charts ?? [];
-  const chartLine = charts.length ? `\n\n**Rendered charts:** ${charts.map((c) => `${html(c.chart)} ${html(versionChange(c))}`).join(', ')}` : '';
+  const chartLine = charts.length ? `\n\n**Rendered charts:** ${charts.map((c) => `${escapeHtml(c.chart)} ${escapeHtml(versionChange(c))}`).join(', ')}` : '';
   const losses = dataLossLines(opts.dataLosses ?? [], opts.allowDestructive === true);
-  const header = [COMMENT_MARKER, '## Rendered diff', '', `${summaryLine(r)}${opts.comparing ? ` · ${html(opts.comparing)}` : ''}${chartLine}`, '', ...losses];
+  const header = [COMMENT_MARKER, '## Rendered diff', '', `${summaryLine(r)}${opts.comparing ? ` · ${escapeHtml(opts.comparing)}` : ''}${chartLine}`, '', ...losses];
   const distBlocks = [...r.changed.map(changedBlock), ...r.added.map((o) => wholeBlock(o, '+')), ...r.removed.map((o) => wholeBlock(o, '-'))];
   const helmChanged = [...r.changed.map((c) => c.after.manifest), ...r.added.map((o) => o.manifest), ...r.removed.map((o) => o.manifest)].some(
     (m) => m.kind === 'HelmChart' && groupOf(m.apiVersion) === 'helm.cattle.io',
@@ -137,7 +138,7 @@ export function renderMarkdown(r: DiffResult, opts: MarkdownOptions = {}): strin
   const groups: Group[] = [{ open: '', close: '', blocks: distBlocks }];
   if (charts.length) groups.push({ open: '### Rendered charts\n', close: '', blocks: [] }, ...charts.map(chartGroup));
   const where = opts.fullReport ? `the full report is ${opts.fullReport}` : 'run `npm run diff` locally for the full report';
-  const omitted = opts.fullReport ? `_Details left out: the comment is too long; see ${html(opts.fullReport)}._` : '_Details left out: the comment is too long. Run `npm run diff` locally._';
+  const omitted = opts.fullReport ? `_Details left out: the comment is too long; see ${escapeHtml(opts.fullReport)}._` : '_Details left out: the comment is too long. Run `npm run diff` locally._';
   const render = (b: Block, withDetails: boolean) => `<details><summary>${b.summary}</summary>\n\n${withDetails ? b.details : omitted}\n\n</details>`;
   const lines = (parts: string[]) => [...header, ...note, ...parts, ''].join('\n');
 
@@ -158,7 +159,7 @@ export function renderMarkdown(r: DiffResult, opts: MarkdownOptions = {}): strin
     return lines(parts);
   }
   // Too many objects even for their summaries: keep what fits, close the open section, point on.
-  const cut = `**The comment is cut to fit GitHub's size limit: ${html(where)}.**`;
+  const cut = `**The comment is cut to fit GitHub's size limit: ${escapeHtml(where)}.**`;
   let budget = max - lines([]).length - cut.length - 64;
   const parts: string[] = [];
   let left = 0;

@@ -5,6 +5,8 @@ import { PART_OF_LABEL } from './inventory';
 import { durationMs, pollReads, type JobWait, type PollVerdict } from './jobs';
 import { objectKey, type DistObject } from './manifests';
 import { type DEFAULT_TIMEOUTS, type Step } from './steps';
+import type { Condition } from './condition';
+import { crdNameOf } from './plural';
 
 /*
  * The health of what the apply wrote, judged as each operator reports it on its objects' status:
@@ -26,31 +28,21 @@ export type HealthTimeout = 'certificate' | 'secretStore' | 'externalSecret' | '
 interface HealthKind {
   readonly group: string;
   readonly kind: string;
-  /** `certificates.cert-manager.io`: as kubectl reads them. */
-  readonly resource: string;
   readonly check: string;
   /** How long a sent object may take to become healthy; undefined: judged once (a schedule has no "ready"). */
   readonly timeout?: HealthTimeout;
 }
 
 export const HEALTH_KINDS: readonly HealthKind[] = [
-  { group: 'cert-manager.io', kind: 'Certificate', resource: 'certificates.cert-manager.io', check: 'Certificates Ready', timeout: 'certificate' },
-  { group: 'external-secrets.io', kind: 'SecretStore', resource: 'secretstores.external-secrets.io', check: 'SecretStores Ready', timeout: 'secretStore' },
-  { group: 'external-secrets.io', kind: 'ExternalSecret', resource: 'externalsecrets.external-secrets.io', check: 'ExternalSecrets synced', timeout: 'externalSecret' },
-  { group: 'postgresql.cnpg.io', kind: 'Cluster', resource: 'clusters.postgresql.cnpg.io', check: 'databases Ready', timeout: 'database' },
-  { group: 'volsync.backube', kind: 'ReplicationSource', resource: 'replicationsources.volsync.backube', check: 'backups without errors' },
+  { group: 'cert-manager.io', kind: 'Certificate', check: 'Certificates Ready', timeout: 'certificate' },
+  { group: 'external-secrets.io', kind: 'SecretStore', check: 'SecretStores Ready', timeout: 'secretStore' },
+  { group: 'external-secrets.io', kind: 'ExternalSecret', check: 'ExternalSecrets synced', timeout: 'externalSecret' },
+  { group: 'postgresql.cnpg.io', kind: 'Cluster', check: 'databases Ready', timeout: 'database' },
+  { group: 'volsync.backube', kind: 'ReplicationSource', check: 'backups without errors' },
 ];
 
 const kindOf = (m: { apiVersion: string; kind: string }) => HEALTH_KINDS.find((k) => k.kind === m.kind && k.group === groupOf(m.apiVersion));
 export const isHealthObject = (o: DistObject) => kindOf(o.manifest) !== undefined;
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  observedGeneration?: number;
-}
 
 export interface LiveHealthObject {
   apiVersion: string;
@@ -102,7 +94,7 @@ export const healthName = (m: { kind: string; metadata: { name: string; namespac
 
 /** The read of every object of the health kinds in these phases' ApplySets: one command. */
 function healthRead(objects: readonly DistObject[], phases: readonly Phase[]): string[] {
-  const resources = HEALTH_KINDS.filter((k) => objects.some((o) => kindOf(o.manifest) === k)).map((k) => k.resource);
+  const resources = HEALTH_KINDS.filter((k) => objects.some((o) => kindOf(o.manifest) === k)).map((k) => crdNameOf(k.kind, k.group));
   const selector = phases.length === 1 ? `${PART_OF_LABEL}=${applySetId(phases[0]!)}` : `${PART_OF_LABEL} in (${phases.map(applySetId).join(',')})`;
   return ['kubectl', 'get', resources.join(','), '--all-namespaces', '-l', selector, '-o', 'json'];
 }

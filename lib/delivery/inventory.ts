@@ -94,3 +94,7 @@ export function chartsStillServing(pruned: readonly Member[], dist: ReadonlyMap<
   }
   return problems;
 }
+
+/** The objects' display names, comma-separated, for messages. */
+export const liveNames = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) =>
+  xs.map((x) => displayName(('live' in x ? x.live : x) as Manifest)).join(', ');

@@ -1,6 +1,7 @@
 import type { Phase } from '../render';
 import type { DistObject } from './manifests';
 import { DEFAULT_TIMEOUTS, isKind, JOB_POLL_MS, namespaceOf, uniqueSorted, type Step } from './steps';
+import type { Condition } from './condition';
 
 /*
  * Waiting for one-off Jobs (an app's migrations, `--install --idempotent`) before anything rolls
@@ -11,13 +12,6 @@ import { DEFAULT_TIMEOUTS, isKind, JOB_POLL_MS, namespaceOf, uniqueSorted, type 
  * A failed Job stays failed: the next apply stops at it again until its spec changes (a new Job,
  * lib/constructs names it by its pod template) or someone deletes it.
  */
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
 
 interface JobObject {
   kind?: string;

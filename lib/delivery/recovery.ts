@@ -2,6 +2,7 @@ import { RECOVERY_LABEL } from '../constructs/recovery';
 import { pollReads, type JobWait, type PollVerdict } from './jobs';
 import type { DistObject } from './manifests';
 import { DEFAULT_TIMEOUTS, isKind, namespaceOf, uniqueSorted, type Step } from './steps';
+import type { Condition } from './condition';
 
 /*
  * Recover mode's part of the apply (config `backups.recover`, lib/constructs/recovery.ts): after
@@ -13,13 +14,6 @@ import { DEFAULT_TIMEOUTS, isKind, namespaceOf, uniqueSorted, type Step } from '
  * the empty claim). A failed mover stops the run at once, with restic's own lines. At the end it
  * reports, per app, what came back, from where, and to which point in time.
  */
-
-interface Condition {
-  type: string;
-  status: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
 
 interface RecoveringObject {
   kind?: string;

@@ -144,7 +144,7 @@ function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, fa
       if (pruned.error) return { code: 2, message: pruned.error, ran };
       rec.pruned(step.phase, pruned.pruned.map((m) => displayName(m.live as Manifest)));
       if (opts.mode === 'apply' && inventory) {
-        const cleaned = afterPrune(step.phase as Phase, inventory, run);
+        const cleaned = afterPrune(step.phase as Phase, inventory, run, timeouts.namespace);
         if (cleaned) return { code: 2, message: cleaned, ran };
         const removed = judged(step.phase, waitForRemovedCharts(step.phase as Phase, pruned.pruned, healthContext(env)), i);
         if (removed) return removed;
@@ -155,7 +155,7 @@ function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, fa
     let input = step.stdin?.render(opts.env);
     if (step.kind === 'present') {
       ran.push(i);
-      const failed = waitForPresence({ ...poll(env), reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.crd }, step.presence!);
+      const failed = waitForPresence({ ...poll(env), reads: [step.argv], timeout: step.timeout ?? timeouts.crd }, step.presence!);
       if (failed) return { code: 2, message: `${step.title.split(' (read every')[0]}: ${failed}`, ran };
       continue;
     }
@@ -189,7 +189,7 @@ function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, fa
         opts.log('no app workload was sent in this run: nothing rolls out');
         continue;
       }
-      const failed = waitForRollouts({ ...poll(env), everyMs: ROLLOUT_POLL_MS, reads: [step.argv], timeout: step.timeout ?? DEFAULT_TIMEOUTS.rollout }, keys);
+      const failed = waitForRollouts({ ...poll(env), everyMs: ROLLOUT_POLL_MS, reads: [step.argv], timeout: step.timeout ?? timeouts.rollout }, keys);
       if (failed) return { code: 2, message: failed, ran };
       continue;
     }
@@ -204,7 +204,7 @@ function runSteps(steps: readonly Step[], opts: RunOptions, rec: RunRecorder, fa
       const failed = (step.kind === 'jobs' ? waitForJobs : waitForRecovery)({
         ...poll(env),
         reads: running.map((j) => steps[j]!.argv),
-        timeout: running.map((j) => steps[j]!.timeout ?? DEFAULT_TIMEOUTS[step.kind === 'jobs' ? 'job' : 'recovery']).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
+        timeout: running.map((j) => steps[j]!.timeout ?? timeouts[step.kind === 'jobs' ? 'job' : 'recovery']).sort((a, b) => durationMs(b) - durationMs(a))[0]!,
       });
       if (failed) return { code: 2, message: failed, ran };
       continue;

@@ -2,6 +2,8 @@ import { SIGN_IN } from '../platform-contracts';
 import type { Manifest } from '../render';
 import type { SmokeResult } from '../report/deploy-report';
 import { objectKey, type DistObject } from './manifests';
+import { AdminOnly } from '../constructs/admin-only';
+import { LoginGate } from '../constructs/login';
 
 /*
  * What `npm run smoke` requests, read from dist/ alone: every host an Ingress (or a Traefik
@@ -53,8 +55,8 @@ function gateOf(middleware: Obj | undefined, name: string): SmokeExpect | undefi
   if (spec.forwardAuth) return 'login';
   if (middleware) return undefined;
   // Not in dist/ (another namespace's, or a chart's): the platform's own names (lib/constructs/admin-only.ts, login.ts).
-  if (/(^|-)admin-only$/.test(name)) return 'private';
-  if (/(^|-)login$/.test(name)) return 'login';
+  if (name === AdminOnly.NAME || name.endsWith(`-${AdminOnly.NAME}`)) return 'private';
+  if (name === LoginGate.NAME || name.endsWith(`-${LoginGate.NAME}`)) return 'login';
   return undefined;
 }
 

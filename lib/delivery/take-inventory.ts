@@ -1,11 +1,10 @@
 import { RECOVERY_LABEL } from '../constructs/recovery';
-import { PHASES, type Manifest } from '../render';
+import { PHASES } from '../render';
 import { applySetId, applySetName } from './applyset';
 import { checkPrune, replacedBy, volumeOverwrites, type GuardOptions } from './guard';
-import { analyzeInventory, chartsStillServing, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
+import { analyzeInventory, chartsStillServing, liveNames, membersOf, PART_OF_LABEL, resourceRef, type Inventory, type LiveObject, type Member } from './inventory';
 import { displayName } from './manifests';
 import { shellQuote, type Step } from './steps';
-
 
 /*
  * The runner's inventory step (lib/delivery/run.ts): every ApplySet's members read with one list
@@ -22,7 +21,6 @@ export interface InventoryIo extends GuardOptions {
 }
 
 const phaseOfParent = new Map(PHASES.map((p) => [applySetName(p), p]));
-const names = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) => xs.map((x) => displayName(('live' in x ? x.live : x) as Manifest)).join(', ');
 
 /** `Deployment.apps` (a contains-group-kinds entry) -> `deployment.apps`, as kubectl get takes it. */
 const resourceOfGroupKind = (gk: string) => {
@@ -50,9 +48,9 @@ export function takeInventory(step: Step, first: { stdout?: string }, opts: Inve
   const inventory = analyzeInventory(step.dist!, members);
   const { pruned, moved, extraLabels, missing } = inventory;
   opts.log(`inventory: ${members.length} object(s) in the cluster's ApplySets, ${step.dist!.size} in dist/`);
-  if (pruned.length) opts.log(`  no longer in dist/ (to prune): ${names(pruned)}`);
-  if (moved.length) opts.log(`  moved to another phase: ${moved.map((m) => `${names([m.member])} (${m.member.phase} -> ${m.to})`).join(', ')}`);
-  if (extraLabels.length) opts.log(`  labels not in dist/: ${extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
+  if (pruned.length) opts.log(`  no longer in dist/ (to prune): ${liveNames(pruned)}`);
+  if (moved.length) opts.log(`  moved to another phase: ${moved.map((m) => `${liveNames([m.member])} (${m.member.phase} -> ${m.to})`).join(', ')}`);
+  if (extraLabels.length) opts.log(`  labels not in dist/: ${extraLabels.map((e) => `${liveNames([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
   if (missing.length && opts.mode === 'drift') opts.log(`  in dist/ but not in the cluster: ${missing.map((o) => displayName(o.manifest)).join(', ')}`);
 
   // Removing a chart whose CRDs dist/ still uses is never right, whatever the flags say.
@@ -62,7 +60,7 @@ export function takeInventory(step: Step, first: { stdout?: string }, opts: Inve
   const crds = pruned.filter((m) => m.live.kind === 'CustomResourceDefinition');
   if (crds.length && opts.mode !== 'drift') {
     const refs = crds.map((m) => `crd/${m.live.metadata.name}`).join(' ');
-    return { ok: false, result: { code: 3, message: `refused before anything was written: ${names(crds)} is no longer in dist/, and deleting a CRD deletes every object of its kind, which the deploy identity may not do. An admin removes it: kubectl delete ${refs}` } };
+    return { ok: false, result: { code: 3, message: `refused before anything was written: ${liveNames(crds)} is no longer in dist/, and deleting a CRD deletes every object of its kind, which the deploy identity may not do. An admin removes it: kubectl delete ${refs}` } };
   }
   if (opts.mode !== 'drift') {
     const liveKeys = new Set(members.map((m) => m.key));
@@ -77,13 +75,12 @@ export function takeInventory(step: Step, first: { stdout?: string }, opts: Inve
   return { ok: true, inventory, live: new Map(members.map((m) => [m.key, m.live])) };
 }
 
-
 /** What `--drift` reports of the inventory: members dist/ dropped or moved, labels added by hand, objects missing. */
 export function inventoryDrift(inventory: Inventory): string[] {
   const drift: string[] = [];
-  if (inventory.pruned.length) drift.push(`not in dist/: ${names(inventory.pruned)}`);
-  if (inventory.moved.length) drift.push(`in another phase's ApplySet: ${names(inventory.moved.map((m) => m.member))}`);
-  if (inventory.extraLabels.length) drift.push(`labels added by hand: ${inventory.extraLabels.map((e) => `${names([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
+  if (inventory.pruned.length) drift.push(`not in dist/: ${liveNames(inventory.pruned)}`);
+  if (inventory.moved.length) drift.push(`in another phase's ApplySet: ${liveNames(inventory.moved.map((m) => m.member))}`);
+  if (inventory.extraLabels.length) drift.push(`labels added by hand: ${inventory.extraLabels.map((e) => `${liveNames([e.member])} (${e.keys.join(', ')})`).join('; ')}`);
   if (inventory.missing.length) drift.push(`missing from the cluster: ${inventory.missing.map((o) => displayName(o.manifest)).join(', ')}`);
   return drift;
 }

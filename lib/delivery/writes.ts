@@ -1,30 +1,26 @@
-import { groupOf, PHASES, type Manifest, type Phase } from '../render';
+import { groupOf, PHASES, type Phase } from '../render';
 import { toSend, type Send } from './converge';
-import { kubectlTarget, type Inventory, type LiveObject, type Member } from './inventory';
-import { displayName } from './manifests';
-import { DEFAULT_TIMEOUTS, type Step } from './steps';
+import { kubectlTarget, liveNames, type Inventory, type LiveObject, type Member } from './inventory';
+import type { Step } from './steps';
 
 /*
  * What a run writes, judged once after the inventory (the steps' `when` reads it), and what a
  * phase's prune leaves to do. Used by run.ts.
  */
 
-export const names = (xs: readonly { live: LiveObject }[] | readonly LiveObject[]) =>
-  xs.map((x) => displayName(('live' in x ? x.live : x) as Manifest)).join(', ');
-
 /**
  * What a phase's prune leaves to do: a pruned Namespace takes its objects with it, and later phases
  * must not find members vanishing under them, so it is waited for until it is gone; labels added by
  * hand go once, after the phase the object is rendered in now. Returns an error.
  */
-export function afterPrune(phase: Phase, inventory: Inventory, run: (argv: readonly string[]) => boolean): string | undefined {
+export function afterPrune(phase: Phase, inventory: Inventory, run: (argv: readonly string[]) => boolean, namespaceTimeout: string): string | undefined {
   const namespaces = inventory.pruned.filter((m) => m.phase === phase && m.live.kind === 'Namespace' && !groupOf(m.live.apiVersion));
-  if (namespaces.length && !run(['kubectl', 'wait', '--for=delete', `--timeout=${DEFAULT_TIMEOUTS.namespace}`, ...namespaces.map((m) => `namespace/${m.live.metadata.name}`)])) {
-    return `pruned namespaces did not finish deleting: ${names(namespaces)}`;
+  if (namespaces.length && !run(['kubectl', 'wait', '--for=delete', `--timeout=${namespaceTimeout}`, ...namespaces.map((m) => `namespace/${m.live.metadata.name}`)])) {
+    return `pruned namespaces did not finish deleting: ${liveNames(namespaces)}`;
   }
   const phaseNow = (member: Member) => inventory.moved.find((m) => m.member === member)?.to ?? member.phase;
   for (const { member, keys } of inventory.extraLabels.filter((e) => phaseNow(e.member) === phase)) {
-    if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) return `could not remove the labels ${keys.join(', ')} from ${names([member])}`;
+    if (!run(['kubectl', 'label', ...kubectlTarget(member.live), ...keys.map((k) => `${k}-`)])) return `could not remove the labels ${keys.join(', ')} from ${liveNames([member])}`;
   }
   return undefined;
 }

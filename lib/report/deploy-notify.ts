@@ -1,4 +1,5 @@
 import { messageText, type FeedbackMessage } from './deploy-message';
+import { escapeHtml } from '../delivery/diff-report';
 
 /*
  * A FeedbackMessage as the request an incoming webhook takes, in the three formats a homelab uses,
@@ -70,7 +71,6 @@ function clipBytes(text: string, max: number): string {
 const COLOURS = { failure: 0xd93f0b, drift: 0xfbca04, success: 0x2ea44f } as const;
 const NTFY = { failure: { priority: 'high', tags: 'rotating_light,deploy' }, drift: { priority: 'default', tags: 'warning,drift' }, success: { priority: 'low', tags: 'white_check_mark,deploy' } } as const;
 const discordText = (text: string) => text.replace(/[\\*_~`|<>#[\]()]/g, (c) => `\\${c}`);
-const slackText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function ntfyRequest(url: URL, message: FeedbackMessage): WebhookRequest {
   const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8', Title: message.title, Priority: NTFY[message.kind].priority, Tags: NTFY[message.kind].tags };
@@ -93,9 +93,9 @@ function discordRequest(url: URL, message: FeedbackMessage): WebhookRequest {
 function slackRequest(url: URL, message: FeedbackMessage): WebhookRequest {
   const blocks: object[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(message.title, 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(slackText(message.summary), 3000) } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(escapeHtml(message.summary), 3000) } },
   ];
-  if (message.lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(message.lines.map((l) => `• ${slackText(l)}`).join('\n'), 3000) } });
+  if (message.lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(message.lines.map((l) => `• ${escapeHtml(l)}`).join('\n'), 3000) } });
   if (message.link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${message.link}|${message.kind === 'drift' ? 'The drift issue' : 'The run'}>` }] });
   return { url: url.href, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: clip(message.summary, 3000), blocks }) };
 }

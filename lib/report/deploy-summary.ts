@@ -1,5 +1,6 @@
 import { deployVerdict, formatSeconds, type DeployInputs } from './deploy-outcome';
 import type { PhaseReport, SmokeReport } from './deploy-report';
+import { escapeHtml } from '../delivery/diff-report';
 
 /*
  * The deploy job's summary (the Markdown written to $GITHUB_STEP_SUMMARY): the outcome and the
@@ -40,7 +41,6 @@ export function escapeMarkdown(text: string): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A bullet list under `<phase>: <label>`, capped, collapsed under <details> when long. */
 function list(phase: string, label: string, items: readonly string[]): string[] {

@@ -1,5 +1,6 @@
 import type { ControlPlane } from '../../lib/delivery/control-plane';
 import { poll, type StandIn } from './played-by';
+import type { Condition } from '../../lib/delivery/condition';
 
 /*
  * cert-manager, played: the controller is not running, no ACME server is asked and no key or
@@ -21,14 +22,6 @@ import { poll, type StandIn } from './played-by';
  *                          CertificateRequest is not played (this project installs no
  *                          CertificateRequest CRD), nor the certificate's Secret.
  */
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  observedGeneration?: number;
-}
 
 interface CertManagerObject {
   metadata: { name: string; namespace?: string; generation?: number };

@@ -1,5 +1,6 @@
 import type { ControlPlane } from '../../lib/delivery/control-plane';
 import { PLAYED_BY, poll, type StandIn } from './played-by';
+import type { Condition } from '../../lib/delivery/condition';
 
 /*
  * External Secrets Operator, played, with a played Infisical: the operator is not running and no
@@ -35,13 +36,6 @@ export interface ExternalSecretsOptions {
   readonly absentKeys?: readonly string[];
   /** The played value of a key (default `stand-in`), e.g. a repository password a played mover must open with. */
   readonly values?: (namespace: string, key: string) => string | undefined;
-}
-
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
 }
 
 interface SecretKeyRef {

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCluster as cluster } from '../fixtures/cluster';
@@ -9,6 +9,7 @@ import { HELM_VERSIONS } from '../../config/versions';
 import { HelmRelease } from '../../lib/constructs/helm-release';
 import { PlatformNamespace } from '../../lib/constructs/namespace';
 import { PlatformNetwork, toApiServer } from '../../lib/constructs/platform-network';
+import { writeTreeAtomically } from '../../lib/output';
 import { PlatformChart, renderFiles } from '../../lib/render';
 
 /*
@@ -45,10 +46,7 @@ function dist(name: string, release: string, declared: Record<string, string>, o
   const doors = [toApiServer('watches its config')];
   new PlatformNetwork(chart, 'network', { cluster, namespace: 'demo', components: { app: { pods: declared, doors }, ...(other ? { other: { pods: other, doors } } : {}) } });
   const dir = join(scratch, name);
-  for (const [file, text] of renderFiles(app)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
+  writeTreeAtomically(dir, renderFiles(app));
   return dir;
 }
 

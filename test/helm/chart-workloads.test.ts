@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELM_VERSIONS } from '../../config/versions';
 import { HelmRelease, type HelmReleaseProps } from '../../lib/constructs/helm-release';
+import { writeTreeAtomically } from '../../lib/output';
 import { PlatformChart, renderFiles } from '../../lib/render';
 
 /*
@@ -39,10 +40,7 @@ function dist(name: string, release: string, declared: Pick<HelmReleaseProps, 'w
     ...declared,
   });
   const dir = join(scratch, name);
-  for (const [file, text] of renderFiles(app)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
+  writeTreeAtomically(dir, renderFiles(app));
   return dir;
 }
 
