@@ -13,7 +13,7 @@ import { RestoreDrillsChart } from './charts/restore-drills';
 import { SignInChart } from './charts/sign-in';
 import { TailscaleChart } from './charts/tailscale';
 import { TraefikChart } from './charts/traefik';
-import { UptimeKumaChart } from './charts/uptime-kuma';
+import { UPTIME_KUMA, UptimeKumaChart } from './charts/uptime-kuma';
 import { VolSyncChart } from './charts/volsync';
 import { loadApps, type AppSource, type AppSpec } from './lib/app-spec';
 import type { ClusterConfig } from './lib/config';
@@ -25,6 +25,7 @@ import { renderFiles } from './lib/render';
 import { refuseSecrets } from './lib/secret-scan';
 import { derivedNameProblems } from './lib/spec/derived-names';
 import { refuseUnknownRestoreSources } from './lib/spec/restore-sources';
+import { loginGroups } from './lib/spec/login';
 import { deployedStorage, NOTHING_DEPLOYED, storageShrinkErrors, type DeployedStorage } from './lib/spec/storage-shrink';
 import { SpecError } from './lib/validation';
 
@@ -50,7 +51,11 @@ export function buildPlatform({ cluster, appSources, deployed = NOTHING_DEPLOYED
   new ReloaderChart(app, cluster);
   new ClusterAutoscalerChart(app, cluster);
   new MonitoringChart(app, cluster);
-  new SignInChart(app, cluster);
+  // Every login the sign-in keeps, by the namespace whose Ingresses it guards.
+  new SignInChart(app, cluster, [
+    ...apps.flatMap((a) => (a.login ? [{ namespace: a.name, login: a.login }] : [])),
+    ...(cluster.adminLogin ? [{ namespace: UPTIME_KUMA.namespace, login: loginGroups(cluster.adminLogin) }] : []),
+  ]);
   new UptimeKumaChart(app, cluster);
   new TailscaleChart(app, cluster, apps.some((a) => a.tailnet));
   new CloudNativePgChart(app, cluster);

@@ -1,18 +1,18 @@
 import type { App } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-32';
-import { IMAGES, imageRef } from '../config/versions';
 import type { ClusterConfig } from '../lib/config';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
 import { HttpsIngress } from '../lib/constructs/ingress';
+import { signInService } from '../lib/constructs/login';
 import { PlatformNamespace } from '../lib/constructs/namespace';
 import { APP_NAMESPACE_LABEL, fromPods, PlatformNetwork, tcp, toInternet } from '../lib/constructs/platform-network';
-import { resources } from '../lib/constructs/resources';
+import { SignInProxy } from '../lib/constructs/sign-in-proxy';
 import { authHost } from '../lib/hosts';
-import { RELOAD_ON_SECRET, SIGN_IN, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
+import { SIGN_IN, TRAEFIK_NAMESPACE } from '../lib/platform-contracts';
 import { PlatformChart } from '../lib/render';
+import type { LoginSpec } from '../lib/spec/login';
 
-/** The pods' labels: what the Service and the NetworkPolicy select. */
-export const SIGN_IN_PODS = { 'app.kubernetes.io/name': SIGN_IN.service, 'app.kubernetes.io/part-of': SIGN_IN.namespace } as const;
+/** Every sign-in's pods (the shared one and each login's own): what Traefik may reach. */
+export const SIGN_IN_PODS = { 'app.kubernetes.io/part-of': SIGN_IN.namespace } as const;
 
 /**
  * The Secret oauth2-proxy reads its GitHub OAuth app and cookie key from (environment variables it
@@ -26,9 +26,6 @@ export const SIGN_IN_SECRET = {
     OAUTH2_PROXY_COOKIE_SECRET: 'COOKIE_SECRET',
   },
 } as const;
-
-/** The image's user (distroless `nonroot`). */
-const NONROOT = 65532;
 
 /**
  * oauth2-proxy's flags: GitHub sign-in for every host of the cluster domain, in forward-auth mode.
@@ -62,15 +59,49 @@ export function signInArgs(cluster: ClusterConfig): string[] {
   ];
 }
 
+/** Where a login's own sign-in lives at auth.<domain>: under GitHub's callback, so the OAuth app's one callback URL covers it. */
+export const ownSignInPrefix = (namespace: string) => `/oauth2/callback/${namespace}`;
+
+/**
+ * The flags of a login's own sign-in (one that lists users, lib/spec/login.ts): the shared flags,
+ * and
+ *  - its own session cookie, so no other sign-in's session counts here (oauth2-proxy signs a
+ *    cookie's value with its name);
+ *  - its endpoints under `/oauth2/callback/<namespace>` at auth.<domain>: GitHub accepts a
+ *    redirect URL in a subdirectory of the OAuth app's callback URL, so the one GitHub OAuth app
+ *    serves every sign-in;
+ *  - who may sign in at all: the users (`--github-user`), or else members of the login's one org
+ *    (`--github-org`) or of its teams (`--github-team`); anyone else is refused at the callback.
+ */
+export function ownSignInArgs(cluster: ClusterConfig, namespace: string, login: LoginSpec): string[] {
+  const prefix = ownSignInPrefix(namespace);
+  const orgs = login.groups.filter((g) => !g.includes(':'));
+  const teams = login.groups.filter((g) => g.includes(':'));
+  return [
+    ...signInArgs(cluster).map((a) => (a.startsWith('--redirect-url=') ? `--redirect-url=https://${authHost(cluster)}${prefix}/callback` : a)),
+    `--proxy-prefix=${prefix}`,
+    `--cookie-name=_oauth2_proxy_${namespace}`,
+    `--github-user=${login.users.join(',')}`,
+    ...(orgs.length ? [`--github-org=${orgs[0]}`] : teams.length ? [`--github-team=${teams.join(',')}`] : []),
+  ];
+}
+
+/** A login on the Ingresses of `namespace`: charts/sign-in.ts gives each that lists users its own sign-in. */
+export interface NamespaceLogin {
+  readonly namespace: string;
+  readonly login: LoginSpec;
+}
+
 /**
  * The sign-in at the edge: oauth2-proxy with GitHub as the identity provider, at auth.<domain>.
  * Chosen over other forward-auth servers because it is one small static Go binary in a distroless
  * image, kept by an active project, that knows GitHub's organisations and teams and checks them per
  * request (docs/private-uis.md). Rendered here, not from a chart, so its flags are reviewed in
- * dist/ and test/cluster/sign-in.test.ts runs the real binary with exactly these.
+ * dist/ and test/cluster/sign-in.test.ts runs the real binary with exactly these. One shared
+ * sign-in serves every login of orgs and teams; each login that lists users gets its own.
  */
 export class SignInChart extends PlatformChart {
-  constructor(scope: App, cluster: ClusterConfig) {
+  constructor(scope: App, cluster: ClusterConfig, logins: readonly NamespaceLogin[] = []) {
     super(scope, 'sign-in');
     // The apps' namespace label, as restore-drills carries it: its workload is dist/'s own Deployment,
     // as an app's is, not a chart's, and its pods run with no ServiceAccount token. The deploy
@@ -82,64 +113,37 @@ export class SignInChart extends PlatformChart {
     new InfisicalSecretStore(this, 'store', { cluster, namespace, secretsPath: '/platform/sign-in' });
     new InfisicalSecret(this, 'secret', { cluster, namespace, secretName: SIGN_IN_SECRET.name, keys: { ...SIGN_IN_SECRET.keys } });
 
-    const r = resources('10m', '32Mi', { memory: '128Mi' });
-    const probe = (periodSeconds: number) => ({ httpGet: { path: '/ping', port: k8s.IntOrString.fromNumber(SIGN_IN.port) }, periodSeconds });
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: SIGN_IN.service, namespace, labels: SIGN_IN_PODS, annotations: { [RELOAD_ON_SECRET]: SIGN_IN_SECRET.name } },
-      spec: {
-        // Every app with a login waits on it: a new pod is ready before the old one goes.
-        replicas: 1,
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
-        selector: { matchLabels: SIGN_IN_PODS },
-        template: {
-          metadata: { labels: SIGN_IN_PODS },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: { runAsNonRoot: true, runAsUser: NONROOT, runAsGroup: NONROOT, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'oauth2-proxy',
-                image: imageRef(IMAGES.oauth2Proxy),
-                args: signInArgs(cluster),
-                envFrom: [{ secretRef: { name: SIGN_IN_SECRET.name } }],
-                ports: [{ name: 'http', containerPort: SIGN_IN.port }],
-                readinessProbe: probe(10),
-                livenessProbe: probe(20),
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-                  limits: { memory: k8s.Quantity.fromString(r.limits.memory) },
-                },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ['ALL'] } },
-              },
-            ],
-          },
-        },
-      },
-    });
-    new k8s.KubeService(this, 'service', {
-      metadata: { name: SIGN_IN.service, namespace, labels: SIGN_IN_PODS },
-      spec: { selector: SIGN_IN_PODS, ports: [{ name: 'http', port: SIGN_IN.port, targetPort: k8s.IntOrString.fromNumber(SIGN_IN.port) }] },
-    });
-    // GitHub's callback, the sign-out page (/oauth2/sign_out) and a sign-in started by hand.
+    const own = logins.filter((l) => l.login.users.length).sort((a, b) => a.namespace.localeCompare(b.namespace));
+    const proxies = [
+      { id: 'shared', name: SIGN_IN.service, args: signInArgs(cluster) },
+      ...own.map(({ namespace: guarded, login }) => ({ id: `own:${guarded}`, name: signInService(guarded, login), args: ownSignInArgs(cluster, guarded, login) })),
+    ].map((p) => ({ name: p.name, pods: new SignInProxy(this, p.id, { namespace, name: p.name, args: p.args, secretName: SIGN_IN_SECRET.name }).pods }));
+    // GitHub's callback, the sign-out page (/oauth2/sign_out) and a sign-in started by hand; each own
+    // sign-in's under its prefix.
     new HttpsIngress(this, 'ingress', {
       name: SIGN_IN.service,
       namespace,
       hosts: [authHost(cluster)],
-      routes: [{ path: '/oauth2', service: SIGN_IN.service, port: SIGN_IN.port }],
+      routes: [
+        { path: '/oauth2', service: SIGN_IN.service, port: SIGN_IN.port },
+        ...own.map(({ namespace: guarded, login }) => ({ path: ownSignInPrefix(guarded), service: signInService(guarded, login), port: SIGN_IN.port })),
+      ],
     });
     new PlatformNetwork(this, 'network', {
       cluster,
       namespace,
-      components: {
-        [SIGN_IN.service]: {
-          pods: SIGN_IN_PODS,
-          doors: [
-            fromPods({ namespace: TRAEFIK_NAMESPACE }, tcp(SIGN_IN.port), "Traefik asks it about every request to a login's hosts (ForwardAuth) and routes auth.<domain>/oauth2 to it"),
-            toInternet(tcp(443), "GitHub: redeems the sign-in's code (github.com) and reads the user, their email, orgs and teams (api.github.com)"),
-          ],
-        },
-      },
+      components: Object.fromEntries(
+        proxies.map(({ name, pods }) => [
+          name,
+          {
+            pods,
+            doors: [
+              fromPods({ namespace: TRAEFIK_NAMESPACE }, tcp(SIGN_IN.port), "Traefik asks it about every request to a login's hosts (ForwardAuth) and routes auth.<domain>/oauth2 to it"),
+              toInternet(tcp(443), "GitHub: redeems the sign-in's code (github.com) and reads the user, their email, orgs and teams (api.github.com)"),
+            ],
+          },
+        ]),
+      ),
     });
   }
 }

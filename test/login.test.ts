@@ -56,6 +56,56 @@ describe('an app with a login', () => {
   });
 });
 
+describe('an app whose login lists users: a sign-in of its own', () => {
+  const friends = appFile('friends', { image: 'ghcr.io/me/friends:1.0.0', port: 8080, hosts: ['friends'], login: { github: { users: ['hubot', 'octocat', 'hubot'], orgs: ['Octo-Family'] } } });
+  const { objects } = render({ apps: [friends, tools({ login: { github: { orgs: ['octo-org'] } } })] });
+  const own = find(objects, 'Deployment', `${SIGN_IN.service}-friends`, SIGN_IN.namespace) as any;
+  const argsOf = (d: any): string[] => d.spec.template.spec.containers[0].args;
+
+  test('its middleware asks that sign-in, without groups; an app of orgs only still asks the shared one', () => {
+    expect((find(objects, 'Middleware', 'login', 'friends') as any).spec.forwardAuth.address).toBe(`http://oauth2-proxy-friends.sign-in.svc.cluster.local:${SIGN_IN.port}/`);
+    expect((find(objects, 'Middleware', 'login', 'tools') as any).spec.forwardAuth.address).toBe(`http://oauth2-proxy.sign-in.svc.cluster.local:${SIGN_IN.port}/?allowed_groups=octo-org`);
+    expect(objects.filter((o) => o.kind === 'Deployment' && o.metadata.namespace === SIGN_IN.namespace).map((o) => o.metadata.name).sort()).toEqual(['oauth2-proxy', 'oauth2-proxy-friends']);
+  });
+
+  test('which lets only the users, or the one org, sign in, with its own cookie and its callback under GitHub\'s', () => {
+    const shared = argsOf(find(objects, 'Deployment', SIGN_IN.service, SIGN_IN.namespace));
+    expect(argsOf(own)).toEqual([
+      ...shared.map((a) => (a.startsWith('--redirect-url=') ? `--redirect-url=https://auth.${cluster.domain}/oauth2/callback/friends/callback` : a)),
+      '--proxy-prefix=/oauth2/callback/friends',
+      '--cookie-name=_oauth2_proxy_friends',
+      '--github-user=hubot,octocat',
+      '--github-org=Octo-Family',
+    ]);
+    const ingress = find(objects, 'Ingress', SIGN_IN.service, SIGN_IN.namespace) as any;
+    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual([['/oauth2', 'oauth2-proxy'], ['/oauth2/callback/friends', 'oauth2-proxy-friends']]);
+  });
+
+  test('teams beside users go to --github-team; users alone name nobody else', () => {
+    const args = (login: object) => argsOf(find(render({ apps: [appFile('friends', { image: 'ghcr.io/me/friends:1.0.0', port: 8080, hosts: ['friends'], login })] }).objects, 'Deployment', 'oauth2-proxy-friends', SIGN_IN.namespace)).slice(-2);
+    expect(args({ github: { users: ['octocat'], teams: ['octo-org/ops', 'other-org/dev'] } })).toEqual(['--github-user=octocat', '--github-team=octo-org:ops,other-org:dev']);
+    expect(args({ github: { users: ['octocat'] } })).toEqual(['--cookie-name=_oauth2_proxy_friends', '--github-user=octocat']);
+  });
+
+  test('hardened as the shared one, from the same Secret, and selected by a policy of its own', () => {
+    const [a, b] = [own, find(objects, 'Deployment', SIGN_IN.service, SIGN_IN.namespace) as any].map((d) => {
+      const { args: _, ...container } = d.spec.template.spec.containers[0];
+      return { ...d.spec.template.spec, containers: [container] };
+    });
+    expect(a).toEqual(b);
+    const ownObjects = objects.filter((o) => o.metadata.namespace === SIGN_IN.namespace) as unknown as Manifest[];
+    expect(networkCoverage(renderedPods(ownObjects, SIGN_IN.namespace), objects as unknown as Manifest[])).toEqual({ problems: [], covered: 2, hostNetwork: 0, outside: [] });
+    expect(objects.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-oauth2-proxy-friends')).toBe(true);
+  });
+
+  test("Uptime Kuma's adminLogin with users gets one too", () => {
+    const withUsers = defineCluster({ ...fixtureClusterInput, adminLogin: { github: { users: ['octocat'] } } }, 'test/fixtures/cluster.ts');
+    const rendered = render({ cluster: withUsers, apps: [] }).objects;
+    expect((find(rendered, 'Middleware', 'login', 'uptime-kuma') as any).spec.forwardAuth.address).toBe(`http://oauth2-proxy-uptime-kuma.sign-in.svc.cluster.local:${SIGN_IN.port}/`);
+    expect(argsOf(find(rendered, 'Deployment', 'oauth2-proxy-uptime-kuma', SIGN_IN.namespace))).toContain('--github-user=octocat');
+  });
+});
+
 describe('Uptime Kuma', () => {
   const ingresses = (objects: any[]) => objects.filter((o) => o.kind === 'Ingress' && o.metadata.namespace === 'uptime-kuma');
 
@@ -131,15 +181,16 @@ describe('a bad login is refused, naming the file and the field', () => {
     ['a team without its org', { github: { teams: ['ops'] } }, {}, /login\.github\.teams\.0: got "ops", expected a GitHub team as org\/team-slug/],
     ['a team by its display name', { github: { teams: ['octo-org/Site Reliability'] } }, {}, /login\.github\.teams\.0: got "octo-org\/Site Reliability", expected a GitHub team as org\/team-slug/],
     ['a user with a trailing dash', { github: { users: ['octocat-'] } }, {}, /login\.github\.users\.0: got "octocat-", expected a GitHub user login/],
-    ['users (not kept per app by oauth2-proxy v7)', { github: { users: ['octocat'] } }, {}, /login\.github\.users: got \["octocat"\], expected orgs or teams instead: oauth2-proxy v7 checks GitHub users only for the whole sign-in/],
-    ['nobody', { github: {} }, {}, /login\.github: got \{\}, expected orgs or teams \(a login that anyone with a GitHub account passes keeps nothing private\)/],
+    ['users beside two orgs', { github: { users: ['octocat'], orgs: ['octo-org', 'Octo-Family'] } }, {}, /login\.github\.orgs: got \["octo-org","Octo-Family"\], expected at most one org beside users/],
+    ['users beside an org and a team', { github: { users: ['octocat'], orgs: ['octo-org'], teams: ['octo-org/ops'] } }, {}, /login\.github\.teams: got \["octo-org\/ops"\], expected no teams beside users and an org/],
+    ['nobody', { github: {} }, {}, /login\.github: got \{\}, expected users, orgs or teams \(a login that anyone with a GitHub account passes keeps nothing private\)/],
     ['an empty list', { github: { orgs: [] } }, {}, /login\.github\.orgs: got \[\], expected at least one entry/],
     ['another provider', { google: { domains: ['example.com'] } }, {}, /login\.google: unknown field, expected one of github/],
   ])('%s', (_name, login, extra, message) => {
     expect(refused(login, extra)).toThrow(message);
   });
 
-  test('in the config: adminLogin with users', () => {
-    expect(() => defineCluster({ ...fixtureClusterInput, adminLogin: { github: { users: ['octocat'] } } }, 'config/cluster.ts')).toThrow(/config\/cluster\.ts: .*\n {2}- adminLogin\.github\.users: got \["octocat"\], expected orgs or teams instead/);
+  test('in the config: adminLogin, by the same rules', () => {
+    expect(() => defineCluster({ ...fixtureClusterInput, adminLogin: { github: { users: ['octocat'], orgs: ['a', 'b'] } } }, 'config/cluster.ts')).toThrow(/config\/cluster\.ts: .*\n {2}- adminLogin\.github\.orgs: got \["a","b"\], expected at most one org beside users/);
   });
 });

@@ -9,15 +9,28 @@ export interface LoginGateProps {
   readonly login: LoginSpec;
 }
 
-/** Where a login's ForwardAuth asks: oauth2-proxy's proxy endpoint, with the groups that may pass. */
-export function signInAddress(login: LoginSpec): string {
+/**
+ * The sign-in that keeps a login: the shared one (SIGN_IN.service) when it lists orgs and teams
+ * only, else the login's own, named after the namespace it guards (charts/sign-in.ts renders one
+ * for each; lib/spec/login.ts says why users need their own).
+ */
+export function signInService(namespace: string, login: LoginSpec): string {
+  return login.users.length ? `${SIGN_IN.service}-${namespace}` : SIGN_IN.service;
+}
+
+/**
+ * Where a login's ForwardAuth asks: oauth2-proxy's proxy endpoint, the shared sign-in with the
+ * groups that may pass, or the login's own sign-in, which let only the login's people sign in.
+ */
+export function signInAddress(namespace: string, login: LoginSpec): string {
+  const service = `http://${signInService(namespace, login)}.${SIGN_IN.namespace}.svc.cluster.local:${SIGN_IN.port}/`;
   // Groups are GitHub logins and team slugs (letters, digits, `-`, `_`, `:`): nothing to escape.
-  return `http://${SIGN_IN.service}.${SIGN_IN.namespace}.svc.cluster.local:${SIGN_IN.port}/?allowed_groups=${login.groups.join(',')}`;
+  return login.users.length ? service : `${service}?allowed_groups=${login.groups.join(',')}`;
 }
 
 /**
  * A Traefik ForwardAuth middleware in front of an Ingress: every request is first asked of the
- * sign-in at the edge (charts/sign-in.ts). oauth2-proxy answers a request without a session with a
+ * sign-in at the edge (charts/sign-in.ts), the shared one or the login's own. oauth2-proxy answers a request without a session with a
  * redirect to GitHub (Traefik passes it, and its CSRF cookie, to the browser), one whose user is in
  * none of `allowed_groups` with 403, and a signed-in member with 202 and the user's GitHub login and
  * email in X-Auth-Request-User and X-Auth-Request-Email. Traefik then removes those headers, and any
@@ -38,7 +51,7 @@ export class LoginGate extends Construct {
       metadata: { name: LoginGate.NAME, namespace: props.namespace },
       spec: {
         forwardAuth: {
-          address: signInAddress(props.login),
+          address: signInAddress(props.namespace, props.login),
           authResponseHeaders: [...SIGN_IN.userHeaders],
           authResponseHeadersRegex: SIGN_IN.userHeadersRegex,
         },

@@ -55,7 +55,7 @@ export function controlPlaneBinaries(version: string, root: string): string {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();

@@ -1,18 +1,21 @@
 import { z } from 'zod';
 
 /*
- * `login: { github: { orgs, teams } }`: who may use an app behind the sign-in at the edge
- * (charts/sign-in.ts, oauth2-proxy with GitHub). oauth2-proxy's GitHub provider puts the signed-in
- * user's organisations (`acme`) and teams (`acme:ops`) into the session's groups, and its
- * /oauth2/auth and proxy endpoints check them per request against `allowed_groups`: each app's
- * ForwardAuth middleware asks with its own set (lib/constructs/login.ts). Anyone in any listed org
- * or team gets in; everyone else gets 403.
+ * `login: { github: { users, orgs, teams } }`: who may use an app behind the sign-in at the edge
+ * (charts/sign-in.ts, oauth2-proxy with GitHub). Anyone listed, or in a listed org or team, gets
+ * in; everyone else is refused.
  *
- * `users` is read (so a typo is named) but refused: oauth2-proxy v7 checks GitHub logins only at
- * sign-in and for the whole proxy (`--github-user`), not per request, so a per-app list of users
- * cannot be kept by one sign-in for every app (upstream PR oauth2-proxy#3325 adds `allowed_users`).
- * A person outside any organisation is admitted by inviting them to one (a free organisation, with
- * a team per group of people) and listing it.
+ * Orgs and teams are checked per request: oauth2-proxy's GitHub provider puts the signed-in user's
+ * organisations (`acme`) and teams (`acme:ops`) into the session's groups, and its proxy endpoint
+ * checks them against `allowed_groups`, so one shared sign-in serves every such app, each asking
+ * with its own set (lib/constructs/login.ts).
+ *
+ * Users are not: oauth2-proxy v7 checks GitHub logins (`--github-user`) only at sign-in, for the
+ * whole proxy. A login that names users therefore gets a sign-in of its own (one more small
+ * oauth2-proxy, with its own session cookie), which lets only those users, or members of what the
+ * login also lists, sign in at all. Beside users, that sign-in takes one `--github-org`, or a list
+ * of `--github-team`, and (with both) ANDs them: so with users, at most one org, or teams without an
+ * org, and synth refuses the rest rather than admit other people than listed.
  */
 
 /** A GitHub login (user or organisation): letters, digits and single inner dashes, at most 39 characters. */
@@ -26,7 +29,7 @@ const list = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1, 'at least
 export const loginSchema = z
   .strictObject({
     github: z.strictObject({
-      /** GitHub users (logins): read, so that a typo is named, and refused with the reason (see above). */
+      /** GitHub users, by login as GitHub spells it (github.com/<login>): oauth2-proxy compares the case too. */
       users: list(login('user')),
       /** Members of these organisations may pass (the login as GitHub spells it: case matters). */
       orgs: list(login('org')),
@@ -35,22 +38,28 @@ export const loginSchema = z
     }),
   })
   .superRefine(({ github }, ctx) => {
-    if (github.users) {
-      ctx.addIssue({ code: 'custom', path: ['github', 'users'], message: 'orgs or teams instead: oauth2-proxy v7 checks GitHub users only for the whole sign-in, not per app (invite them to a GitHub organisation, or a team in one, and list that)' });
-    } else if (!github.orgs && !github.teams) {
-      ctx.addIssue({ code: 'custom', path: ['github'], message: 'orgs or teams (a login that anyone with a GitHub account passes keeps nothing private)' });
+    const { users, orgs, teams } = github;
+    if (!users && !orgs && !teams) {
+      ctx.addIssue({ code: 'custom', path: ['github'], message: 'users, orgs or teams (a login that anyone with a GitHub account passes keeps nothing private)' });
+    } else if (users && orgs && orgs.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['github', 'orgs'], message: "at most one org beside users (a login with users has its own sign-in, and oauth2-proxy's takes one --github-org: list the other org's people as users, or a team)" });
+    } else if (users && orgs && teams) {
+      ctx.addIssue({ code: 'custom', path: ['github', 'teams'], message: `no teams beside users and an org (oauth2-proxy's own sign-in would let in only who is in both the org and a team): the org's members pass anyway; list the teams' people as users, or drop the org` });
     }
   });
 
 export type LoginInput = z.output<typeof loginSchema>;
 
-/** Who may pass an app's (or a platform UI's) login: oauth2-proxy groups, `org` or `org:team`. */
+/** Who may pass an app's (or a platform UI's) login. */
 export interface LoginSpec {
+  /** oauth2-proxy groups, `org` or `org:team`, sorted and each once. */
   readonly groups: readonly string[];
+  /** GitHub logins, sorted and each once; none for a login the shared sign-in keeps. */
+  readonly users: readonly string[];
 }
 
-/** The groups a validated login admits, sorted and each once. */
+/** The groups and users a validated login admits. */
 export function loginGroups(input: LoginInput): LoginSpec {
-  const { orgs = [], teams = [] } = input.github;
-  return { groups: [...new Set([...orgs, ...teams.map((t) => t.replace('/', ':'))])].sort() };
+  const { users = [], orgs = [], teams = [] } = input.github;
+  return { groups: [...new Set([...orgs, ...teams.map((t) => t.replace('/', ':'))])].sort(), users: [...new Set(users)].sort() };
 }

@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applySetId } from '../../lib/delivery/applyset';
+import { defineCluster } from '../../lib/config';
+import { fixtureClusterInput } from '../fixtures/cluster';
 import { appFile } from '../helpers';
 import { REPO, applyAsDeployer, applyIdentities, editDistFile, output, renderDist, runApply, runKubectl, startWithDist, stopWithDist, type TestCluster } from './harness';
 
@@ -10,7 +12,8 @@ import { REPO, applyAsDeployer, applyIdentities, editDistFile, output, renderDis
  * proven as each identity, with a short-lived token, against the real API server with the
  * admission policy the admin step prints for this dist/ (lib/delivery/deploy-policy.ts). The dist/
  * is the test's own (the platform, one app, `store`, with a database and a backed-up volume, and one
- * served only on the tailnet, `dash`, which brings the Tailscale operator's ProxyClass and class).
+ * served only on the tailnet, `dash`, which brings the Tailscale operator's ProxyClass and class;
+ * its admins are named by GitHub user, which brings a sign-in of their own).
  * Every route the security reviews found is tried and must be refused, while the apply, a re-apply
  * and a prune still pass as the deploy identity and the drift check still works as the drift identity.
  */
@@ -33,7 +36,8 @@ const dash = appFile('dash', {
 
 let cluster: TestCluster;
 let dist: string;
-beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist([store, dash]))));
+const admins = defineCluster({ ...fixtureClusterInput, adminLogin: { github: { users: ['octocat'] } } }, 'test/fixtures/cluster.ts');
+beforeAll(async () => ({ cluster, dist } = await startWithDist(renderDist([store, dash], admins))));
 afterAll(() => stopWithDist(cluster, dist));
 
 /** What the API server answers `kubectl <args>` (with `input` on stdin) in `env`: the output, or the refusal. */
@@ -75,6 +79,7 @@ describe('the deploy path holds only the power it needs', () => {
     expect(first.stdout).toContain('admission policy: the one this dist/ needs');
     const again = await applyAsDeployer(cluster, dist, []);
     expect(again.status, output(again)).toBe(0);
+    expect(live('-n', 'sign-in', 'get', 'deployment/oauth2-proxy-uptime-kuma').spec.template.spec.containers[0].args).toContain('--github-user=octocat');
   });
 
   it('HelmCharts: only the pinned ones, with exactly their values; a version bump passes', () => {

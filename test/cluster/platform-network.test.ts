@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureCluster as cluster } from '../fixtures/cluster';
+import { defineCluster } from '../../lib/config';
+import { fixtureCluster as cluster, fixtureClusterInput } from '../fixtures/cluster';
 import { API_SERVICE_IP, DNS_DOOR, K3S_POD_CIDR, platformNetworksOf, type Door, type Labels, type Port } from '../../lib/constructs/platform-network';
 import { selects, type LabelSelector } from '../../lib/delivery/chart-network';
 import type { ControlPlane } from '../../lib/delivery/control-plane';
@@ -25,10 +26,12 @@ import { REPO, startPinnedControlPlane } from './harness';
  *    cyclonus' (github.com/mattfenwick/cyclonus/pkg/matcher, built from its Go module into
  *    test/oracles/netpol by scripts/build-netpol-oracle.sh): no CNI enforces policies without a
  *    node, and that engine decides from the policies alone, as the NetworkPolicy spec reads.
- * The platform is rendered without apps (the test brings its own app namespace).
+ * The platform is rendered without apps (the test brings its own app namespace), with admins
+ * named by GitHub user, so the sign-in namespace runs the shared sign-in and one of a login's own.
  */
 
-const { app } = buildPlatform({ cluster, appSources: [] });
+const withOwnSignIn = defineCluster({ ...fixtureClusterInput, adminLogin: { github: { users: ['octocat'] } } }, 'test/fixtures/cluster.ts');
+const { app } = buildPlatform({ cluster: withOwnSignIn, appSources: [] });
 const networks = platformNetworksOf(app);
 const rendered = parseFiles(renderFiles(app));
 
@@ -239,8 +242,8 @@ describe('platform NetworkPolicies', () => {
     expect([out!.egress.allowed, fromTraefik!.egress.allowed && fromTraefik!.ingress.allowed, fromStranger!.ingress.allowed, fromInternet!.ingress.allowed]).toEqual([true, true, false, false]);
   });
 
-  it('the sign-in (oauth2-proxy) is reached from Traefik only, on its port, and reaches only DNS and HTTPS on the internet (GitHub)', () => {
-    const signIn = componentPods.find((p) => p.name === `${SIGN_IN.namespace}/${SIGN_IN.service}`)!;
+  it.each([SIGN_IN.service, `${SIGN_IN.service}-uptime-kuma`])('the sign-in %s is reached from Traefik only, on its port, and reaches only DNS and HTTPS on the internet (GitHub)', (service) => {
+    const signIn = componentPods.find((p) => p.name === `${SIGN_IN.namespace}/${service}`)!;
     const isTraefik = (p: Peer) => p.namespace === 'traefik';
     // Every peer of the grid, every port of it, both ways; and the private targets on every port.
     const grid: Flow[] = peers.filter((p) => p.ip !== signIn.ip).flatMap((peer) => PORTS.flatMap((port) => [{ from: peer, to: signIn, port }, { from: signIn, to: peer, port }]));
