@@ -43,7 +43,7 @@ export const cluster = defineCluster({
   hosts: { status: 'status' },
   // Who signs in to the platform's own UIs (Uptime Kuma's admin UI) with GitHub: your organisations
   // (npm run configure -- --admin-orgs), teams as 'org/team', or yourself by GitHub login
-  // (`users: ['you']`, which runs a small sign-in of its own; docs/private-uis.md). Without
-  // adminLogin they answer adminCidrs only.
+  // (--admin-users you --admin-orgs -: `users: ['you']`, which runs a small sign-in of its own;
+  // docs/private-uis.md). Without adminLogin they answer adminCidrs only.
   adminLogin: { github: { orgs: ['your-github-org'] } },
 });

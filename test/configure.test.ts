@@ -127,6 +127,18 @@ describe('npm run configure', () => {
     expect([...snapshot(dir), ...readTree(join(dir, 'dist')).values()]).toEqual(before);
   }, 120_000);
 
+  it('signs the admins in by GitHub login, for a user with no organisation (`-` leaves the orgs out)', () => {
+    const dir = scratch();
+    const run = npm(dir, 'configure', '--', ...aliceFlags.slice(0, -2), '--admin-users', 'alice-gh', '--admin-orgs', '-');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('config/cluster.ts adminLogin.github.orgs: your-github-org -> (unset)');
+    expect(readObject(findObject('config/cluster.ts', snapshot(dir)[0]!, { call: 'defineCluster' })).adminLogin).toEqual({ github: { users: ['alice-gh'] } });
+    expect(npm(dir, 'synth').status).toBe(0);
+    const objects = [...readTree(join(dir, 'dist')).values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS()));
+    const own = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'oauth2-proxy-uptime-kuma');
+    expect(own.spec.template.spec.containers[0].args).toContain('--github-user=alice-gh');
+  }, 120_000);
+
   it.each([
     [['--domain', 'Alice.NET'], 'config/cluster.ts: domain: got "Alice.NET", expected a lowercase domain name such as example.com'],
     [['--admin-cidrs', '81.2.69.142/32,81.2.69.143'], 'config/cluster.ts: adminCidrs.1: got "81.2.69.143", expected a CIDR such as 203.0.113.7/32'],
@@ -190,5 +202,31 @@ export const cluster = defineCluster({
       loadBalancer: { reservedIp: '74.220.24.10', firewallId: '0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' },
       backups: { r2: { accountId: "it's", bucketPrefix: 'b' } },
     });
+  });
+
+  it('removes a key for undefined (a list flag of `-`), also where a new key joins the same object', () => {
+    const login = `defineCluster({
+  adminLogin: { github: { orgs: ['your-github-org'] } },
+  hosts: {
+    status: 'status',
+    auth: 'auth', // last, with a comment
+  },
+});
+`;
+    const site = findObject('config/cluster.ts', login, { call: 'defineCluster' });
+    const out = setValues(site, [
+      { path: ['adminLogin', 'github', 'users'], value: ['octocat'] },
+      { path: ['adminLogin', 'github', 'orgs'], value: undefined },
+      { path: ['hosts', 'auth'], value: undefined },
+      { path: ['hosts', 'missing'], value: undefined },
+    ]);
+    expect(out).toBe(`defineCluster({
+  adminLogin: { github: { users: ['octocat'] } },
+  hosts: {
+    status: 'status', // last, with a comment
+  },
+});
+`);
+    expect(readObject(findObject('config/cluster.ts', out, { call: 'defineCluster' }))).toEqual({ adminLogin: { github: { users: ['octocat'] } }, hosts: { status: 'status' } });
   });
 });

@@ -33,7 +33,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   cluster('node-size', 'nodePool.size', 'Node size'),
   cluster('min-nodes', 'nodePool.minNodes', 'Minimum nodes', 'count'),
   cluster('max-nodes', 'nodePool.maxNodes', 'Maximum nodes', 'count'),
-  cluster('admin-orgs', 'adminLogin.github.orgs', 'GitHub organisations whose members sign in to the platform UIs (comma-separated)', 'list'),
+  cluster('admin-orgs', 'adminLogin.github.orgs', 'GitHub organisations whose members sign in to the platform UIs (comma-separated; - for none)', 'list'),
+  cluster('admin-users', 'adminLogin.github.users', 'GitHub users who sign in to the platform UIs, such as your own login (comma-separated; - for none)', 'list'),
   cluster('tailnet', 'tailscale.tailnet', 'Tailscale tailnet DNS name (admin console > DNS)'),
   cluster('infisical-host', 'infisical.hostApi', 'Infisical API URL'),
   cluster('infisical-project', 'infisical.projectSlug', 'Infisical project slug'),
@@ -49,9 +50,15 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
 /** `backups.r2.accountId` for config/cluster.ts, `bootstrap/state.ts bucket`... as errors name them. */
 export const fieldName = (field: ConfigField) => field.path.join('.');
 
-/** The flag's text as the field's value: lists split on commas, counts as whole numbers (the schema judges the rest). */
-export function parseFlagValue(field: ConfigField, text: string): string | number | string[] {
-  if (field.kind === 'list') return text.split(',').map((s) => s.trim()).filter(Boolean);
+/** A list's text that leaves the field out (no GitHub login, CIDR or name is a lone dash). */
+export const NONE = '-';
+
+/**
+ * The flag's text as the field's value: lists split on commas (`-` leaves the field out: undefined),
+ * counts as whole numbers (the schema judges the rest).
+ */
+export function parseFlagValue(field: ConfigField, text: string): string | number | string[] | undefined {
+  if (field.kind === 'list') return text.trim() === NONE ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean);
   if (field.kind === 'count') return /^-?[0-9]+$/.test(text.trim()) ? Number(text.trim()) : text;
   return text.trim();
 }

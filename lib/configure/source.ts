@@ -75,9 +75,31 @@ export function printLiteral(value: Literal): string {
 
 /**
  * The file's text with each `path` set to its value: an existing value's text is replaced; a
- * missing key is added at the end of its object (its parents must exist). Edits never overlap.
+ * missing key is added at the end of its object (its parents must exist); undefined removes the
+ * key, with its comma (and leaves a missing one missing). Values are set in one pass (their edits
+ * never overlap); each removal then edits the text the previous step left, read again.
  */
 export function setValues(site: ObjectSite, values: ReadonlyArray<{ path: readonly string[]; value: Literal }>): string {
+  let text = applyEdits(site, values.filter((v) => v.value !== undefined));
+  for (const removal of values.filter((v) => v.value === undefined)) text = applyEdits(reread(site, text), [removal]);
+  return text;
+}
+
+/** The same object literal in the edited `text`: edits inside it leave where it starts. */
+function reread(site: ObjectSite, text: string): ObjectSite {
+  const sourceFile = ts.createSourceFile(site.file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const start = site.root.getStart(site.sourceFile);
+  let root: ts.ObjectLiteralExpression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (root || node.getEnd() < start) return;
+    if (ts.isObjectLiteralExpression(node) && node.getStart(sourceFile) === start) root = node;
+    else ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return { file: site.file, text, root: root!, sourceFile };
+}
+
+function applyEdits(site: ObjectSite, values: ReadonlyArray<{ path: readonly string[]; value: Literal }>): string {
   const edits: Array<{ start: number; end: number; text: string }> = [];
   for (const { path, value } of values) {
     let obj = site.root;
@@ -88,7 +110,9 @@ export function setValues(site: ObjectSite, values: ReadonlyArray<{ path: readon
     }
     const key = path[path.length - 1]!;
     const existing = property(obj, key, site.sourceFile);
-    if (existing) {
+    if (value === undefined) {
+      if (existing) edits.push(removal(site, obj, existing));
+    } else if (existing) {
       edits.push({ start: existing.initializer.getStart(site.sourceFile), end: existing.initializer.getEnd(), text: printLiteral(value) });
     } else {
       const last = obj.properties[obj.properties.length - 1];
@@ -103,4 +127,15 @@ export function setValues(site: ObjectSite, values: ReadonlyArray<{ path: readon
   let text = site.text;
   for (const edit of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, edit.start) + edit.text + text.slice(edit.end);
   return text;
+}
+
+/** The edit that takes `prop` out of `obj`: from its start to the next property's (or, when last, from the previous one's end). */
+function removal(site: ObjectSite, obj: ts.ObjectLiteralExpression, prop: ts.ObjectLiteralElementLike): { start: number; end: number; text: string } {
+  const index = obj.properties.indexOf(prop);
+  const next = obj.properties[index + 1];
+  if (next) return { start: prop.getStart(site.sourceFile), end: next.getStart(site.sourceFile), text: '' };
+  const previous = obj.properties[index - 1];
+  // The last: keep a trailing comma's place after the previous property; an only property leaves `{ }`.
+  const end = obj.properties.hasTrailingComma ? site.text.indexOf(',', prop.getEnd()) + 1 : prop.getEnd();
+  return previous ? { start: previous.getEnd(), end: obj.properties.hasTrailingComma ? end - 1 : end, text: '' } : { start: prop.getStart(site.sourceFile), end, text: '' };
 }
