@@ -83,6 +83,15 @@ describe('the targets dist/ gives', () => {
     });
     expect(targets.find((t) => t.host === `tools.${domain}`)?.signInCallback).toBe(`https://auth.${domain}/oauth2/callback`);
   });
+
+  test("a login that names users: its host and its route at auth.<domain> expect its own sign-in's callback", () => {
+    const friends = appFile('friends', { image: 'ghcr.io/me/friends:1.0.0', port: 8080, hosts: ['friends'], login: { github: { users: ['octocat'] } } });
+    const domain = fixtureCluster.domain;
+    const targets = smokeTargets(collectObjects(render({ apps: [friends] }).files));
+    const own = `https://auth.${domain}/oauth2/callback/friends/callback`;
+    expect(targets.filter((t) => t.signInCallback === own).map((t) => `${t.host}${t.path} ${t.expect}`).sort()).toEqual([`auth.${domain}/oauth2/callback/friends login`, `friends.${domain}/ login`]);
+    expect(targets.find((t) => t.host === `auth.${domain}` && t.path === '/oauth2')?.signInCallback).toBe(`https://auth.${domain}/oauth2/callback`);
+  });
 });
 
 // ---- the loopback server ----------------------------------------------------------------------------

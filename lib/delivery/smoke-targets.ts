@@ -37,6 +37,8 @@ interface Route {
   readonly service: { readonly name: string; readonly port: number | string } | undefined;
   /** The first gate of the middleware chain that decides what an outsider gets. */
   readonly expect: SmokeExpect;
+  /** For a login: the sign-in (its Service in the sign-in namespace) its ForwardAuth asks. */
+  readonly signIn?: string;
   readonly source: string;
 }
 
@@ -65,6 +67,14 @@ function expectOf(gates: readonly (SmokeExpect | undefined)[]): SmokeExpect {
   return gates.find((g) => g !== undefined) ?? 'public';
 }
 
+/** The sign-in a chain's ForwardAuth asks, by its Service in the sign-in namespace (lib/constructs/login.ts `signInAddress`). */
+function signInOf(middlewares: readonly (Obj | undefined)[]): { signIn: string } | Record<string, never> {
+  const address = middlewares.find((m) => m?.spec?.forwardAuth)?.spec.forwardAuth.address;
+  // The host part of `http://<service>.<namespace>.svc...:<port>/...` (no URL.parse on Node 20).
+  const [service, namespace] = typeof address === 'string' ? (/^[a-z]+:\/\/([^/:?#]+)/i.exec(address)?.[1]?.split('.') ?? []) : [];
+  return service && namespace === SIGN_IN.namespace ? { signIn: service } : {};
+}
+
 /** Traefik's class, or none (Traefik's chart makes its class the default): any other class is another controller's. */
 const isTraefikIngress = (m: Obj) => m.spec?.ingressClassName === undefined || m.spec.ingressClassName === 'traefik';
 
@@ -76,10 +86,9 @@ function ingressRoutes(m: Obj, middlewares: ReadonlyMap<string, Obj>): Route[] {
   if (!onHttps(String(m.metadata.annotations?.[ENTRYPOINTS_ANNOTATION] ?? '').split(',').map((e) => e.trim()).filter(Boolean))) return [];
   // `<namespace>-<name>@kubernetescrd`, in the order Traefik runs them.
   const references = String(m.metadata.annotations?.[MIDDLEWARES_ANNOTATION] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-  const expect = expectOf(references.map((r) => {
-    const crd = /^(.+)@kubernetescrd$/.exec(r)?.[1];
-    return crd === undefined ? undefined : gateOf(middlewares.get(crd), crd);
-  }));
+  const crds = references.map((r) => /^(.+)@kubernetescrd$/.exec(r)?.[1]);
+  const expect = expectOf(crds.map((crd) => (crd === undefined ? undefined : gateOf(middlewares.get(crd), crd))));
+  const signIn = signInOf(crds.map((crd) => (crd === undefined ? undefined : middlewares.get(crd))));
   const routes: Route[] = [];
   for (const rule of (m.spec?.rules ?? []) as Obj[]) {
     if (typeof rule.host !== 'string' || !rule.host || rule.host.includes('*')) continue;
@@ -92,6 +101,7 @@ function ingressRoutes(m: Obj, middlewares: ReadonlyMap<string, Obj>): Route[] {
         namespace,
         service: backend?.name ? { name: backend.name, port: backend.port?.number ?? backend.port?.name } : undefined,
         expect,
+        ...signIn,
         source,
       });
     }
@@ -112,10 +122,9 @@ function ingressRouteRoutes(m: Obj, middlewares: ReadonlyMap<string, Obj>): Rout
     const rule = String(r.match ?? '');
     const exact = ruleArgs(rule, 'Path')[0];
     const path = exact ?? ruleArgs(rule, 'PathPrefix')[0] ?? '/';
-    const expect = expectOf(((r.middlewares ?? []) as Obj[]).map((mw) => {
-      const key = `${mw.namespace ?? namespace}-${mw.name}`;
-      return gateOf(middlewares.get(key), key);
-    }));
+    const keys = ((r.middlewares ?? []) as Obj[]).map((mw) => `${mw.namespace ?? namespace}-${mw.name}`);
+    const expect = expectOf(keys.map((key) => gateOf(middlewares.get(key), key)));
+    const signIn = signInOf(keys.map((key) => middlewares.get(key)));
     const service = ((r.services ?? []) as Obj[]).find((s) => !s.kind || s.kind === 'Service');
     for (const host of ruleArgs(rule, 'Host')) {
       if (!host || host.includes('*')) continue;
@@ -126,6 +135,7 @@ function ingressRouteRoutes(m: Obj, middlewares: ReadonlyMap<string, Obj>): Rout
         namespace: service?.namespace ?? namespace,
         service: service?.name ? { name: service.name, port: service.port } : undefined,
         expect,
+        ...signIn,
         source,
       });
     }
@@ -183,9 +193,9 @@ function readinessPath(objects: ReadonlyMap<string, DistObject>, workloads: read
   return undefined;
 }
 
-/** oauth2-proxy's `--redirect-url` in dist/: the callback its redirects to GitHub name. */
-function signInCallbackOf(objects: ReadonlyMap<string, DistObject>): string | undefined {
-  const deployment = byKey(objects, 'apps/v1', 'Deployment', SIGN_IN.namespace, SIGN_IN.service);
+/** A sign-in's `--redirect-url` in dist/ (the shared one's, or a login's own): the callback its redirects to GitHub name. */
+function signInCallbackOf(objects: ReadonlyMap<string, DistObject>, service: string): string | undefined {
+  const deployment = byKey(objects, 'apps/v1', 'Deployment', SIGN_IN.namespace, service);
   const args = ((deployment?.spec?.template?.spec?.containers ?? []) as Obj[]).flatMap((c) => (c.args ?? []) as string[]);
   return args.find((a) => a.startsWith('--redirect-url='))?.slice('--redirect-url='.length);
 }
@@ -204,7 +214,6 @@ export function smokeTargets(objects: ReadonlyMap<string, DistObject>): SmokeTar
   );
   const byHost = new Map<string, Route[]>();
   for (const r of routes) byHost.set(r.host, [...(byHost.get(r.host) ?? []), r]);
-  const signInCallback = signInCallbackOf(objects);
 
   const targets = new Map<string, SmokeTarget>();
   for (const [host, hostRoutes] of byHost) {
@@ -221,15 +230,16 @@ export function smokeTargets(objects: ReadonlyMap<string, DistObject>): SmokeTar
       const key = `${host}${path}`;
       if (targets.has(key)) continue;
       // The sign-in's own host answers as a login does: no session, so off to GitHub, naming its callback.
-      const isSignIn = taken.namespace === SIGN_IN.namespace && taken.service?.name === SIGN_IN.service;
+      const isSignIn = taken.namespace === SIGN_IN.namespace && taken.service !== undefined && signInCallbackOf(objects, taken.service.name) !== undefined;
       const expect = isSignIn ? 'login' : taken.expect;
+      const signInCallback = expect === 'login' ? signInCallbackOf(objects, isSignIn ? taken.service!.name : (taken.signIn ?? SIGN_IN.service)) : undefined;
       targets.set(key, {
         host,
         path,
         expect,
         health,
         source: taken.source,
-        ...(expect === 'login' && signInCallback ? { signInCallback } : {}),
+        ...(signInCallback ? { signInCallback } : {}),
       });
     }
   }

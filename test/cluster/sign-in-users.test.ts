@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIGN_IN } from '../../lib/platform-contracts';
 import { fixtureCluster as cluster } from '../fixtures/cluster';
 import { redirectAllowed, type GitHubUser } from '../fixtures/fake-github';
+import { send } from '../fixtures/forward-auth';
 import { buildOAuth2Proxy, startSignInRig, type Jar, type SignInRig } from '../fixtures/oauth2-proxy';
 import { appFile, render } from '../helpers';
 
@@ -58,6 +59,9 @@ describe('a login that lists users, kept by its own sign-in', () => {
     expect(redirectAllowed(client.callback, redirect)).toBe(true);
     // The rule holds: a path beside the callback's, or another host, is GitHub's redirect_uri_mismatch.
     expect([`https://auth.${cluster.domain}/oauth2/friends/callback`, `https://friends.${cluster.domain}/oauth2/callback`].map((r) => redirectAllowed(client.callback, r))).toEqual([false, false]);
+    // Its route at auth.<domain>, as npm run smoke asks it (lib/delivery/smoke-targets.ts): a sign-in naming the same callback.
+    const smoke = await send(`${rig!.proxies.get(OWN)!.url}/oauth2/callback/friends`, { host: `auth.${cluster.domain}`, 'x-forwarded-proto': 'https', 'x-forwarded-host': `auth.${cluster.domain}` });
+    expect([smoke.status, new URL(smoke.headers.location!).searchParams.get('redirect_uri')]).toEqual([302, redirect]);
   });
 
   test('a listed user signs in (her own cookie, for the whole domain) and reaches the app as herself', async (context) => {
