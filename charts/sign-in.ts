@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { App } from 'cdk8s';
 import type { ClusterConfig } from '../lib/config';
 import { InfisicalSecret, InfisicalSecretStore } from '../lib/constructs/infisical';
@@ -66,23 +67,27 @@ export const ownSignInPrefix = (namespace: string) => `/oauth2/callback/${namesp
  * The flags of a login's own sign-in (one that lists users, lib/spec/login.ts): the shared flags,
  * and
  *  - its own session cookie, so no other sign-in's session counts here (oauth2-proxy signs a
- *    cookie's value with its name);
+ *    cookie's value with its name); the name carries a digest of who may sign in, so a session
+ *    made before the list changed counts no more (the list is checked only at sign-in), and its
+ *    `_own_` part keeps it apart from every other cookie oauth2-proxy names (`_oauth2_proxy_csrf`);
  *  - its endpoints under `/oauth2/callback/<namespace>` at auth.<domain>: GitHub accepts a
  *    redirect URL in a subdirectory of the OAuth app's callback URL, so the one GitHub OAuth app
  *    serves every sign-in;
  *  - who may sign in at all: the users (`--github-user`), or else members of the login's one org
- *    (`--github-org`) or of its teams (`--github-team`); anyone else is refused at the callback.
+ *    (`--github-org`), or of its teams (that org's slugs in `--github-team`, which oauth2-proxy
+ *    checks only beside `--github-org`); anyone else is refused at the callback.
  */
 export function ownSignInArgs(cluster: ClusterConfig, namespace: string, login: LoginSpec): string[] {
   const prefix = ownSignInPrefix(namespace);
   const orgs = login.groups.filter((g) => !g.includes(':'));
-  const teams = login.groups.filter((g) => g.includes(':'));
+  const teams = login.groups.filter((g) => g.includes(':')).map((g) => g.split(':') as [string, string]);
+  const digest = createHash('sha256').update(JSON.stringify([login.users, login.groups])).digest('hex').slice(0, 8);
   return [
     ...signInArgs(cluster).map((a) => (a.startsWith('--redirect-url=') ? `--redirect-url=https://${authHost(cluster)}${prefix}/callback` : a)),
     `--proxy-prefix=${prefix}`,
-    `--cookie-name=_oauth2_proxy_${namespace}`,
+    `--cookie-name=_oauth2_proxy_own_${namespace}_${digest}`,
     `--github-user=${login.users.join(',')}`,
-    ...(orgs.length ? [`--github-org=${orgs[0]}`] : teams.length ? [`--github-team=${teams.join(',')}`] : []),
+    ...(orgs.length ? [`--github-org=${orgs[0]}`] : teams.length ? [`--github-org=${teams[0]![0]}`, `--github-team=${teams.map(([, slug]) => slug).join(',')}`] : []),
   ];
 }
 

@@ -223,10 +223,20 @@ export const cluster = defineCluster({
     expect(out).toBe(`defineCluster({
   adminLogin: { github: { users: ['octocat'] } },
   hosts: {
-    status: 'status', // last, with a comment
+    status: 'status',
   },
 });
 `);
     expect(readObject(findObject('config/cluster.ts', out, { call: 'defineCluster' }))).toEqual({ adminLogin: { github: { users: ['octocat'] } }, hosts: { status: 'status' } });
+  });
+
+  it.each([
+    ['the comments above it and after its comma go with it; the next keeps its own', 'a: 1,\n  // about b\n  b: 2, // b\'s\n  // about c\n  c: 3,', 'b', 'a: 1,\n  // about c\n  c: 3,'],
+    ["the last: the previous key keeps its comment, and its comma", 'a: 1, // about a\n  b: 2', 'b', 'a: 1, // about a'],
+    ['the last, on one line: with the comma before it', "a: 1, b: 'x'", 'b', 'a: 1'],
+    ['a comma inside a comment is no comma', 'a: 1 /* x, y */, b: 2,', 'a', 'b: 2,'],
+  ])('removes a key: %s', (_name, inner, key, left) => {
+    const site = findObject('config/cluster.ts', `defineCluster({\n  ${inner}\n});\n`, { call: 'defineCluster' });
+    expect(setValues(site, [{ path: [key], value: undefined }])).toBe(`defineCluster({\n  ${left}\n});\n`);
   });
 });

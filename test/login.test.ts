@@ -73,7 +73,7 @@ describe('an app whose login lists users: a sign-in of its own', () => {
     expect(argsOf(own)).toEqual([
       ...shared.map((a) => (a.startsWith('--redirect-url=') ? `--redirect-url=https://auth.${cluster.domain}/oauth2/callback/friends/callback` : a)),
       '--proxy-prefix=/oauth2/callback/friends',
-      '--cookie-name=_oauth2_proxy_friends',
+      expect.stringMatching(/^--cookie-name=_oauth2_proxy_own_friends_[0-9a-f]{8}$/),
       '--github-user=hubot,octocat',
       '--github-org=Octo-Family',
     ]);
@@ -81,10 +81,19 @@ describe('an app whose login lists users: a sign-in of its own', () => {
     expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual([['/oauth2', 'oauth2-proxy'], ['/oauth2/callback/friends', 'oauth2-proxy-friends']]);
   });
 
-  test('teams beside users go to --github-team; users alone name nobody else', () => {
-    const args = (login: object) => argsOf(find(render({ apps: [appFile('friends', { image: 'ghcr.io/me/friends:1.0.0', port: 8080, hosts: ['friends'], login })] }).objects, 'Deployment', 'oauth2-proxy-friends', SIGN_IN.namespace)).slice(-2);
-    expect(args({ github: { users: ['octocat'], teams: ['octo-org/ops', 'other-org/dev'] } })).toEqual(['--github-user=octocat', '--github-team=octo-org:ops,other-org:dev']);
-    expect(args({ github: { users: ['octocat'] } })).toEqual(['--cookie-name=_oauth2_proxy_friends', '--github-user=octocat']);
+  const argsFor = (login: object) => argsOf(find(render({ apps: [appFile('friends', { image: 'ghcr.io/me/friends:1.0.0', port: 8080, hosts: ['friends'], login })] }).objects, 'Deployment', 'oauth2-proxy-friends', SIGN_IN.namespace));
+
+  test("teams beside users: their org, and their slugs (oauth2-proxy checks teams only beside an org); users alone name nobody else", () => {
+    expect(argsFor({ github: { users: ['octocat'], teams: ['octo-org/ops', 'octo-org/dev'] } }).slice(-3)).toEqual(['--github-user=octocat', '--github-org=octo-org', '--github-team=dev,ops']);
+    expect(argsFor({ github: { users: ['octocat'] } }).at(-1)).toBe('--github-user=octocat');
+  });
+
+  test('a changed list is a new cookie (sessions made before it count no more); the same list the same one', () => {
+    const cookie = (login: object) => argsFor(login).find((a) => a.startsWith('--cookie-name='));
+    const before = cookie({ github: { users: ['octocat', 'hubot'] } });
+    expect(cookie({ github: { users: ['hubot', 'octocat'] } })).toBe(before);
+    expect(cookie({ github: { users: ['octocat'] } })).not.toBe(before);
+    expect(cookie({ github: { users: ['octocat', 'hubot'], orgs: ['octo-org'] } })).not.toBe(before);
   });
 
   test('hardened as the shared one, from the same Secret, and selected by a policy of its own', () => {
@@ -182,6 +191,7 @@ describe('a bad login is refused, naming the file and the field', () => {
     ['a team by its display name', { github: { teams: ['octo-org/Site Reliability'] } }, {}, /login\.github\.teams\.0: got "octo-org\/Site Reliability", expected a GitHub team as org\/team-slug/],
     ['a user with a trailing dash', { github: { users: ['octocat-'] } }, {}, /login\.github\.users\.0: got "octocat-", expected a GitHub user login/],
     ['users beside two orgs', { github: { users: ['octocat'], orgs: ['octo-org', 'Octo-Family'] } }, {}, /login\.github\.orgs: got \["octo-org","Octo-Family"\], expected at most one org beside users/],
+    ['users beside teams of two orgs', { github: { users: ['octocat'], teams: ['octo-org/ops', 'other-org/ops'] } }, {}, /login\.github\.teams: got \["octo-org\/ops","other-org\/ops"\], expected teams of one org beside users/],
     ['users beside an org and a team', { github: { users: ['octocat'], orgs: ['octo-org'], teams: ['octo-org/ops'] } }, {}, /login\.github\.teams: got \["octo-org\/ops"\], expected no teams beside users and an org/],
     ['nobody', { github: {} }, {}, /login\.github: got \{\}, expected users, orgs or teams \(a login that anyone with a GitHub account passes keeps nothing private\)/],
     ['an empty list', { github: { orgs: [] } }, {}, /login\.github\.orgs: got \[\], expected at least one entry/],

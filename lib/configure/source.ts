@@ -99,19 +99,29 @@ function reread(site: ObjectSite, text: string): ObjectSite {
   return { file: site.file, text, root: root!, sourceFile };
 }
 
+/** The object literal at `path` below the root, or undefined where a key on the way is missing. */
+function objectAt(site: ObjectSite, path: readonly string[], full: readonly string[]): ts.ObjectLiteralExpression | undefined {
+  let obj = site.root;
+  for (const key of path) {
+    const next = property(obj, key, site.sourceFile)?.initializer;
+    if (!next) return undefined;
+    if (!ts.isObjectLiteralExpression(next)) throw new Error(`${site.file}: ${full.join('.')}: got no object literal at ${key}, expected one that configure can edit`);
+    obj = next;
+  }
+  return obj;
+}
+
 function applyEdits(site: ObjectSite, values: ReadonlyArray<{ path: readonly string[]; value: Literal }>): string {
   const edits: Array<{ start: number; end: number; text: string }> = [];
   for (const { path, value } of values) {
-    let obj = site.root;
-    for (const key of path.slice(0, -1)) {
-      const next = property(obj, key, site.sourceFile)?.initializer;
-      if (!next || !ts.isObjectLiteralExpression(next)) throw new Error(`${site.file}: ${path.join('.')}: got no object literal at ${key}, expected one that configure can edit`);
-      obj = next;
-    }
+    const obj = objectAt(site, path.slice(0, -1), path);
     const key = path[path.length - 1]!;
-    const existing = property(obj, key, site.sourceFile);
+    const existing = obj && property(obj, key, site.sourceFile);
     if (value === undefined) {
-      if (existing) edits.push(removal(site, obj, existing));
+      // A missing key, or a missing parent, is already left out.
+      if (obj && existing) edits.push(removal(site, obj, existing));
+    } else if (!obj) {
+      throw new Error(`${site.file}: ${path.join('.')}: got no object literal at ${path.find((_, i) => !objectAt(site, path.slice(0, i + 1), path))}, expected one that configure can edit`);
     } else if (existing) {
       edits.push({ start: existing.initializer.getStart(site.sourceFile), end: existing.initializer.getEnd(), text: printLiteral(value) });
     } else {
@@ -120,7 +130,7 @@ function applyEdits(site: ObjectSite, values: ReadonlyArray<{ path: readonly str
       const trailingComma = obj.properties.hasTrailingComma;
       const text = last ? `${trailingComma ? '' : ','} ${key}: ${printLiteral(value)}${trailingComma ? ',' : ''}` : ` ${key}: ${printLiteral(value)} `;
       // After the trailing comma when there is one, so the object stays well formed.
-      const start = trailingComma ? site.text.indexOf(',', at) + 1 : at;
+      const start = trailingComma ? commaAfter(site.text, at)! + 1 : at;
       edits.push({ start, end: start, text });
     }
   }
@@ -129,13 +139,34 @@ function applyEdits(site: ObjectSite, values: ReadonlyArray<{ path: readonly str
   return text;
 }
 
-/** The edit that takes `prop` out of `obj`: from its start to the next property's (or, when last, from the previous one's end). */
+/** Where the comma after `pos` is, skipping whitespace and comments (which may hold commas), or undefined. */
+function commaAfter(text: string, pos: number): number | undefined {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  scanner.resetTokenState(pos);
+  return scanner.scan() === ts.SyntaxKind.CommaToken ? scanner.getTokenStart() : undefined;
+}
+
+/** The end of the comments on the same line right after `pos` (a property's trailing comment), or `pos`. */
+const trailingCommentsEnd = (text: string, pos: number) => ts.getTrailingCommentRanges(text, pos)?.at(-1)?.end ?? pos;
+
+/**
+ * The edit that takes `prop` out of `obj` with what belongs to it: the comments above it, its
+ * comma and the comment after that on its line (whole lines when it has its own); the previous
+ * property keeps its own comment. The last property, without a trailing comma, also takes the
+ * previous comma when no comment follows it.
+ */
 function removal(site: ObjectSite, obj: ts.ObjectLiteralExpression, prop: ts.ObjectLiteralElementLike): { start: number; end: number; text: string } {
-  const index = obj.properties.indexOf(prop);
-  const next = obj.properties[index + 1];
-  if (next) return { start: prop.getStart(site.sourceFile), end: next.getStart(site.sourceFile), text: '' };
-  const previous = obj.properties[index - 1];
-  // The last: keep a trailing comma's place after the previous property; an only property leaves `{ }`.
-  const end = obj.properties.hasTrailingComma ? site.text.indexOf(',', prop.getEnd()) + 1 : prop.getEnd();
-  return previous ? { start: previous.getEnd(), end: obj.properties.hasTrailingComma ? end - 1 : end, text: '' } : { start: prop.getStart(site.sourceFile), end, text: '' };
+  const text = site.text;
+  const comma = commaAfter(text, prop.getEnd());
+  let end = comma === undefined ? prop.getEnd() : trailingCommentsEnd(text, comma + 1);
+  const previous = obj.properties[obj.properties.indexOf(prop) - 1];
+  const previousComma = previous && commaAfter(text, previous.getEnd());
+  if (comma === undefined && previousComma !== undefined && trailingCommentsEnd(text, previousComma + 1) === previousComma + 1) return { start: previousComma, end, text: '' };
+  const ownComments = ts.getLeadingCommentRanges(text, trailingCommentsEnd(text, prop.getFullStart())) ?? [];
+  let start = ownComments[0]?.pos ?? prop.getStart(site.sourceFile);
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', end);
+  if (/^[ \t]*$/.test(text.slice(lineStart, start)) && lineEnd >= 0 && /^[ \t]*$/.test(text.slice(end, lineEnd))) [start, end] = [lineStart, lineEnd + 1];
+  else end += /^[ \t]*/.exec(text.slice(end))![0].length;
+  return { start, end, text: '' };
 }

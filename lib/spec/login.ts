@@ -13,9 +13,10 @@ import { z } from 'zod';
  * Users are not: oauth2-proxy v7 checks GitHub logins (`--github-user`) only at sign-in, for the
  * whole proxy. A login that names users therefore gets a sign-in of its own (one more small
  * oauth2-proxy, with its own session cookie), which lets only those users, or members of what the
- * login also lists, sign in at all. Beside users, that sign-in takes one `--github-org`, or a list
- * of `--github-team`, and (with both) ANDs them: so with users, at most one org, or teams without an
- * org, and synth refuses the rest rather than admit other people than listed.
+ * login also lists, sign in at all. Beside users, that sign-in takes one `--github-org`, and teams
+ * only as slugs of that org (`--github-team`, which it ANDs with the org, and never checks without
+ * one): so with users, at most one org, or teams of one org, and synth refuses the rest rather than
+ * admit other people than listed.
  */
 
 /** A GitHub login (user or organisation): letters, digits and single inner dashes, at most 39 characters. */
@@ -45,6 +46,8 @@ export const loginSchema = z
       ctx.addIssue({ code: 'custom', path: ['github', 'orgs'], message: "at most one org beside users (a login with users has its own sign-in, and oauth2-proxy's takes one --github-org: list the other org's people as users, or a team)" });
     } else if (users && orgs && teams) {
       ctx.addIssue({ code: 'custom', path: ['github', 'teams'], message: `no teams beside users and an org (oauth2-proxy's own sign-in would let in only who is in both the org and a team): the org's members pass anyway; list the teams' people as users, or drop the org` });
+    } else if (users && teams && new Set(teams.map((t) => t.split('/')[0]!.toLowerCase())).size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['github', 'teams'], message: "teams of one org beside users (a login with users has its own sign-in, and oauth2-proxy's takes the teams of one --github-org): list the other org's people as users" });
     }
   });
 

@@ -5,13 +5,14 @@ import { fixtureCluster as cluster } from '../fixtures/cluster';
 import { redirectAllowed, type GitHubUser } from '../fixtures/fake-github';
 import { send } from '../fixtures/forward-auth';
 import { buildOAuth2Proxy, startSignInRig, type Jar, type SignInRig } from '../fixtures/oauth2-proxy';
-import { appFile, render } from '../helpers';
+import { appFile, find, render } from '../helpers';
 
 /*
  * A login that lists users, with the real oauth2-proxy: oauth2-proxy v7 checks GitHub users only at
  * sign-in, so such a login has a sign-in of its own (charts/sign-in.ts). Both sign-ins synth renders
  * run here, each with its own rendered flags and the one Secret, behind the rendered Middlewares of
- * an app whose login lists a user and an org (`friends`) and one of orgs only (`tools`); GitHub's
+ * an app whose login lists a user and an org (`friends`), one of a user and a team (`crew`) and
+ * one of orgs only (`tools`); GitHub's
  * callbacks at auth.<domain> are routed by the rendered auth Ingress's paths, and the stand-in
  * GitHub holds every redirect URL to the one callback URL docs/setup.md registers.
  */
@@ -23,15 +24,18 @@ const people: Record<string, GitHubUser> = {
   carol: { login: 'carol', email: 'carol@mail.test', orgs: ['Octo-Family'], teams: [] },
   // Neither listed nor in the family: only the app of octo-org lets him in.
   bob: { login: 'bob', email: 'bob@mail.test', orgs: ['octo-org'], teams: ['octo-org/dev'] },
+  dave: { login: 'dave', email: 'dave@mail.test', orgs: ['octo-org'], teams: ['octo-org/ops'] },
 };
 
 const { objects } = render({
   apps: [
     appFile('friends', { image: 'ghcr.io/me/friends:1.0.0', port: 8080, hosts: ['friends'], login: { github: { users: ['alice'], orgs: ['Octo-Family'] } } }),
+    appFile('crew', { image: 'ghcr.io/me/crew:1.0.0', port: 8080, hosts: ['crew'], login: { github: { users: ['alice'], teams: ['octo-org/ops'] } } }),
     appFile('tools', { image: 'ghcr.io/me/tools:1.0.0', port: 8080, hosts: ['tools'], login: { github: { orgs: ['octo-org'] } } }),
   ],
 });
 const OWN = `${SIGN_IN.service}-friends`;
+const ownCookie = (find(objects, 'Deployment', OWN, SIGN_IN.namespace) as any).spec.template.spec.containers[0].args.find((a: string) => a.startsWith('--cookie-name=')).slice('--cookie-name='.length);
 
 let rig: SignInRig | undefined;
 let missingGo: string | undefined;
@@ -39,8 +43,8 @@ let missingGo: string | undefined;
 beforeAll(async () => {
   const built = await buildOAuth2Proxy();
   if ('missing' in built) return void (missingGo = built.missing);
-  rig = await startSignInRig(built.binary, objects, { namespace: SIGN_IN.namespace, authIngress: SIGN_IN.service, domain: cluster.domain, client, apps: ['friends', 'tools'] });
-  expect([...rig.proxies.keys()].sort()).toEqual([SIGN_IN.service, OWN]);
+  rig = await startSignInRig(built.binary, objects, { namespace: SIGN_IN.namespace, authIngress: SIGN_IN.service, domain: cluster.domain, client, apps: ['friends', 'crew', 'tools'] });
+  expect([...rig.proxies.keys()].sort()).toEqual([SIGN_IN.service, `${SIGN_IN.service}-crew`, OWN]);
 });
 afterAll(() => rig?.close());
 
@@ -69,7 +73,7 @@ describe('a login that lists users, kept by its own sign-in', () => {
     const { jar, callback } = await signIn(people.alice!, 'friends');
     expect(callback.status, `${callback.body}\n${logs()}`).toBe(302);
     expect(callback.headers.location).toBe(`https://friends.${cluster.domain}/`);
-    const session = (callback.headers['set-cookie'] ?? []).find((c) => c.startsWith('_oauth2_proxy_friends='))!;
+    const session = (callback.headers['set-cookie'] ?? []).find((c) => /^_oauth2_proxy_own_friends_[0-9a-f]{8}=/.test(c))!;
     expect(session).toMatch(new RegExp(`; Domain=${cluster.domain.replace('.', '\\.')}(;|$)`, 'i'));
     expect(JSON.parse((await visit('friends', jar)).body).user).toBe('alice');
     // And no more than that app: her session is that sign-in's.
@@ -89,9 +93,18 @@ describe('a login that lists users, kept by its own sign-in', () => {
     // oauth2-proxy's answer when its GitHub restrictions refuse a sign-in: its error page, status 500.
     expect(callback.status).toBe(500);
     expect(rig!.proxies.get(OWN)!.log()).toMatch(/user is missing required organization/);
-    expect([...jar.keys()].some((k) => k === '_oauth2_proxy_friends')).toBe(false);
+    expect(jar.has(ownCookie)).toBe(false);
     expect((await visit('friends', jar)).status).toBe(302);
     expect(seen().length).toBe(before);
+  });
+
+  test("beside users, the login's team: its members sign in, the org's other members do not", async (context) => {
+    if (missingGo) context.skip(missingGo);
+    for (const who of [people.alice!, people.dave!]) expect(JSON.parse((await visit('crew', (await signIn(who, 'crew')).jar)).body).user).toBe(who.login);
+    const { jar, callback } = await signIn(people.bob!, 'crew');
+    expect(callback.status).toBe(500);
+    expect(rig!.proxies.get(`${SIGN_IN.service}-crew`)!.log()).toMatch(/user is missing required team/);
+    expect((await visit('crew', jar)).status).toBe(302);
   });
 
   test("another sign-in's session is no session here, not even under this one's cookie name", async (context) => {
@@ -101,7 +114,7 @@ describe('a login that lists users, kept by its own sign-in', () => {
     const before = seen().length;
     expect((await visit('friends', jar)).status).toBe(302);
     // The same key signs both, but oauth2-proxy signs a value with its cookie's name.
-    const renamed: Jar = new Map([['_oauth2_proxy_friends', jar.get('_oauth2_proxy')!]]);
+    const renamed: Jar = new Map([[ownCookie, jar.get('_oauth2_proxy')!]]);
     expect((await visit('friends', renamed)).status).toBe(302);
     expect(seen().length).toBe(before);
   });
