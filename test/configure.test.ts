@@ -235,6 +235,9 @@ export const cluster = defineCluster({
     ["the last: the previous key keeps its comment, and its comma", 'a: 1, // about a\n  b: 2', 'b', 'a: 1, // about a'],
     ['the last, on one line: with the comma before it', "a: 1, b: 'x'", 'b', 'a: 1'],
     ['a comma inside a comment is no comma', 'a: 1 /* x, y */, b: 2,', 'a', 'b: 2,'],
+    ['the last, without a comma: its comment goes with it', 'a: 1,\n  b: 2 // about b', 'b', 'a: 1'],
+    ['a block a blank line sets apart is not its own', '// header\n\n  // about a\n  a: 1,\n  b: 2,', 'a', '// header\n\n  b: 2,'],
+    ['CRLF lines go whole', 'a: 1,\r\n  b: 2,\r\n  c: 3,', 'b', 'a: 1,\r\n  c: 3,'],
   ])('removes a key: %s', (_name, inner, key, left) => {
     const site = findObject('config/cluster.ts', `defineCluster({\n  ${inner}\n});\n`, { call: 'defineCluster' });
     expect(setValues(site, [{ path: [key], value: undefined }])).toBe(`defineCluster({\n  ${left}\n});\n`);

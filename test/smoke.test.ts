@@ -91,6 +91,14 @@ describe('the targets dist/ gives', () => {
     const own = `https://auth.${domain}/oauth2/callback/friends/callback`;
     expect(targets.filter((t) => t.signInCallback === own).map((t) => `${t.host}${t.path} ${t.expect}`).sort()).toEqual([`auth.${domain}/oauth2/callback/friends login`, `friends.${domain}/ login`]);
     expect(targets.find((t) => t.host === `auth.${domain}` && t.path === '/oauth2')?.signInCallback).toBe(`https://auth.${domain}/oauth2/callback`);
+    // The address read as Traefik reads it (any case); a ForwardAuth to something else names no sign-in's callback.
+    const edited = (to: string) => {
+      const files = new Map([...render({ apps: [friends] }).files].map(([f, text]) => [f, text.replace('http://oauth2-proxy-friends.sign-in.svc', to)]));
+      return smokeTargets(collectObjects(files)).find((t) => t.host === `friends.${domain}`);
+    };
+    expect(edited('http://OAuth2-Proxy-Friends.Sign-In.svc')).toMatchObject({ expect: 'login', signInCallback: own });
+    expect(edited('http://authelia.auth.svc')).toMatchObject({ expect: 'login' });
+    expect(edited('http://authelia.auth.svc')?.signInCallback).toBeUndefined();
   });
 });
 

@@ -4,8 +4,9 @@ import ts from 'typescript';
  * The config files stay TypeScript (README: one typed config), so configure edits them in place:
  * it finds one object literal (the argument of `defineCluster(...)`, or the initializer of
  * `STATE_BACKEND`), reads its literal values, and replaces the text of exactly the values it sets.
- * Comments, order and formatting around them are kept byte for byte, so a re-run with the same
- * answers writes the same file and synth renders the same dist/.
+ * Comments, order and formatting around them are kept byte for byte (a removed key takes only its
+ * own comments along), so a re-run with the same answers writes the same file and synth renders
+ * the same dist/.
  */
 
 export type Literal = string | number | boolean | Literal[] | { [key: string]: Literal } | undefined;
@@ -158,15 +159,19 @@ const trailingCommentsEnd = (text: string, pos: number) => ts.getTrailingComment
 function removal(site: ObjectSite, obj: ts.ObjectLiteralExpression, prop: ts.ObjectLiteralElementLike): { start: number; end: number; text: string } {
   const text = site.text;
   const comma = commaAfter(text, prop.getEnd());
-  let end = comma === undefined ? prop.getEnd() : trailingCommentsEnd(text, comma + 1);
+  let end = trailingCommentsEnd(text, comma === undefined ? prop.getEnd() : comma + 1);
   const previous = obj.properties[obj.properties.indexOf(prop) - 1];
   const previousComma = previous && commaAfter(text, previous.getEnd());
   if (comma === undefined && previousComma !== undefined && trailingCommentsEnd(text, previousComma + 1) === previousComma + 1) return { start: previousComma, end, text: '' };
-  const ownComments = ts.getLeadingCommentRanges(text, trailingCommentsEnd(text, prop.getFullStart())) ?? [];
-  let start = ownComments[0]?.pos ?? prop.getStart(site.sourceFile);
+  // Its own comments: the ones right above it, not a block a blank line sets apart.
+  let start = prop.getStart(site.sourceFile);
+  for (const comment of (ts.getLeadingCommentRanges(text, trailingCommentsEnd(text, prop.getFullStart())) ?? []).reverse()) {
+    if ((text.slice(comment.end, start).match(/\n/g) ?? []).length > 1) break;
+    start = comment.pos;
+  }
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const lineEnd = text.indexOf('\n', end);
-  if (/^[ \t]*$/.test(text.slice(lineStart, start)) && lineEnd >= 0 && /^[ \t]*$/.test(text.slice(end, lineEnd))) [start, end] = [lineStart, lineEnd + 1];
+  if (/^[ \t]*$/.test(text.slice(lineStart, start)) && lineEnd >= 0 && /^[ \t]*\r?$/.test(text.slice(end, lineEnd))) [start, end] = [lineStart, lineEnd + 1];
   else end += /^[ \t]*/.exec(text.slice(end))![0].length;
   return { start, end, text: '' };
 }

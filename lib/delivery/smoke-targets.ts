@@ -37,8 +37,8 @@ interface Route {
   readonly service: { readonly name: string; readonly port: number | string } | undefined;
   /** The first gate of the middleware chain that decides what an outsider gets. */
   readonly expect: SmokeExpect;
-  /** For a login: the sign-in (its Service in the sign-in namespace) its ForwardAuth asks. */
-  readonly signIn?: string;
+  /** For a login: the sign-in (its Service in the sign-in namespace) its ForwardAuth asks; false when it asks something else. */
+  readonly signIn?: string | false;
   readonly source: string;
 }
 
@@ -67,12 +67,18 @@ function expectOf(gates: readonly (SmokeExpect | undefined)[]): SmokeExpect {
   return gates.find((g) => g !== undefined) ?? 'public';
 }
 
-/** The sign-in a chain's ForwardAuth asks, by its Service in the sign-in namespace (lib/constructs/login.ts `signInAddress`). */
-function signInOf(middlewares: readonly (Obj | undefined)[]): { signIn: string } | Record<string, never> {
-  const address = middlewares.find((m) => m?.spec?.forwardAuth)?.spec.forwardAuth.address;
-  // The host part of `http://<service>.<namespace>.svc...:<port>/...` (no URL.parse on Node 20).
-  const [service, namespace] = typeof address === 'string' ? (/^[a-z]+:\/\/([^/:?#]+)/i.exec(address)?.[1]?.split('.') ?? []) : [];
-  return service && namespace === SIGN_IN.namespace ? { signIn: service } : {};
+/**
+ * The sign-in a chain's ForwardAuth in dist/ asks, by its Service in the sign-in namespace
+ * (lib/constructs/login.ts `signInAddress`); false for one that asks something else; nothing when
+ * dist/ holds no ForwardAuth of the chain (a gate known by name only: the shared sign-in's).
+ */
+function signInOf(middlewares: readonly (Obj | undefined)[]): { signIn: string | false } | Record<string, never> {
+  const forwardAuth = middlewares.find((m) => m?.spec?.forwardAuth)?.spec.forwardAuth;
+  if (!forwardAuth) return {};
+  // The host of `http://<service>.<namespace>.svc...:<port>/...` (no URL.parse on Node 20).
+  const host = typeof forwardAuth.address === 'string' ? /^[a-z]+:\/\/(?:[^@/]*@)?([^/:?#]+)/i.exec(forwardAuth.address)?.[1]?.toLowerCase() : undefined;
+  const [service, namespace] = host?.split('.') ?? [];
+  return { signIn: service && namespace === SIGN_IN.namespace ? service : false };
 }
 
 /** Traefik's class, or none (Traefik's chart makes its class the default): any other class is another controller's. */
@@ -232,7 +238,8 @@ export function smokeTargets(objects: ReadonlyMap<string, DistObject>): SmokeTar
       // The sign-in's own host answers as a login does: no session, so off to GitHub, naming its callback.
       const isSignIn = taken.namespace === SIGN_IN.namespace && taken.service !== undefined && signInCallbackOf(objects, taken.service.name) !== undefined;
       const expect = isSignIn ? 'login' : taken.expect;
-      const signInCallback = expect === 'login' ? signInCallbackOf(objects, isSignIn ? taken.service!.name : (taken.signIn ?? SIGN_IN.service)) : undefined;
+      const asked = isSignIn ? taken.service!.name : (taken.signIn ?? SIGN_IN.service);
+      const signInCallback = expect === 'login' && asked !== false ? signInCallbackOf(objects, asked) : undefined;
       targets.set(key, {
         host,
         path,

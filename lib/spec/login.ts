@@ -46,8 +46,8 @@ export const loginSchema = z
       ctx.addIssue({ code: 'custom', path: ['github', 'orgs'], message: "at most one org beside users (a login with users has its own sign-in, and oauth2-proxy's takes one --github-org: list the other org's people as users, or a team)" });
     } else if (users && orgs && teams) {
       ctx.addIssue({ code: 'custom', path: ['github', 'teams'], message: `no teams beside users and an org (oauth2-proxy's own sign-in would let in only who is in both the org and a team): the org's members pass anyway; list the teams' people as users, or drop the org` });
-    } else if (users && teams && new Set(teams.map((t) => t.split('/')[0]!.toLowerCase())).size > 1) {
-      ctx.addIssue({ code: 'custom', path: ['github', 'teams'], message: "teams of one org beside users (a login with users has its own sign-in, and oauth2-proxy's takes the teams of one --github-org): list the other org's people as users" });
+    } else if (users && teams && new Set(teams.map((t) => t.split('/')[0]!)).size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['github', 'teams'], message: "teams of one org, spelled alike, beside users (a login with users has its own sign-in, and oauth2-proxy's takes the teams of one --github-org, compared as spelled): list the other org's people as users" });
     }
   });
 
