@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -77,6 +77,16 @@ describe('the bundle cache of scripts/run.mjs', () => {
     synth();
     expect(existsSync(join(out, '04-apps/app-blog.yaml'))).toBe(false);
     expect(builds()).toBe(count);
+  });
+
+  test('a build goes on while another run prunes the same cache (a build listed, then gone before its stat)', () => {
+    synth();
+    // What a concurrent prune leaves between this run's listing and its stat: a name that is no file.
+    const gone = join(cache, 'project/synth/0-pruned-meanwhile.json');
+    symlinkSync(join(cache, 'project/synth/no-such-build'), gone);
+    edit('apps/site.ts', "port: 8080", "port: 8081");
+    expect(synth()).toContain('8081');
+    rmSync(gone);
   });
 });
 

@@ -5,7 +5,7 @@
 // node_modules/.package-lock.json and the size and mtime of every dependency file in it. Anything
 // else rebuilds. It lives in node_modules/.cache (so scratch copies of the repository that link
 // node_modules share it) or $HOBBY_INFRA_RUN_CACHE.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkProjectFacts, hashFile, listingOf, packageFacts, packageFactsHold, projectFacts, sha1 } from './fingerprint.mjs';
@@ -25,6 +25,16 @@ function writeAtomically(path, data) {
   renameSync(temp, path);
 }
 
+/** Marks a build as just used: prune keeps the newest, and none used within the minute, so no run loses the build it is about to load. */
+const touch = (path) => {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    /* pruned meanwhile, or an unwritable cache: the load says so, or a rebuild follows */
+  }
+};
+
 const readJson = (path) => {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
@@ -41,9 +51,13 @@ function environment(root) {
 
 /** Drops all but the newest KEEP builds in `dir` (older than a minute, so no concurrent run is still reading them). */
 function prune(dir) {
+  // Another run may prune the same folder at once: a file gone between the listing and its stat is skipped.
   const manifests = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ f, mtime: statSync(join(dir, f)).mtimeMs }))
+    .flatMap((f) => {
+      const stats = statSync(join(dir, f), { throwIfNoEntry: false });
+      return stats ? [{ f, mtime: stats.mtimeMs }] : [];
+    })
     .sort((a, b) => b.mtime - a.mtime);
   for (const { f, mtime } of manifests.slice(KEEP)) {
     if (Date.now() - mtime < 60_000) continue;
@@ -86,7 +100,8 @@ export async function prepareBundles(root, entry, appsDir) {
     const key = sha1([env, ...lock, ...bundled].join('\n'));
     const packagesDir = join(cache, 'packages');
     const stored = readJson(join(packagesDir, `${key}.json`));
-    if (!stored || !packageFactsHold(root, stored.stats)) {
+    if (stored && packageFactsHold(root, stored.stats)) touch(join(packagesDir, `${key}.json`));
+    else {
       builder ??= await import('./build.mjs');
       const built = await builder.buildPackages(root, bundled);
       writeAtomically(join(packagesDir, `${key}.cjs`), built.code);
@@ -118,7 +133,7 @@ function findProject(root, projectDir, key) {
       } catch {
         /* an unwritable cache only costs the next run its hashing */
       }
-    }
+    } else touch(join(projectDir, name));
     return manifest;
   }
   return undefined;
