@@ -23,14 +23,7 @@ version="${1:?usage: build-helm.sh <helm version, e.g. 3.17.4>}"
 version="v${version#v}"
 major="${version%%.*}"                      # v3 or v4: the module path suffix
 module="helm.sh/helm/$major"
-cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
-out="$cache/helm/$version"
-
-if [ -x "$out/helm" ]; then echo "$out/helm"; exit 0; fi
-
-require_go "rendering charts needs helm $version (install it), or Go for scripts/build-helm.sh to build it"
-
-in_private_build_dir "$out"
+start_binary_build helm "$version" "rendering charts needs helm $version (install it), or Go for scripts/build-helm.sh to build it"
 # A throwaway main module that requires only helm: minimal version selection then picks exactly
 # the dependency versions of helm's own go.mod, as a build in helm's repository would.
 printf 'module hobby-infra.local/helm\n\ngo 1.23.0\n\nrequire %s %s\n' "$module" "$version" > go.mod
@@ -48,5 +41,4 @@ if [ "$major" = v3 ]; then
   done
 fi
 go build -trimpath -ldflags "$ldflags" -o "$work/helm" "$module/cmd/helm"
-mv -f "$work/helm" "$out/helm"
-echo "$out/helm"
+install_binary helm

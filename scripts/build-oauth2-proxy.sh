@@ -21,19 +21,11 @@ source "$(dirname "$0")/go-build.sh"
 
 version="v${1#v}"
 module="github.com/oauth2-proxy/oauth2-proxy/v7"
-cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
-out="$cache/oauth2-proxy/$version"
-
-if [ -x "$out/oauth2-proxy" ]; then echo "$out/oauth2-proxy"; exit 0; fi
-
-require_go "the sign-in test needs oauth2-proxy $version, which scripts/build-oauth2-proxy.sh builds with Go"
-
-in_private_build_dir "$out"
+start_binary_build oauth2-proxy "$version" "the sign-in test needs oauth2-proxy $version, which scripts/build-oauth2-proxy.sh builds with Go"
 # A throwaway main module that requires only oauth2-proxy: minimal version selection then picks
 # exactly the dependency versions of its own go.mod, as a build in its repository would.
 printf 'module hobby-infra.local/oauth2-proxy\n\ngo 1.23.0\n\nrequire %s %s\n' "$module" "$version" > go.mod
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 go mod download "$module@$version"
 go build -trimpath -ldflags "-w -s -X $module/pkg/version.VERSION=$version" -o "$work/oauth2-proxy" "$module" >&2
-mv -f "$work/oauth2-proxy" "$out/oauth2-proxy"
-echo "$out/oauth2-proxy"
+install_binary oauth2-proxy

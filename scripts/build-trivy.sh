@@ -21,17 +21,9 @@ source "$(dirname "$0")/go-build.sh"
 
 version="v${1#v}"
 module="github.com/aquasecurity/trivy"
-cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
-out="$cache/trivy/$version"
-
-if [ -x "$out/trivy" ]; then echo "$out/trivy"; exit 0; fi
-
-require_go "the Trivy test needs trivy $version, which scripts/build-trivy.sh builds with Go"
-
-in_private_build_dir "$out"
+start_binary_build trivy "$version" "the Trivy test needs trivy $version, which scripts/build-trivy.sh builds with Go"
 # `go install module/cmd@version` builds with Trivy's own go.mod, as a build in its repository
 # would. Trivy uses encoding/json/v2, behind GOEXPERIMENT=jsonv2 on the Go releases that have it.
 export CGO_ENABLED=0 GOEXPERIMENT=jsonv2 GOBIN="$work"
 go install -trimpath -ldflags "-w -s -X $module/pkg/version/app.ver=${version#v}" "$module/cmd/trivy@$version" >&2
-mv -f "$work/trivy" "$out/trivy"
-echo "$out/trivy"
+install_binary trivy

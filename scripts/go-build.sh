@@ -19,6 +19,23 @@ in_private_build_dir() {
   cd "$work"
 }
 
+# start_binary_build <name> <version> <why>: a component's binary lives in
+# $cache/<name>/<version>/<name> ($out is its folder). When it is there, prints its path and exits 0;
+# else checks for Go (exit 3, naming <why>) and enters a build folder of this process's own ($work).
+start_binary_build() {
+  cache="${HOBBY_INFRA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hobby-infra}"
+  out="$cache/$1/$2"
+  if [ -x "$out/$1" ]; then echo "$out/$1"; exit 0; fi
+  require_go "$3"
+  in_private_build_dir "$out"
+}
+
+# install_binary <name>: moves the built $work/<name> into $out with one rename; prints its path.
+install_binary() {
+  mv -f "$work/$1" "$out/$1"
+  echo "$out/$1"
+}
+
 # build_oracle <oracle> <module> <why>: builds test/oracles/<oracle> (main.go and go.mod) against
 # the version of <module> its go.mod pins, into $cache/<oracle>-oracle/<version>/<oracle>-oracle,
 # and prints the binary's path. Rebuilt when main.go or go.mod change: the binary knows the checksum of the sources it was

@@ -11,16 +11,20 @@ import ts from 'typescript';
 
 export type Literal = string | number | boolean | Literal[] | { [key: string]: Literal } | undefined;
 
+/** What marks the object literal configure edits: `defineCluster({...})` (call) or `const STATE_BACKEND = {...}` (variable). */
+export type Anchor = { call: string } | { variable: string };
+
 /** Where a config object literal is in its file. */
 export interface ObjectSite {
   readonly file: string;
+  readonly anchor: Anchor;
   readonly text: string;
   readonly root: ts.ObjectLiteralExpression;
   readonly sourceFile: ts.SourceFile;
 }
 
 /** Finds `defineCluster({...})` (call) or `const STATE_BACKEND = {...}` (variable) in `text`. */
-export function findObject(file: string, text: string, anchor: { call: string } | { variable: string }): ObjectSite {
+export function findObject(file: string, text: string, anchor: Anchor): ObjectSite {
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   let root: ts.ObjectLiteralExpression | undefined;
   const visit = (node: ts.Node): void => {
@@ -34,7 +38,7 @@ export function findObject(file: string, text: string, anchor: { call: string } 
     const what = 'call' in anchor ? `a ${anchor.call}({...}) call with an object literal` : `const ${anchor.variable} = {...}`;
     throw new Error(`${file}: (file): got no ${what}, expected one (configure edits its literal values)`);
   }
-  return { file, text, root, sourceFile };
+  return { file, anchor, text, root, sourceFile };
 }
 
 const propertyName = (p: ts.ObjectLiteralElementLike, sf: ts.SourceFile): string | undefined =>
@@ -82,31 +86,17 @@ export function printLiteral(value: Literal): string {
  */
 export function setValues(site: ObjectSite, values: ReadonlyArray<{ path: readonly string[]; value: Literal }>): string {
   let text = applyEdits(site, values.filter((v) => v.value !== undefined));
-  for (const removal of values.filter((v) => v.value === undefined)) text = applyEdits(reread(site, text), [removal]);
+  for (const removal of values.filter((v) => v.value === undefined)) text = applyEdits(findObject(site.file, text, site.anchor), [removal]);
   return text;
 }
 
-/** The same object literal in the edited `text`: edits inside it leave where it starts. */
-function reread(site: ObjectSite, text: string): ObjectSite {
-  const sourceFile = ts.createSourceFile(site.file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const start = site.root.getStart(site.sourceFile);
-  let root: ts.ObjectLiteralExpression | undefined;
-  const visit = (node: ts.Node): void => {
-    if (root || node.getEnd() < start) return;
-    if (ts.isObjectLiteralExpression(node) && node.getStart(sourceFile) === start) root = node;
-    else ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
-  return { file: site.file, text, root: root!, sourceFile };
-}
-
-/** The object literal at `path` below the root, or undefined where a key on the way is missing. */
-function objectAt(site: ObjectSite, path: readonly string[], full: readonly string[]): ts.ObjectLiteralExpression | undefined {
+/** The object literal holding `full`'s last key; where a key on the way is missing, undefined if `optional`, else an error. */
+function parentOf(site: ObjectSite, full: readonly string[], optional: boolean): ts.ObjectLiteralExpression | undefined {
   let obj = site.root;
-  for (const key of path) {
+  for (const key of full.slice(0, -1)) {
     const next = property(obj, key, site.sourceFile)?.initializer;
-    if (!next) return undefined;
-    if (!ts.isObjectLiteralExpression(next)) throw new Error(`${site.file}: ${full.join('.')}: got no object literal at ${key}, expected one that configure can edit`);
+    if (!next && optional) return undefined;
+    if (!next || !ts.isObjectLiteralExpression(next)) throw new Error(`${site.file}: ${full.join('.')}: got no object literal at ${key}, expected one that configure can edit`);
     obj = next;
   }
   return obj;
@@ -115,14 +105,13 @@ function objectAt(site: ObjectSite, path: readonly string[], full: readonly stri
 function applyEdits(site: ObjectSite, values: ReadonlyArray<{ path: readonly string[]; value: Literal }>): string {
   const edits: Array<{ start: number; end: number; text: string }> = [];
   for (const { path, value } of values) {
-    const obj = objectAt(site, path.slice(0, -1), path);
+    // A missing key, or a missing parent, is already left out.
+    const obj = parentOf(site, path, value === undefined);
+    if (!obj) continue;
     const key = path[path.length - 1]!;
-    const existing = obj && property(obj, key, site.sourceFile);
+    const existing = property(obj, key, site.sourceFile);
     if (value === undefined) {
-      // A missing key, or a missing parent, is already left out.
-      if (obj && existing) edits.push(removal(site, obj, existing));
-    } else if (!obj) {
-      throw new Error(`${site.file}: ${path.join('.')}: got no object literal at ${path.find((_, i) => !objectAt(site, path.slice(0, i + 1), path))}, expected one that configure can edit`);
+      if (existing) edits.push(removal(site, obj, existing));
     } else if (existing) {
       edits.push({ start: existing.initializer.getStart(site.sourceFile), end: existing.initializer.getEnd(), text: printLiteral(value) });
     } else {
