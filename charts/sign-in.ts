@@ -60,7 +60,7 @@ export function signInArgs(cluster: ClusterConfig): string[] {
   ];
 }
 
-/** Where a login's own sign-in lives at auth.<domain>: under GitHub's callback, so the OAuth app's one callback URL covers it. */
+/** Where a login's own sign-in lives at auth.<domain>: below the shared callback, so wildcard matching on that one callback URL can cover every sign-in (docs/private-uis.md). */
 export const ownSignInPrefix = (namespace: string) => `/oauth2/callback/${namespace}`;
 
 /**
@@ -70,9 +70,9 @@ export const ownSignInPrefix = (namespace: string) => `/oauth2/callback/${namesp
  *    cookie's value with its name); the name carries a digest of who may sign in, so a session
  *    made before the list changed counts no more (the list is checked only at sign-in), and its
  *    `_own_` part keeps it apart from every other cookie oauth2-proxy names (`_oauth2_proxy_csrf`);
- *  - its endpoints under `/oauth2/callback/<namespace>` at auth.<domain>: GitHub accepts a
- *    redirect URL in a subdirectory of the OAuth app's callback URL, so the one GitHub OAuth app
- *    serves every sign-in;
+ *  - its endpoints under `/oauth2/callback/<namespace>` at auth.<domain>, its callback URL
+ *    `<that>/callback`: the GitHub OAuth app lists it, or takes it below the shared callback URL
+ *    with wildcard matching on (docs/private-uis.md);
  *  - who may sign in at all: the users (`--github-user`), or else members of the login's one org
  *    (`--github-org`), or of its teams (that org's slugs in `--github-team`, which oauth2-proxy
  *    checks only beside `--github-org`); anyone else is refused at the callback.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIGN_IN } from '../../lib/platform-contracts';
 import { fixtureCluster as cluster } from '../fixtures/cluster';
-import { redirectAllowed, type GitHubUser } from '../fixtures/fake-github';
+import { takesRedirect, type GitHubUser } from '../fixtures/fake-github';
 import { send } from '../fixtures/forward-auth';
 import { buildOAuth2Proxy, startSignInRig, type Jar, type SignInRig } from '../fixtures/oauth2-proxy';
 import { appFile, find, render } from '../helpers';
@@ -14,10 +14,10 @@ import { appFile, find, render } from '../helpers';
  * an app whose login lists a user and an org (`friends`), one of a user and a team (`crew`) and
  * one of orgs only (`tools`); GitHub's
  * callbacks at auth.<domain> are routed by the rendered auth Ingress's paths, and the stand-in
- * GitHub holds every redirect URL to the one callback URL docs/setup.md registers.
+ * GitHub holds every redirect URL to the callback URLs docs/setup.md has the user register: each
+ * sign-in's `--redirect-url`, matched exactly.
  */
 
-const client = { id: 'fixture-client-id', secret: randomBytes(20).toString('hex'), callback: `https://auth.${cluster.domain}/oauth2/callback` };
 const people: Record<string, GitHubUser> = {
   // Listed by name, in no organisation.
   alice: { login: 'alice', email: 'alice@mail.test', orgs: [], teams: [] },
@@ -35,6 +35,12 @@ const { objects } = render({
   ],
 });
 const OWN = `${SIGN_IN.service}-friends`;
+const SHARED_CALLBACK = `https://auth.${cluster.domain}/oauth2/callback`;
+/** Each sign-in's `--redirect-url`: the callback URLs docs/setup.md has the user add to the OAuth app. */
+const redirectUrls: string[] = objects
+  .filter((o) => o.kind === 'Deployment' && o.metadata.namespace === SIGN_IN.namespace)
+  .flatMap((d: any) => d.spec.template.spec.containers[0].args.filter((a: string) => a.startsWith('--redirect-url=')).map((a: string) => a.slice('--redirect-url='.length)));
+const client = { id: 'fixture-client-id', secret: randomBytes(20).toString('hex'), callbacks: redirectUrls.map((url) => ({ url })) };
 const ownCookie = (find(objects, 'Deployment', OWN, SIGN_IN.namespace) as any).spec.template.spec.containers[0].args.find((a: string) => a.startsWith('--cookie-name=')).slice('--cookie-name='.length);
 
 let rig: SignInRig | undefined;
@@ -54,15 +60,17 @@ const logs = () => [...rig!.proxies.values()].map((p) => p.log().slice(-2000)).j
 const seen = () => rig!.seen;
 
 describe('a login that lists users, kept by its own sign-in', () => {
-  test("without a session: to GitHub with a callback in a subdirectory of the OAuth app's, which GitHub takes", async (context) => {
+  test("without a session: to GitHub naming its own callback, which GitHub takes once it is registered (or below a wildcard one)", async (context) => {
     if (missingGo) context.skip(missingGo);
     const answer = await visit('friends', new Map());
     expect(answer.status).toBe(302);
     const redirect = new URL(answer.headers.location!).searchParams.get('redirect_uri')!;
     expect(redirect).toBe(`https://auth.${cluster.domain}/oauth2/callback/friends/callback`);
-    expect(redirectAllowed(client.callback, redirect)).toBe(true);
-    // The rule holds: a path beside the callback's, or another host, is GitHub's redirect_uri_mismatch.
-    expect([`https://auth.${cluster.domain}/oauth2/friends/callback`, `https://friends.${cluster.domain}/oauth2/callback`].map((r) => redirectAllowed(client.callback, r))).toEqual([false, false]);
+    expect(redirectUrls.sort()).toEqual([SHARED_CALLBACK, `${SHARED_CALLBACK}/crew/callback`, redirect].sort());
+    // An OAuth app with only the shared callback, matched exactly, refuses it; wildcard matching on that one takes it (and no path beside it, nor another host).
+    expect(takesRedirect([{ url: SHARED_CALLBACK }], redirect)).toBe(false);
+    const wildcard = [{ url: SHARED_CALLBACK, wildcard: true }];
+    expect([redirect, `https://auth.${cluster.domain}/oauth2/friends/callback`, `https://friends.${cluster.domain}/oauth2/callback`].map((r) => takesRedirect(wildcard, r))).toEqual([true, false, false]);
     // Its route at auth.<domain>, as npm run smoke asks it (lib/delivery/smoke-targets.ts): a sign-in naming the same callback.
     const smoke = await send(`${rig!.proxies.get(OWN)!.url}/oauth2/callback/friends`, { host: `auth.${cluster.domain}`, 'x-forwarded-proto': 'https', 'x-forwarded-host': `auth.${cluster.domain}` });
     expect([smoke.status, new URL(smoke.headers.location!).searchParams.get('redirect_uri')]).toEqual([302, redirect]);

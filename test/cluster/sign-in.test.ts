@@ -15,7 +15,8 @@ import { appFile, render } from '../helpers';
  * docs/setup.md registers. A login that lists users is test/cluster/sign-in-users.test.ts.
  */
 
-const client = { id: 'fixture-client-id', secret: randomBytes(20).toString('hex'), callback: `https://auth.${cluster.domain}/oauth2/callback` };
+// The OAuth app of docs/setup.md: its one callback URL, matched exactly (GitHub's default for an app made now).
+const client = { id: 'fixture-client-id', secret: randomBytes(20).toString('hex'), callbacks: [{ url: `https://auth.${cluster.domain}/oauth2/callback` }] };
 const appHost = `tools.${cluster.domain}`;
 const authHost = `auth.${cluster.domain}`;
 const people: Record<string, GitHubUser> = {
